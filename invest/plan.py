@@ -1,0 +1,114 @@
+"""Immutable records of an investment plan; every record knows the file, sheet and row it came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Source:
+    file: str
+    sheet: str
+    row: int
+    columns: tuple[tuple[str, str], ...] = ()  # (field, column letter)
+
+    def at(self, name: str | None = None) -> str:
+        """`plan.xlsx:Objekt!H14` for a field's cell, or the row when the field has no column."""
+        letter = dict(self.columns).get(name) if name else None
+        if letter:
+            return f"{self.file}:{self.sheet}!{letter}{self.row}"
+        return f"{self.file}:{self.sheet}!rad {self.row}"
+
+
+@dataclass(frozen=True)
+class Driftsattning:
+    """`ÅÅÅÅ`, `ÅÅÅÅ-MM` (month given) or `löpande` (each year's spend activated in that year)."""
+
+    year: int | None
+    month: int | None
+    lopande: bool = False
+
+    def __str__(self) -> str:
+        if self.lopande:
+            return "löpande"
+        return f"{self.year}-{self.month:02d}" if self.month else str(self.year)
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str
+    share: float
+    life: float  # years; 0 = not depreciated
+
+
+@dataclass(frozen=True)
+class CoFinancing:
+    part: str
+    amount: float
+    year: int | None = None  # received in this year; None = pro rata to spend
+
+
+@dataclass(frozen=True)
+class InvestmentObject:
+    id: str
+    namn: str
+    organisation: str
+    verksamhetsomrade: str
+    kategori: str
+    investeringstyp: str
+    skede: str
+    tillgangsklass: str
+    driftsattning: Driftsattning
+    utgifter: tuple[tuple[int, float], ...]  # (year, mnkr), outturn before the plan period included
+    medfinansiering: tuple[CoFinancing, ...]
+    komponenter: tuple[Component, ...] | None  # explicit; None = from the asset class
+    beroenden: tuple[str, ...]
+    source: Source
+
+    @property
+    def total_spend(self) -> float:
+        return sum(a for _, a in self.utgifter)
+
+    @property
+    def total_medfinansiering(self) -> float:
+        return sum(c.amount for c in self.medfinansiering)
+
+
+@dataclass(frozen=True)
+class RegionYear:
+    year: int
+    totala_intakter: float | None
+    befintliga_avskrivningar: float | None
+    befintlig_intaktsford_medfinansiering: float
+    resultat: float
+    ovriga_ej_likviditetspaverkande: float
+    rantekostnader: float | None  # a published figure that fixes the baseline interest
+    likvida_medel: float
+    source: Source
+
+
+@dataclass(frozen=True)
+class ExistingAssets:
+    tillgangsklass: str
+    bokfort_varde: float
+    aterstaende_nyttjandeperiod: float | None
+    source: Source
+
+
+@dataclass(frozen=True)
+class RegionInputs:
+    years: tuple[RegionYear, ...]
+    ingaende_rantebarande_skuld: float = 0.0
+    genomsnittsranta_befintlig_skuld: float | None = None
+    ingaende_materiella_anlaggningstillgangar: float | None = None
+    befintliga: tuple[ExistingAssets, ...] = ()
+
+
+@dataclass(frozen=True)
+class Plan:
+    file: str
+    objects: tuple[InvestmentObject, ...]
+    plan_years: tuple[int, ...]  # the year columns, outturn excluded
+    outturn_year: int | None
+    region: RegionInputs | None
+    warnings: tuple = field(default=())

@@ -1,0 +1,118 @@
+"""Plan-level checks: plain functions in a list, each returning findings with sheet and cell."""
+
+from __future__ import annotations
+
+from .findings import Finding, error, warning
+from .parameters import Models
+from .plan import Plan
+from . import vocabulary as v
+
+
+def check_ids(plan: Plan, table, models: Models) -> list[Finding]:
+    found, first = [], {}
+    for obj in plan.objects:
+        if not obj.id:
+            found.append(error(obj.source.at("id"), "id saknas (varje objekt behöver ett unikt id)"))
+        elif obj.id in first:
+            found.append(error(obj.source.at("id"), f'id "{obj.id}" finns redan på {first[obj.id].at("id")} (väntat unika id)'))
+        else:
+            first[obj.id] = obj.source
+    return found
+
+
+def check_asset_classes(plan: Plan, table, models: Models) -> list[Finding]:
+    known = models.asset_classes
+    found = []
+    for obj in plan.objects:
+        if obj.komponenter:
+            continue
+        if not obj.tillgangsklass:
+            found.append(error(obj.source.at("tillgangsklass"),
+                               f'tillgångsklass saknas för "{obj.id}" (väntat en av {", ".join(sorted(known))}, '
+                               f"eller komponenter på bladet {v.COMPONENT_SHEET})"))
+        elif obj.tillgangsklass not in known:
+            found.append(error(obj.source.at("tillgangsklass"),
+                               f'okänd tillgångsklass "{obj.tillgangsklass}" (väntat en av {", ".join(sorted(known))})'))
+    return found
+
+
+def check_medfinansiering(plan: Plan, table, models: Models) -> list[Finding]:
+    found = []
+    for obj in plan.objects:
+        total, spend = obj.total_medfinansiering, obj.total_spend
+        if total > spend + 1e-9:
+            found.append(error(obj.source.at("medfinansiering"),
+                               f'medfinansiering {total:g} mnkr överstiger objektets totala utgift {spend:g} mnkr för "{obj.id}" '
+                               f"({total - spend:g} mnkr för mycket)"))
+        for part in obj.medfinansiering:
+            if part.year is not None and not any(y == part.year for y, _ in obj.utgifter) and part.year not in plan.plan_years:
+                found.append(warning(obj.source.at("medfinansiering"),
+                                     f'medfinansiering från {part.part} tas emot {part.year}, utanför planens år'))
+    return found
+
+
+def check_spend(plan: Plan, table, models: Models) -> list[Finding]:
+    found = []
+    for obj in plan.objects:
+        if not obj.utgifter:
+            found.append(warning(obj.source.at("id"), f'objektet "{obj.id}" har inga utgifter'))
+            continue
+        d = obj.driftsattning
+        if not d.lopande and d.year < min(y for y, _ in obj.utgifter):
+            found.append(warning(obj.source.at("driftsattning"),
+                                 f'driftsättning {d} ligger före objektets första utgiftsår {min(y for y, _ in obj.utgifter)}; '
+                                 "varje års utgift aktiveras då 1 juli samma år"))
+    return found
+
+
+def check_dependencies(plan: Plan, table, models: Models) -> list[Finding]:
+    ids = {o.id for o in plan.objects}
+    return [error(obj.source.at("beroenden"), f'"{obj.id}" beror på "{dep}", som inte finns bland objekten')
+            for obj in plan.objects for dep in obj.beroenden if dep not in ids]
+
+
+def check_vocabulary(plan: Plan, table, models: Models) -> list[Finding]:
+    found = []
+    for obj in plan.objects:
+        for field, allowed in (("verksamhetsomrade", v.VERKSAMHETSOMRADEN), ("kategori", v.KATEGORIER),
+                               ("investeringstyp", v.INVESTERINGSTYPER), ("skede", v.SKEDEN)):
+            value = getattr(obj, field)
+            if value and v.canonical(value, allowed) is None:
+                found.append(warning(obj.source.at(field), f'{field} "{value}" är okänt (väntat en av {", ".join(allowed)})'))
+    return found
+
+
+def check_region(plan: Plan, table, models: Models) -> list[Finding]:
+    region = plan.region
+    if region is None:
+        return []
+    found = []
+    years = {r.year for r in region.years}
+    if plan.plan_years and not region.years:
+        found.append(error(f"{plan.file}:{v.REGION_SHEET}", "bladet har inga år"))
+    for r in region.years:
+        if r.totala_intakter is not None and r.totala_intakter <= 0:
+            found.append(error(r.source.at("totala_intakter"), f"totala intäkter {r.totala_intakter:g} mnkr, väntat > 0"))
+    if not region.befintliga:
+        for r in region.years:
+            if r.befintliga_avskrivningar is None and r.year in plan.plan_years:
+                found.append(warning(r.source.at("befintliga_avskrivningar"),
+                                     f"befintliga avskrivningar saknas för {r.year} och bladet {v.EXISTING_SHEET} saknas; "
+                                     "räknas som 0"))
+    known = models.asset_classes
+    for e in region.befintliga:
+        if e.tillgangsklass not in known:
+            found.append(error(e.source.at("tillgangsklass"),
+                               f'okänd tillgångsklass "{e.tillgangsklass}" (väntat en av {", ".join(sorted(known))})'))
+    if region.years and plan.plan_years and min(years) > plan.plan_years[0]:
+        found.append(error(region.years[0].source.at("ar"),
+                           f"Region-bladet börjar {min(years)}, efter planens första år {plan.plan_years[0]}"))
+    return found
+
+
+CHECKS = (check_ids, check_asset_classes, check_medfinansiering, check_spend, check_dependencies, check_vocabulary,
+          check_region)
+
+
+def check_plan(plan: Plan, table, models: Models) -> list[Finding]:
+    return [finding for check in CHECKS for finding in check(plan, table, models)]

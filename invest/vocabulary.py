@@ -1,0 +1,70 @@
+"""The words a plan may use: sheet names, column names, and the values of the enumerated columns."""
+
+from __future__ import annotations
+
+import re
+
+OBJECT_SHEET = "Objekt"
+COMPONENT_SHEET = "Komponenter"
+COFINANCING_SHEET = "Medfinansiering"
+DEPENDENCY_SHEET = "Beroenden"
+REGION_SHEET = "Region"
+REGION_BALANCE_SHEET = "Regionbalans"
+EXISTING_SHEET = "Befintliga"
+
+# Template column -> accepted header spellings (normalised, see normalize()).
+OBJECT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "id": ("id", "objekt_id", "objektid"),
+    "namn": ("namn", "objekt", "benamning"),
+    "organisation": ("organisation", "namnd", "namnd/bolag"),
+    "verksamhetsomrade": ("verksamhetsomrade",),
+    "kategori": ("kategori",),
+    "investeringstyp": ("investeringstyp", "typ"),
+    "skede": ("skede",),
+    "tillgangsklass": ("tillgangsklass",),
+    "driftsattning": ("driftsattning",),
+    "medfinansiering": ("medfinansiering",),
+    "beroenden": ("beroenden",),
+}
+COMPONENT_COLUMNS = {"id": ("id",), "komponent": ("komponent",), "andel": ("andel",),
+                     "nyttjandeperiod": ("nyttjandeperiod",)}
+COFINANCING_COLUMNS = {"id": ("id",), "part": ("part",), "belopp": ("belopp",), "ar": ("ar",)}
+DEPENDENCY_COLUMNS = {"id": ("id",), "beror_pa": ("beror_pa",), "fordrojning_manader": ("fordrojning_manader",)}
+REGION_COLUMNS = {
+    "ar": ("ar",),
+    "totala_intakter": ("totala_intakter",),
+    "befintliga_avskrivningar": ("befintliga_avskrivningar",),
+    "befintlig_intaktsford_medfinansiering": ("befintlig_intaktsford_medfinansiering",),
+    "resultat": ("resultat",),
+    "ovriga_ej_likviditetspaverkande": ("ovriga_ej_likviditetspaverkande", "ovriga_poster"),
+    "rantekostnader": ("rantekostnader",),
+    "likvida_medel": ("likvida_medel",),
+}
+REGION_BALANCE_COLUMNS = {"post": ("post",), "belopp": ("belopp", "varde")}
+REGION_BALANCE_KEYS = ("ingaende_rantebarande_skuld", "genomsnittsranta_befintlig_skuld",
+                       "ingaende_materiella_anlaggningstillgangar")
+EXISTING_COLUMNS = {"tillgangsklass": ("tillgangsklass",), "bokfort_varde": ("bokfort_varde",),
+                    "aterstaende_nyttjandeperiod": ("aterstaende_nyttjandeperiod",)}
+
+VERKSAMHETSOMRADEN = ("Hälso- och sjukvård", "Kollektivtrafik", "Fastigheter", "Service", "Övrig verksamhet")
+KATEGORIER = ("beslutad", "planerad", "pott")
+INVESTERINGSTYPER = ("ny", "ersättning")
+SKEDEN = ("åtgärdsval", "inriktning", "planering", "genomförande", "driftsatt")
+
+_SWEDISH = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e"})
+
+
+def normalize(text: object) -> str:
+    """Lower case, å/ä/ö folded, runs of spaces, dashes and underscores made one underscore."""
+    s = str(text).strip().lower().translate(_SWEDISH)
+    return re.sub(r"[\s_\-–]+", "_", s).strip("_")
+
+
+def canonical(value: str, allowed: tuple[str, ...]) -> str | None:
+    """The allowed value that `value` names (by its normalised start), or None."""
+    n = normalize(value)
+    for a in allowed:
+        na = normalize(a)
+        if n == na or n.startswith(na):
+            return a
+    return None
