@@ -1,0 +1,58 @@
+"""One full calculation: plan + models/ -> object grid and region table, with everything needed to trace it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import polars as pl
+
+from .engine import ObjectGrid, compute_objects, per_object_frame
+from .parameters import Conventions, Models
+from .plan import Plan
+from .plan_frames import plan_arrays
+from .plan_reader import read_plan
+from .region import RegionResult, compute_region, region_years
+
+
+@dataclass
+class Calculation:
+    plan: Plan
+    plan_path: Path
+    models: Models
+    conventions: Conventions
+    grid: ObjectGrid
+    region: RegionResult
+
+    @cached_property
+    def per_object(self) -> pl.DataFrame:
+        return per_object_frame(self.grid)
+
+    def breach_years(self) -> list[int]:
+        t = self.region.table
+        if not self.region.has_share:
+            return []
+        return t.filter(pl.col("andel") >= pl.col("riktvarde"))["ar"].to_list()
+
+    def plan_period(self) -> pl.DataFrame:
+        return self.region.table.filter(pl.col("ar").is_in(list(self.plan.plan_years)))
+
+    def average_share(self) -> float | None:
+        if not self.region.has_share:
+            return None
+        return self.plan_period()["andel"].mean()
+
+
+def calculate(plan: Plan, plan_path: Path, models: Models, until_year: int | None = None) -> Calculation:
+    conv = models.conventions(plan.plan_years[0])
+    years = region_years(plan, until_year)
+    grid = compute_objects(plan_arrays(plan, models), conv, lambda ys: models.rate_path("ranta/internranta", ys),
+                           until_year=int(years[-1]))
+    return Calculation(plan, plan_path, models, conv, grid, compute_region(plan, grid, models, conv, years))
+
+
+def run(plan_path: Path, models_dir: Path, flat_rate: float | None = None, until_year: int | None = None) -> Calculation:
+    models = Models.load(models_dir, flat_rate)
+    plan = read_plan(plan_path, models)
+    return calculate(plan, plan_path, models, until_year)

@@ -1,0 +1,62 @@
+"""The chart of the report: kapitalkostnadernas andel per year against the riktvärde, breach years marked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
+
+from .atomic import atomic_path  # noqa: E402
+from .calculation import Calculation  # noqa: E402
+from . import swedish  # noqa: E402
+
+OK_COLOUR, BREACH_COLOUR, LINE_COLOUR = "#3b6ea5", "#c0392b", "#222222"
+
+
+def share_chart(calc: Calculation, targets: list[Path]) -> None:
+    t = calc.region.table
+    years = t["ar"].to_list()
+    fig, ax = plt.subplots(figsize=(10, 5.5), dpi=150)
+    if calc.region.has_share:
+        shares = t["andel"].to_list()
+        limit = calc.conventions.riktvarde
+        colours = [BREACH_COLOUR if s is not None and s >= limit else OK_COLOUR for s in shares]
+        bars = ax.bar(years, [s or 0 for s in shares], color=colours, width=0.7)
+        ax.axhline(limit, color=LINE_COLOUR, linestyle="--", linewidth=1.5,
+                   label=f"Riktvärde: under {swedish.percent(limit, 0)} av totala intäkter")
+        for bar, s in zip(bars, shares):
+            if s is not None:
+                ax.annotate(swedish.percent(s, 1), (bar.get_x() + bar.get_width() / 2, s), ha="center", va="bottom",
+                            fontsize=8, xytext=(0, 2), textcoords="offset points",
+                            fontweight="bold" if s >= limit else "normal")
+        ax.set_ylim(0, max([limit * 1.25] + [s * 1.15 for s in shares if s is not None]))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: swedish.percent(v, 0)))
+        ax.set_ylabel("Kapitalkostnader / totala intäkter")
+        breach = calc.breach_years()
+        handles = [plt.Rectangle((0, 0), 1, 1, color=OK_COLOUR, label="Under riktvärdet"),
+                   plt.Rectangle((0, 0), 1, 1, color=BREACH_COLOUR, label="Över riktvärdet")]
+        ax.legend(handles=[*handles, *ax.get_legend_handles_labels()[0]], loc="upper left", fontsize=9)
+        subtitle = ("Över riktvärdet: " + ", ".join(map(str, breach))) if breach else "Alla år under riktvärdet"
+        subtitle += f" · genomsnitt planperioden {swedish.percent(calc.average_share())}"
+        ax.set_title(f"Kapitalkostnadernas andel av totala intäkter\n{subtitle}", fontsize=11)
+    else:
+        ax.bar(years, t["avskrivningar"].to_list(), color=OK_COLOUR, label="Avskrivningar")
+        ax.bar(years, t["rantekostnader"].to_list(), bottom=t["avskrivningar"].to_list(), color="#9bb7d4",
+               label="Räntekostnader (internränta)")
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: swedish.number(v, 0)))
+        ax.set_ylabel("mnkr")
+        ax.legend(loc="upper left", fontsize=9)
+        ax.set_title("Kapitalkostnader per år (planen saknar bladet Region: andelen kan inte beräknas)", fontsize=11)
+    ax.set_xticks(years)
+    ax.set_xticklabels([str(y) for y in years], rotation=45 if len(years) > 15 else 0)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.text(0.01, 0.01, f"Plan: {calc.plan_path.name} · parametrar: {calc.models.directory}", fontsize=7, color="#555555")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    for target in targets:
+        with atomic_path(target) as tmp:
+            fig.savefig(tmp, format=target.suffix.lstrip("."), metadata={"CreationDate": None} if target.suffix == ".pdf" else None)
+    plt.close(fig)

@@ -1,0 +1,172 @@
+"""Region level of berakningsmodell.md §4–6: the yearly table, the debt model, the share against the riktvärde."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from .engine import ObjectGrid
+from .parameters import Conventions, Models
+from .plan import Plan, RegionInputs
+from . import swedish
+
+REGION_COLUMNS = ("ar", "investeringar", "medfinansiering_mottagen", "avskrivningar", "intaktsford_medfinansiering",
+                  "rantekostnader", "kapitalkostnader", "totala_intakter", "andel", "riktvarde", "marginal")
+
+
+@dataclass(frozen=True)
+class RegionResult:
+    table: pl.DataFrame  # REGION_COLUMNS first, then more
+    notes: tuple[str, ...]  # assumptions used (extrapolated revenue, missing inputs)
+
+    @property
+    def has_share(self) -> bool:
+        return self.table["andel"].null_count() < self.table.height
+
+
+def region_years(plan: Plan, until_year: int | None = None) -> np.ndarray:
+    last = max([*plan.plan_years, *(r.year for r in plan.region.years)] if plan.region else plan.plan_years)
+    if until_year:
+        last = max(last, until_year)
+    return np.arange(plan.plan_years[0], last + 1)
+
+
+def _object_sums(grid: ObjectGrid, years: np.ndarray) -> dict[str, np.ndarray]:
+    cols = years - grid.years[0]
+    return {name: getattr(grid, attr)[:, cols].sum(axis=0) for name, attr in (
+        ("investeringar", "spend"), ("medfinansiering_mottagen", "received"), ("avskrivningar", "depreciation"),
+        ("intaktsford_medfinansiering", "release"), ("objektens_ranta", "interest"), ("bundet_kapital", "bundet_kapital"),
+        ("pagaende", "pagaende"), ("bokfort_varde", "book_value"), ("medfinansieringsskuld", "liability"))}
+
+
+def existing_runoff(region: RegionInputs, models: Models, conv: Conventions, years: np.ndarray) -> np.ndarray:
+    """Straight-line run-off of the existing asset base per class from the first region year."""
+    total = np.zeros(len(years))
+    for assets in region.befintliga:
+        comps = models.asset_class_at(assets.tillgangsklass, int(years[0]))
+        yearly_per_krona = sum(share / life for _, share, life in comps if life > 0)
+        if yearly_per_krona == 0 or assets.bokfort_varde <= 0:
+            continue
+        life = assets.aterstaende_nyttjandeperiod or conv.befintliga_aterstaende_andel / yearly_per_krona
+        annual = assets.bokfort_varde / life
+        elapsed = years - years[0]
+        total += np.clip(assets.bokfort_varde - annual * elapsed, 0.0, annual)
+    return total
+
+
+def _inputs(plan: Plan, years: np.ndarray, name: str) -> np.ndarray:
+    by_year = {r.year: getattr(r, name) for r in plan.region.years}
+    return np.array([np.nan if by_year.get(int(y)) is None else by_year[int(y)] for y in years], dtype=float)
+
+
+def _revenue(plan: Plan, years: np.ndarray, growth: float, notes: list) -> np.ndarray:
+    revenue = _inputs(plan, years, "totala_intakter")
+    known = {r.year: r.totala_intakter for r in plan.region.years if r.totala_intakter is not None}
+    for i, y in enumerate(years):
+        if np.isnan(revenue[i]):
+            earlier = [k for k in known if k < y]
+            if i > 0 and not np.isnan(revenue[i - 1]):
+                revenue[i] = revenue[i - 1] * (1 + growth)
+            elif earlier:
+                last = max(earlier)
+                revenue[i] = known[last] * (1 + growth) ** (y - last)
+            else:
+                continue
+    missing = [int(y) for y, r in zip(years, _inputs(plan, years, "totala_intakter")) if np.isnan(r)]
+    if missing:
+        notes.append(f"Totala intäkter {missing[0]}–{missing[-1]} är framskrivna med {swedish.percent(growth, 1)} per år "
+                     "(models/region/intaktstillvaxt.yaml).")
+    return revenue
+
+
+def _debt_interest(plan: Plan, models: Models, conv: Conventions, years: np.ndarray, borrowing: np.ndarray):
+    """Debt roll-forward; existing debt reprices a share per year, new and repriced debt at market + margin,
+    new borrowing counting half a year in its first year (interest on the year's average)."""
+    region = plan.region
+    market = models.rate_path("ranta/marknadsranta", years) + models.rate_path("ranta/upplaningsmarginal", years)
+    old_rate = (models.flat_rate if models.flat_rate is not None
+                else region.genomsnittsranta_befintlig_skuld if region.genomsnittsranta_befintlig_skuld is not None
+                else market[0])
+    debt = np.empty(len(years))
+    interest = np.empty(len(years))
+    d_prev = region.ingaende_rantebarande_skuld
+    old_prev = max(d_prev, 0.0)
+    for i in range(len(years)):  # a recurrence over years, not object-years
+        d = d_prev + borrowing[i]
+        old = min(old_prev * (1 - conv.omsattning), max(d, 0.0))
+        repriced_prev, repriced = d_prev - old_prev, d - old
+        interest[i] = old_rate * (old_prev + old) / 2 + market[i] * (repriced_prev + repriced) / 2
+        debt[i] = d
+        d_prev, old_prev = d, old
+    return debt, interest
+
+
+def compute_region(plan: Plan, grid: ObjectGrid, models: Models, conv: Conventions, years: np.ndarray) -> RegionResult:
+    sums = _object_sums(grid, years)
+    notes: list[str] = []
+    n = len(years)
+    rv = np.full(n, conv.riktvarde)
+    if plan.region is None:
+        dep, release, interest = sums["avskrivningar"], sums["intaktsford_medfinansiering"], sums["objektens_ranta"]
+        table = {"ar": years, "investeringar": sums["investeringar"],
+                 "medfinansiering_mottagen": sums["medfinansiering_mottagen"], "avskrivningar": dep,
+                 "intaktsford_medfinansiering": release, "rantekostnader": interest, "kapitalkostnader": dep + interest,
+                 "totala_intakter": np.full(n, None), "andel": np.full(n, None), "riktvarde": rv,
+                 "marginal": np.full(n, None), "objektens_ranta": sums["objektens_ranta"],
+                 "objektens_bundna_kapital": sums["bundet_kapital"]}
+        notes.append("Planen saknar bladet Region: regiontabellen är summan av objekten, räntekostnader är "
+                     "internränta på bundet kapital och andelen av totala intäkter kan inte beräknas.")
+        return RegionResult(pl.DataFrame(table, strict=False), tuple(notes))
+
+    region = plan.region
+    explicit_dep = _inputs(plan, years, "befintliga_avskrivningar")
+    runoff = existing_runoff(region, models, conv, years)
+    existing_dep = np.where(np.isnan(explicit_dep), runoff, explicit_dep)
+    dep = existing_dep + sums["avskrivningar"]
+    release = _inputs(plan, years, "befintlig_intaktsford_medfinansiering")
+    release = np.nan_to_num(release) + sums["intaktsford_medfinansiering"]
+    result = np.nan_to_num(_inputs(plan, years, "resultat"))
+    other = np.nan_to_num(_inputs(plan, years, "ovriga_ej_likviditetspaverkande"))
+    cash = np.nan_to_num(_inputs(plan, years, "likvida_medel"))
+    revenue = _revenue(plan, years, conv.intaktstillvaxt, notes)
+
+    self_financing = result + dep - release + other
+    borrowing = sums["investeringar"] - sums["medfinansiering_mottagen"] - self_financing
+    debt, modelled_interest = _debt_interest(plan, models, conv, years, borrowing)
+    fixed = _inputs(plan, years, "rantekostnader")
+    if models.flat_rate is not None and not np.isnan(fixed).all():
+        notes.append("--ranta: fastställda räntekostnader i Region-bladet ersätts av skuldmodellen med platt ränta.")
+        fixed[:] = np.nan
+    interest = np.where(np.isnan(fixed), modelled_interest, fixed)
+    if not np.isnan(fixed).all():
+        fixed_years = [int(y) for y, f in zip(years, fixed) if not np.isnan(f)]
+        notes.append(f"Räntekostnader {', '.join(map(str, fixed_years))} är fastställda i Region-bladet; "
+                     "övriga år kommer från skuldmodellen.")
+    capital = dep + interest
+    if conv.riktvardesmetod == "netto":
+        numerator, denominator = dep - release + interest, revenue - release
+    else:
+        numerator, denominator = capital, revenue
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = numerator / denominator
+        own_investment = sums["investeringar"] - sums["medfinansiering_mottagen"]
+        self_financing_rate = np.where(own_investment > 0, self_financing / own_investment, np.nan)
+        debt_share = (debt - cash) / revenue
+    table = {
+        "ar": years, "investeringar": sums["investeringar"], "medfinansiering_mottagen": sums["medfinansiering_mottagen"],
+        "avskrivningar": dep, "intaktsford_medfinansiering": release, "rantekostnader": interest,
+        "kapitalkostnader": capital, "totala_intakter": revenue, "andel": share, "riktvarde": rv,
+        "marginal": conv.riktvarde * denominator - numerator,
+        "klarar_riktvarde": share < conv.riktvarde,
+        "befintliga_avskrivningar": existing_dep, "objektens_avskrivningar": sums["avskrivningar"],
+        "objektens_ranta": sums["objektens_ranta"], "sjalvfinansiering": self_financing,
+        "sjalvfinansieringsgrad": self_financing_rate, "lanebehov": borrowing, "rantebarande_skuld": debt,
+        "skuldandel": debt_share, "gransvarde_skuld": np.full(n, conv.gransvarde),
+    }
+    if region.ingaende_materiella_anlaggningstillgangar is not None:
+        table["materiella_anlaggningstillgangar"] = (region.ingaende_materiella_anlaggningstillgangar
+                                                     + np.cumsum(sums["investeringar"] - dep))
+    frame = pl.DataFrame(table).with_columns(pl.col(pl.Float64).fill_nan(None))
+    return RegionResult(frame, tuple(notes))

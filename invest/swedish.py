@@ -1,0 +1,23 @@
+"""Numbers as a Swedish reader writes them: space as thousands separator, decimal comma, "6,89 %"."""
+
+from __future__ import annotations
+
+NBSP = "\u00a0"
+
+
+def number(value: float | None, decimals: int = 1) -> str:
+    if value is None or value != value:
+        return "–"
+    text = f"{value:,.{decimals}f}".replace(",", " ").replace(".", ",")
+    return text.replace("-", "−", 1) if text.startswith("-") else text
+
+
+def percent(value: float | None, decimals: int = 2) -> str:
+    if value is None or value != value:
+        return "–"
+    return f"{number(value * 100, decimals)} %"
+
+
+def points(value: float, decimals: int = 2) -> str:
+    """A difference of shares in procentenheter."""
+    return f"{number(value * 100, decimals)} procentenheter"
