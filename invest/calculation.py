@@ -48,7 +48,7 @@ def calculate(plan: Plan, plan_path: Path, models: Models, until_year: int | Non
     conv = models.conventions(plan.plan_years[0])
     years = region_years(plan, until_year)
     grid = compute_objects(plan_arrays(plan, models), conv, lambda ys: models.rate_path("ranta/internranta", ys),
-                           until_year=int(years[-1]))
+                           from_year=int(years[0]), until_year=int(years[-1]))
     return Calculation(plan, plan_path, models, conv, grid, compute_region(plan, grid, models, conv, years))
 
 

@@ -74,8 +74,9 @@ def _component_rows(arrays: PlanArrays) -> tuple[np.ndarray, np.ndarray]:
     return spend_idx, offsets[arrays.spend_obj[spend_idx]] + within
 
 
-def compute_objects(arrays: PlanArrays, conv: Conventions, rate_path, until_year: int | None = None) -> ObjectGrid:
-    """`rate_path(years) -> rates` gives the internränta per year."""
+def compute_objects(arrays: PlanArrays, conv: Conventions, rate_path, from_year: int | None = None,
+                    until_year: int | None = None) -> ObjectGrid:
+    """`rate_path(years) -> rates` gives the internränta per year; the grid covers at least from_year–until_year."""
     n = len(arrays.ids)
     act_year, act_month = activation(arrays, conv)
     spend_idx, comp_idx = _component_rows(arrays)
@@ -92,8 +93,9 @@ def compute_objects(arrays: PlanArrays, conv: Conventions, rate_path, until_year
     monthly = arrays.spend_amount[spend_idx][dep_rows] * arrays.comp_share[comp_idx][dep_rows] / months
 
     candidates = [arrays.spend_year, act_year, (start + months - 1) // 12, arrays.sched_year]
-    first_year = int(min([c.min() for c in candidates[:1] + candidates[3:] if len(c)] or [until_year or 2026]))
-    last_year = int(max([c.max() for c in candidates if len(c)] + [until_year or first_year]))
+    bounds = [y for y in (from_year, until_year) if y is not None]
+    first_year = int(min([c.min() for c in (arrays.spend_year, arrays.sched_year) if len(c)] + bounds or [2026]))
+    last_year = int(max([c.max() for c in candidates if len(c)] + bounds + [first_year]))
     years = np.arange(first_year, last_year + 1)
     width = len(years)
 
