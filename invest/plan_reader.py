@@ -270,7 +270,7 @@ def _read(workbook, file: str, models: Models) -> Plan:
             drift = parse_driftsattning(raw["driftsattning"])
         except CellError as exc:
             problems.append(error(src.at("driftsattning"), str(exc)))
-            drift = None
+            drift = Driftsattning(None, None, lopande=True)  # placeholder: the error stops the plan, other checks still run
         spend = []
         for year, index, _ in spend_cols:
             amount = _number(value_at(values, index), src, str(year), problems)
@@ -287,8 +287,6 @@ def _read(workbook, file: str, models: Models) -> Plan:
         deps = [d.strip() for d in re.split(r"[,;]", parse_text(raw.get("beroenden"))) if d.strip()]
         deps += [d for d, _ in dependencies.get(oid, []) if d not in deps]
         comps = components.get(oid)
-        if drift is None:
-            continue
         objects.append(InvestmentObject(
             id=oid, namn=parse_text(raw.get("namn")), organisation=parse_text(raw.get("organisation")),
             verksamhetsomrade=parse_text(raw.get("verksamhetsomrade")), kategori=parse_text(raw.get("kategori")),

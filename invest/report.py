@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from .atomic import atomic_path
 from .breakdown import MEASURES, budget_shape, by, schedule
@@ -13,7 +14,7 @@ from .calculation import Calculation
 from .chart import share_chart
 from .output import TABLE_LABELS
 from . import swedish
-from .xlsx_writer import put, write_table
+from .xlsx_writer import HEADER_FONT, put, write_table
 
 REGION_LABELS = {
     **TABLE_LABELS, "klarar_riktvarde": "Under riktvärdet", "befintliga_avskrivningar": "Avskrivningar befintliga tillgångar",
@@ -74,9 +75,9 @@ def write_workbook(calc: Calculation, target: Path) -> None:
     wb = Workbook()
     ws = wb.active
     ws.title = "Sammanfattning"
-    put(ws, 1, 1, "Kapitalkostnader mot riktvärdet").font = ws.cell(1, 1).font.copy(bold=True, size=14)
+    put(ws, 1, 1, "Kapitalkostnader mot riktvärdet").font = Font(bold=True, size=14)
     for r, (key, value) in enumerate(_summary_lines(calc), start=3):
-        put(ws, r, 1, key).font = ws.cell(r, 1).font.copy(bold=True)
+        put(ws, r, 1, key).font = HEADER_FONT
         put(ws, r, 2, value)
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 26, 110
 
