@@ -113,12 +113,12 @@ def compute_region(plan: Plan, grid: ObjectGrid, models: Models, conv: Conventio
         table = {"ar": years, "investeringar": sums["investeringar"],
                  "medfinansiering_mottagen": sums["medfinansiering_mottagen"], "avskrivningar": dep,
                  "intaktsford_medfinansiering": release, "rantekostnader": interest, "kapitalkostnader": dep + interest,
-                 "totala_intakter": np.full(n, None), "andel": np.full(n, None), "riktvarde": rv,
-                 "marginal": np.full(n, None), "objektens_ranta": sums["objektens_ranta"],
+                 "totala_intakter": np.full(n, np.nan), "andel": np.full(n, np.nan), "riktvarde": rv,
+                 "marginal": np.full(n, np.nan), "objektens_ranta": sums["objektens_ranta"],
                  "objektens_bundna_kapital": sums["bundet_kapital"]}
         notes.append("Planen saknar bladet Region: regiontabellen är summan av objekten, räntekostnader är "
                      "internränta på bundet kapital och andelen av totala intäkter kan inte beräknas.")
-        return RegionResult(pl.DataFrame(table, strict=False), tuple(notes))
+        return RegionResult(pl.DataFrame(table).with_columns(pl.col(pl.Float64).fill_nan(None)), tuple(notes))
 
     region = plan.region
     explicit_dep = _inputs(plan, years, "befintliga_avskrivningar")

@@ -1,0 +1,115 @@
+"""CliRunner tests per command: output contract, exit codes, the report workbook and chart."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+
+import openpyxl
+from click.testing import CliRunner
+
+from cli import main
+from conftest import build_plan
+from invest.engine import PER_OBJECT_COLUMNS
+from invest.region import REGION_COLUMNS
+
+runner = CliRunner()
+
+
+def test_berakna_table_on_default_plan():
+    result = runner.invoke(main, ["berakna"])
+    assert result.exit_code == 0, result.output
+    assert "Genomsnittlig andel 2026–2035" in result.stdout
+    assert "Kapitalkostnader" in result.stdout and "2035" in result.stdout
+
+
+def test_berakna_csv_contract():
+    result = runner.invoke(main, ["berakna", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert list(rows[0].keys())[:len(REGION_COLUMNS)] == list(REGION_COLUMNS)
+    assert [int(r["ar"]) for r in rows] == list(range(2026, 2036))
+    for r in rows:
+        kk = float(r["avskrivningar"]) + float(r["rantekostnader"])
+        assert abs(float(r["kapitalkostnader"]) - kk) < 1e-9
+        assert abs(float(r["andel"]) - kk / float(r["totala_intakter"])) < 1e-12
+        assert abs(float(r["marginal"]) - (0.08 * float(r["totala_intakter"]) - kk)) < 1e-6
+        assert float(r["riktvarde"]) == 0.08
+    assert float(rows[0]["totala_intakter"]) == 29734 + 110644  # Budget 2026 Tabell 8
+
+
+def test_berakna_json_and_per_object():
+    result = runner.invoke(main, ["berakna", "--format", "json"])
+    data = json.loads(result.stdout)
+    assert len(data["ar"]) == 10 and data["enhet"] == "mnkr" and 0 < data["genomsnittlig_andel"] < 0.2
+    per = runner.invoke(main, ["berakna", "--per-objekt", "--format", "csv"])
+    header = per.stdout.splitlines()[0].split(",")
+    assert header[:len(PER_OBJECT_COLUMNS)] == list(PER_OBJECT_COLUMNS)
+    per_json = json.loads(runner.invoke(main, ["berakna", "--per-objekt", "--format", "json"]).stdout)
+    assert {"id", "ar", "kapitalkostnad"} <= set(per_json["objekt"][0])
+
+
+def test_ranta_zero_removes_all_interest():
+    rows = list(csv.DictReader(io.StringIO(runner.invoke(main, ["berakna", "--format", "csv", "--ranta", "0"]).stdout)))
+    assert all(float(r["rantekostnader"]) == 0 for r in rows)
+    assert all(float(r["kapitalkostnader"]) == float(r["avskrivningar"]) for r in rows)
+
+
+def test_plan_without_region_sheet_has_no_share(tmp_path):
+    path = build_plan(tmp_path / "p.xlsx", [{"id": "A", "tillgangsklass": "it", "driftsattning": "löpande",
+                                               "utgifter": {2026: 400}}], years=range(2026, 2029), outturn_year=None)
+    rows = list(csv.DictReader(io.StringIO(runner.invoke(main, ["berakna", str(path), "--format", "csv"]).stdout)))
+    assert [r["andel"] for r in rows] == ["", "", ""]
+    # 400 activated 1 July 2026 over 4 years: 6 months in 2026, then 100 per year
+    assert [float(r["avskrivningar"]) for r in rows] == [50.0, 100.0, 100.0]
+
+
+def test_validera_default_plan_ok():
+    result = runner.invoke(main, ["validera"])
+    assert result.exit_code == 0 and "0 fel" in result.stdout
+
+
+def test_rapport_writes_workbook_and_charts(tmp_path):
+    out = tmp_path / "rapporter"
+    result = runner.invoke(main, ["rapport", "--utdata", str(out)])
+    assert result.exit_code == 0, result.output
+    xlsx = out / "exempelplan_kapitalkostnader.xlsx"
+    assert (out / "exempelplan_andel.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (out / "exempelplan_andel.pdf").read_bytes()[:5] == b"%PDF-"
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temp files left
+    wb = openpyxl.load_workbook(xlsx)
+    assert wb.sheetnames == ["Sammanfattning", "Region", "Investeringsplan", "Per organisation",
+                             "Per verksamhetsområde", "Per objekt", "Parametrar", "Fynd"]
+    region = wb["Region"]
+    assert region.freeze_panes == "A2"
+    headers = [c.value for c in region[1]]
+    andel = headers.index("Andel") + 1
+    assert region.cell(2, andel).number_format == "0.00%"
+    assert region.cell(2, headers.index("Avskrivningar") + 1).number_format == "#,##0.0"
+    params = [r for r in wb["Parametrar"].iter_rows(values_only=True)]
+    assert any(r[0] == "riktlinjer/kapitalkostnadsandel" and "Budget 2026" in r[5] for r in params)
+    plan_sheet = list(wb["Investeringsplan"].iter_rows(values_only=True))
+    total = next(r for r in plan_sheet if r[0] == "TOTALT")
+    assert abs(total[-1] - sum(total[2:-1])) < 1e-6  # Totalt 2026–2035 excludes the outturn column
+
+
+def test_text_from_sheets_never_becomes_a_formula(tmp_path):
+    evil = '=HYPERLINK("http://example.invalid","klicka")'
+    path = build_plan(tmp_path / "p.xlsx", [{"id": "=1+1", "namn": evil, "organisation": "@SUM(A1)",
+                                               "tillgangsklass": "it", "driftsattning": "2026", "utgifter": {2026: 10}}],
+                      years=range(2026, 2028), outturn_year=None)
+    out = tmp_path / "ut"
+    assert runner.invoke(main, ["rapport", str(path), "--utdata", str(out)]).exit_code == 0
+    xlsx = out / "p_kapitalkostnader.xlsx"
+    with zipfile.ZipFile(xlsx) as z:
+        assert not any(b"<f>" in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
+    ws = openpyxl.load_workbook(xlsx)["Per objekt"]
+    names = [c for c in ws.iter_rows(min_row=2, max_row=2, values_only=True)][0]
+    assert evil in names and "=1+1" in names
+
+
+def test_help_is_swedish_with_examples():
+    result = runner.invoke(main, ["berakna", "--help"])
+    assert result.exit_code == 0 and "Exempel:" in result.stdout and "--per-objekt" in result.stdout
