@@ -49,7 +49,8 @@ class ObjectGrid:
 
 
 def _grid(obj: np.ndarray, col: np.ndarray, weights: np.ndarray, n: int, width: int) -> np.ndarray:
-    return np.bincount(obj * width + col, weights=weights, minlength=n * width).reshape(n, width)
+    counts = np.bincount(obj * width + col, weights=weights, minlength=n * width)
+    return counts.astype(float, copy=False).reshape(n, width)  # bincount of nothing is int
 
 
 def activation(arrays: PlanArrays, conv: Conventions) -> tuple[np.ndarray, np.ndarray]:
@@ -125,17 +126,24 @@ def compute_objects(arrays: PlanArrays, conv: Conventions, rate_path, from_year:
     received = scheduled + spend * np.where(total_spend > 0, prorata / np.where(total_spend > 0, total_spend, 1), 0)[:, None]
     release = depreciation * release_ratio[:, None]
 
-    spend_to_date = np.cumsum(spend, axis=1)
-    activated_to_date = np.cumsum(activated, axis=1)
-    pagaende = spend_to_date - activated_to_date
-    book_value = activated_to_date - np.cumsum(depreciation, axis=1)
-    liability = np.cumsum(received, axis=1) - np.cumsum(release, axis=1)
-    bundet = pagaende + book_value - liability
-    base = {"bundet_kapital": bundet, "bokfort_varde": book_value,
-            "bokfort_varde_netto": book_value - liability}[conv.rantebas]
-    previous = np.concatenate([np.zeros((n, 1)), base[:, :-1]], axis=1)
-    rates = np.asarray(rate_path(years), dtype=float)[None, :]
-    interest = rates * (previous + base) / 2 if conv.rantetidpunkt == "genomsnitt" else rates * previous
+    pagaende = np.cumsum(spend - activated, axis=1)  # spend to date − activated to date
+    book_value = np.cumsum(activated - depreciation, axis=1)
+    liability = np.cumsum(received - release, axis=1)
+    bundet = pagaende + book_value
+    bundet -= liability
+    if conv.rantebas == "bundet_kapital":
+        base = bundet
+    elif conv.rantebas == "bokfort_varde":
+        base = book_value
+    else:
+        base = book_value - liability
+    rates = np.asarray(rate_path(years), dtype=float)
+    if conv.rantetidpunkt == "genomsnitt":  # r_t · (K_{t−1} + K_t) / 2
+        interest = base * (rates / 2)
+        interest[:, 1:] += base[:, :-1] * (rates[1:] / 2)
+    else:  # r_t · K_{t−1}
+        interest = np.zeros_like(base)
+        interest[:, 1:] = base[:, :-1] * rates[1:]
     return ObjectGrid(arrays.ids, years, spend, activated, depreciation, received, release, pagaende, book_value,
                       liability, bundet, base, interest)
 
