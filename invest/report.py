@@ -14,7 +14,7 @@ from .calculation import Calculation
 from .chart import share_chart
 from .output import TABLE_LABELS
 from . import swedish
-from .xlsx_writer import HEADER_FONT, put, write_table
+from .xlsx_writer import HEADER_FONT, printable, put, write_table
 
 REGION_LABELS = {
     **TABLE_LABELS, "klarar_riktvarde": "Under riktvärdet", "befintliga_avskrivningar": "Avskrivningar befintliga tillgångar",
@@ -41,6 +41,22 @@ def _frame_sheet(wb, title: str, df) -> None:
     columns = df.columns
     rows = [[("ja" if v else "nej") if isinstance(v, bool) else v for v in r] for r in df.iter_rows()]
     write_table(ws, [REGION_LABELS.get(c, c) for c in columns], rows, [_fmt(c) for c in columns])
+
+
+def _region_sheet(wb, table) -> None:
+    """Items as rows and years as columns, the shape of the budget's own tables (Tabell 8)."""
+    ws = wb.create_sheet("Region")
+    years = table["ar"].to_list()
+    items = [c for c in table.columns if c != "ar"]
+    rows = [[REGION_LABELS.get(c, c)] + [("ja" if v else "nej") if isinstance(v, bool) else v for v in table[c].to_list()]
+            for c in items]
+    write_table(ws, ["Mnkr"] + [str(y) for y in years], rows, ["text"] + ["mnkr"] * len(years),
+                widths=[38] + [11] * len(years))
+    for r, c in enumerate(items, start=2):
+        if c in SHARES:
+            for col in range(2, len(years) + 2):
+                ws.cell(r, col).number_format = "0.00%"
+    ws.freeze_panes = "B2"
 
 
 def _summary_lines(calc: Calculation) -> list[tuple[str, str]]:
@@ -80,8 +96,9 @@ def write_workbook(calc: Calculation, target: Path) -> None:
         put(ws, r, 1, key).font = HEADER_FONT
         put(ws, r, 2, value)
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 26, 110
+    printable(ws)
 
-    _frame_sheet(wb, "Region", calc.region.table)
+    _region_sheet(wb, calc.region.table)
     headers, rows = budget_shape(calc)
     write_table(wb.create_sheet("Investeringsplan"), headers, rows, ["text"] + ["mnkr"] * (len(headers) - 1))
     for title, key in (("Per organisation", "organisation"), ("Per verksamhetsområde", "verksamhetsomrade")):

@@ -24,6 +24,14 @@ def put(ws, row: int, col: int, value, number_format: str | None = None):
     return cell
 
 
+def printable(ws) -> None:
+    """Landscape, fitted to the page width, header row repeated on every printed page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+
+
 def write_table(ws, headers: list[str], rows, formats: list[str] | None = None, start_row: int = 1,
                 widths: list[int] | None = None) -> None:
     """Header row (bold, frozen) and rows; `formats` per column, keys of FORMATS."""
@@ -39,5 +47,7 @@ def write_table(ws, headers: list[str], rows, formats: list[str] | None = None, 
             shown = f"{value:,.1f}" if isinstance(value, float) else str(value if value is not None else "")
             longest[c - 1] = max(longest[c - 1], min(len(shown), 60))
     ws.freeze_panes = ws.cell(row=start_row + 1, column=1)
+    ws.print_title_rows = f"{start_row}:{start_row}"
+    printable(ws)
     for c, width in enumerate(widths or [min(max(10, n + 2), 62) for n in longest], start=1):
         ws.column_dimensions[get_column_letter(c)].width = width

@@ -83,11 +83,12 @@ def test_rapport_writes_workbook_and_charts(tmp_path):
     assert wb.sheetnames == ["Sammanfattning", "Region", "Investeringsplan", "Per organisation",
                              "Per verksamhetsområde", "Per objekt", "Parametrar", "Fynd"]
     region = wb["Region"]
-    assert region.freeze_panes == "A2"
-    headers = [c.value for c in region[1]]
-    andel = headers.index("Andel") + 1
-    assert region.cell(2, andel).number_format == "0.00%"
-    assert region.cell(2, headers.index("Avskrivningar") + 1).number_format == "#,##0.0"
+    assert region.freeze_panes == "B2"
+    assert [c.value for c in region[1]] == ["Mnkr"] + [str(y) for y in range(2026, 2036)]
+    labels = [c.value for c in region["A"]]
+    andel, avskr = labels.index("Andel") + 1, labels.index("Avskrivningar") + 1
+    assert region.cell(andel, 2).number_format == "0.00%" and 0 < region.cell(andel, 2).value < 0.2
+    assert region.cell(avskr, 2).number_format == "#,##0.0"
     params = [r for r in wb["Parametrar"].iter_rows(values_only=True)]
     assert any(r[0] == "riktlinjer/kapitalkostnadsandel" and "Budget 2026" in r[5] for r in params)
     plan_sheet = list(wb["Investeringsplan"].iter_rows(values_only=True))

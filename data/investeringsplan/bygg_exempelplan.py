@@ -57,19 +57,31 @@ OBJECTS = [
     dict(id="MARK-HANDEN", namn="Markförvärv Handen", organisation="Fastighets- och servicenämnden",
          verksamhetsomrade="Fastigheter", kategori="planerad", investeringstyp="ny", skede="planering",
          tillgangsklass="mark", driftsattning="2027", utgifter=spend((2027, 120))),
-    dict(id="KT-POTT", namn="Kollektivtrafik, investeringar under 100 mnkr", organisation="Trafiknämnden",
-         verksamhetsomrade="Kollektivtrafik", kategori="pott", investeringstyp="ersättning", skede="genomförande",
-         tillgangsklass="kollektivtrafik", driftsattning="löpande", utgifter=spend((range(2026, 2036), 12600))),
-    dict(id="FAST-POTT", namn="Fastigheter, investeringar under 100 mnkr", organisation="Fastighets- och servicenämnden",
-         verksamhetsomrade="Fastigheter", kategori="pott", investeringstyp="ersättning", skede="genomförande",
-         tillgangsklass="fastighet", driftsattning="löpande", utgifter=spend((range(2026, 2036), 12000))),
-    dict(id="MT-POTT", namn="Medicinteknisk utrustning", organisation="Akutsjukhusnämnden",
-         verksamhetsomrade="Hälso- och sjukvård", kategori="pott", investeringstyp="ersättning", skede="genomförande",
-         tillgangsklass="medicinteknik", driftsattning="löpande", utgifter=spend((range(2026, 2036), 11000))),
-    dict(id="IT-POTT", namn="It-utrustning och nätverk", organisation="Fastighets- och servicenämnden",
-         verksamhetsomrade="Service", kategori="pott", investeringstyp="ersättning", skede="genomförande",
-         tillgangsklass="it", driftsattning="löpande", utgifter=spend((range(2026, 2036), 2165))),
 ]
+# Budget 2026 Tabell 20, Totalt 2026–2035 per verksamhetsområde (seeds/004_61804352d9c7cbd1.txt rad 4955–4963).
+AREA_TOTALS = {"Kollektivtrafik": 99806, "Fastigheter": 27453, "Hälso- och sjukvård": 17710, "Service": 2165,
+               "Övrig verksamhet": 504}
+POTS = {  # area -> (id, name, organisation, asset class)
+    "Kollektivtrafik": ("KT-POTT", "Kollektivtrafik, övriga investeringar", "Trafiknämnden", "kollektivtrafik"),
+    "Fastigheter": ("FAST-POTT", "Fastigheter, övriga investeringar", "Fastighets- och servicenämnden", "fastighet"),
+    "Hälso- och sjukvård": ("MT-POTT", "Medicinteknisk utrustning", "Akutsjukhusnämnden", "medicinteknik"),
+    "Service": ("IT-POTT", "It-utrustning och nätverk", "Fastighets- och servicenämnden", "it"),
+    "Övrig verksamhet": ("INV-POTT", "Inventarier", "Regionstyrelsen", "inventarier"),
+}
+
+
+def pots() -> list[dict]:
+    """One löpande pot per area: Tabell 20's total less the named objects' spend 2026–2035, spread evenly."""
+    out = []
+    for area, total in AREA_TOTALS.items():
+        named = sum(a for o in OBJECTS if o["verksamhetsomrade"] == area for y, a in o["utgifter"].items() if y in YEARS)
+        oid, name, org, cls = POTS[area]
+        out.append(dict(id=oid, namn=name, organisation=org, verksamhetsomrade=area, kategori="pott",
+                        investeringstyp="ersättning", skede="genomförande", tillgangsklass=cls, driftsattning="löpande",
+                        utgifter=even(total - named, YEARS)))
+    return out
+
+
 COFINANCING = [
     dict(id="TB-ARE", part="Staten", belopp=1300), dict(id="TB-ARE", part="Solna stad", belopp=1300),
     dict(id="TB-DEPA", part="Staten", belopp=900),
@@ -108,7 +120,7 @@ EXISTING = [
 
 
 def main(target: Path = Path(__file__).with_name("exempelplan.xlsx")) -> Path:
-    write_plan_workbook(target, YEARS, 2025, OBJECTS, COMPONENTS, COFINANCING, DEPENDENCIES, REGION, BALANCE, EXISTING)
+    write_plan_workbook(target, YEARS, 2025, OBJECTS + pots(), COMPONENTS, COFINANCING, DEPENDENCIES, REGION, BALANCE, EXISTING)
     return target
 
 
