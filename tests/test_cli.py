@@ -114,3 +114,24 @@ def test_text_from_sheets_never_becomes_a_formula(tmp_path):
 def test_help_is_swedish_with_examples():
     result = runner.invoke(main, ["berakna", "--help"])
     assert result.exit_code == 0 and "Exempel:" in result.stdout and "--per-objekt" in result.stdout
+
+
+def test_breach_is_a_warning_in_validera_and_marked_in_the_report(tmp_path):
+    objects = [{"id": "TB", "namn": "Tunnelbana", "tillgangsklass": "kollektivtrafik", "driftsattning": "2027-01",
+                "utgifter": {2026: 2000}}]
+    region = [{"ar": y, "totala_intakter": 1000, "befintliga_avskrivningar": 30} for y in range(2026, 2029)]
+    path = build_plan(tmp_path / "p.xlsx", objects, years=range(2026, 2029), outturn_year=None, region=region)
+    checked = runner.invoke(main, ["validera", str(path), "--ranta", "0"])
+    assert checked.exit_code == 0, checked.output
+    # 2027: 30 + 2000/25 = 110 mnkr of 1 000 = 11 %, 3 procentenheter (30 mnkr) above 8 %
+    assert "Kapitalkostnaderna är 11,00 % av totala intäkter 2027, 3,00 procentenheter (30,0 mnkr) över riktvärdet 8 %" \
+        in checked.stdout
+    assert "2026" not in checked.stdout.split("Region!")[1][:4]
+    out = tmp_path / "ut"
+    report = runner.invoke(main, ["rapport", str(path), "--ranta", "0", "--utdata", str(out)])
+    assert report.exit_code == 0 and "År över riktvärdet: 2027, 2028" in report.stdout
+
+
+def test_till_ar_extends_region_table():
+    rows = list(csv.DictReader(io.StringIO(runner.invoke(main, ["berakna", "--format", "csv", "--till-ar", "2040"]).stdout)))
+    assert [int(r["ar"]) for r in rows] == list(range(2026, 2041))
