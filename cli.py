@@ -15,11 +15,6 @@ from invest.paths import DEFAULT_MODELS_DIR, resolve_plan
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
-def _report_findings(findings, as_json: bool = False) -> None:
-    for f in findings:
-        click.echo(str(f), err=True)
-
-
 def handle_errors(command):
     """Input problems become messages and exit 2; no traceback reaches the user."""
     @functools.wraps(command)
@@ -27,7 +22,8 @@ def handle_errors(command):
         try:
             return command(*args, **kwargs)
         except InputError as exc:
-            _report_findings(exc.findings)
+            for finding in exc.findings:
+                click.echo(str(finding), err=True)
             n = sum(1 for f in exc.findings if f.level == ERROR)
             click.echo(f"Indata kan inte användas: {n} fel. Rätta dem och kör igen.", err=True)
             sys.exit(EXIT_BAD_INPUT)
@@ -114,10 +110,10 @@ def validera(plan, models_dir, ranta, till_ar, fmt):
     from invest.parameters import Models
     from invest.plan_reader import read_plan
     from invest.riktvarde import breach_findings
+    from invest.workbook import open_workbook
 
     models = Models.load(models_dir, ranta)
     path = resolve_plan(plan)
-    from invest.workbook import open_workbook
     open_workbook(path).close()  # a file that cannot be opened at all is exit 2, not a finding
     try:
         parsed = read_plan(path, models)

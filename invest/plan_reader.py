@@ -301,7 +301,7 @@ def _read(workbook, file: str, models: Models) -> Plan:
             if oid not in row_ids and oid:
                 problems.append(error(entries[0][1].at("id"), f'id "{oid}" finns inte på bladet {v.OBJECT_SHEET}'))
     plan = Plan(file, tuple(objects), plan_years, outturn_year, region)
-    problems.extend(check_plan(plan, table, models))
+    problems.extend(check_plan(plan, models))
     if errors(problems):
         raise InputError(problems)
     return Plan(file, plan.objects, plan_years, outturn_year, region, tuple(problems))

@@ -8,7 +8,7 @@ from .plan import Plan
 from . import vocabulary as v
 
 
-def check_ids(plan: Plan, table, models: Models) -> list[Finding]:
+def check_ids(plan: Plan, models: Models) -> list[Finding]:
     found, first = [], {}
     for obj in plan.objects:
         if not obj.id:
@@ -20,7 +20,7 @@ def check_ids(plan: Plan, table, models: Models) -> list[Finding]:
     return found
 
 
-def check_asset_classes(plan: Plan, table, models: Models) -> list[Finding]:
+def check_asset_classes(plan: Plan, models: Models) -> list[Finding]:
     known = models.asset_classes
     found = []
     for obj in plan.objects:
@@ -36,7 +36,7 @@ def check_asset_classes(plan: Plan, table, models: Models) -> list[Finding]:
     return found
 
 
-def check_medfinansiering(plan: Plan, table, models: Models) -> list[Finding]:
+def check_medfinansiering(plan: Plan, models: Models) -> list[Finding]:
     found = []
     for obj in plan.objects:
         total, spend = obj.total_medfinansiering, obj.total_spend
@@ -51,7 +51,7 @@ def check_medfinansiering(plan: Plan, table, models: Models) -> list[Finding]:
     return found
 
 
-def check_spend(plan: Plan, table, models: Models) -> list[Finding]:
+def check_spend(plan: Plan, models: Models) -> list[Finding]:
     found = []
     for obj in plan.objects:
         if not obj.utgifter:
@@ -65,13 +65,13 @@ def check_spend(plan: Plan, table, models: Models) -> list[Finding]:
     return found
 
 
-def check_dependencies(plan: Plan, table, models: Models) -> list[Finding]:
+def check_dependencies(plan: Plan, models: Models) -> list[Finding]:
     ids = {o.id for o in plan.objects}
     return [error(obj.source.at("beroenden"), f'"{obj.id}" beror på "{dep}", som inte finns bland objekten')
             for obj in plan.objects for dep in obj.beroenden if dep not in ids]
 
 
-def check_vocabulary(plan: Plan, table, models: Models) -> list[Finding]:
+def check_vocabulary(plan: Plan, models: Models) -> list[Finding]:
     found = []
     for obj in plan.objects:
         for field, allowed in (("verksamhetsomrade", v.VERKSAMHETSOMRADEN), ("kategori", v.KATEGORIER),
@@ -82,7 +82,7 @@ def check_vocabulary(plan: Plan, table, models: Models) -> list[Finding]:
     return found
 
 
-def check_region(plan: Plan, table, models: Models) -> list[Finding]:
+def check_region(plan: Plan, models: Models) -> list[Finding]:
     region = plan.region
     if region is None:
         return []
@@ -104,7 +104,12 @@ def check_region(plan: Plan, table, models: Models) -> list[Finding]:
         if e.tillgangsklass not in known:
             found.append(error(e.source.at("tillgangsklass"),
                                f'okänd tillgångsklass "{e.tillgangsklass}" (väntat en av {", ".join(sorted(known))})'))
-    if region.years and plan.plan_years and min(years) > plan.plan_years[0]:
+    first = plan.plan_years[0] if plan.plan_years else None
+    if region.years and first and not any(r.totala_intakter is not None and r.year <= first for r in region.years):
+        found.append(error(region.years[0].source.at("totala_intakter"),
+                           f"totala intäkter saknas för planens första år {first} (väntat ett belopp i mnkr; senare år "
+                           "kan skrivas fram med models/region/intaktstillvaxt.yaml)"))
+    if region.years and first and min(years) > first:
         found.append(error(region.years[0].source.at("ar"),
                            f"Region-bladet börjar {min(years)}, efter planens första år {plan.plan_years[0]}"))
     return found
@@ -114,5 +119,5 @@ CHECKS = (check_ids, check_asset_classes, check_medfinansiering, check_spend, ch
           check_region)
 
 
-def check_plan(plan: Plan, table, models: Models) -> list[Finding]:
-    return [finding for check in CHECKS for finding in check(plan, table, models)]
+def check_plan(plan: Plan, models: Models) -> list[Finding]:
+    return [finding for check in CHECKS for finding in check(plan, models)]

@@ -91,3 +91,11 @@ def test_netto_method(tmp_path):
     den = t["totala_intakter"] - t["intaktsford_medfinansiering"]
     np.testing.assert_allclose(t["andel"].to_numpy(), (num / den).to_numpy())
     np.testing.assert_allclose(t["marginal"].to_numpy(), (0.08 * den - num).to_numpy())
+
+
+def test_region_sheet_without_first_year_revenue_is_an_error(tmp_path, models):
+    from invest.findings import InputError
+    with pytest.raises(InputError) as exc:
+        _calc(tmp_path, models, region=[{"ar": 2026, "resultat": 5}])
+    assert any("Region!B2" in f.location and "totala intäkter saknas för planens första år 2026" in f.message
+               for f in exc.value.findings)
