@@ -49,6 +49,6 @@ def budget_shape(calc: Calculation, key: str = "verksamhetsomrade") -> tuple[lis
     rows = [row(name, spend.filter(pl.col(key) == name), "utgift") for name in sorted(spend[key].unique().to_list())]
     rows.append(row("TOTALT", spend, "utgift"))
     rows.append(row("  varav medfinansiering", spend, "medfinansiering_mottagen"))
-    own = row("  varav regionens finansieringsansvar", spend, "utgift")
-    rows.append([own[0]] + [a - b for a, b in zip(rows[-2][1:], rows[-1][1:])])
+    total, medfin = rows[-2], rows[-1]
+    rows.append(["  varav regionens finansieringsansvar"] + [a - b for a, b in zip(total[1:], medfin[1:])])
     return headers, rows

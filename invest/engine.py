@@ -111,19 +111,18 @@ def compute_objects(arrays: PlanArrays, conv: Conventions, rate_path, from_year:
     point_vals = np.concatenate([monthly * np.where(single, months, 12 - m_start), monthly[~single] * m_end[~single]])
     point_objs = np.concatenate([dep_obj, dep_obj[~single]])
     depreciation = _grid(point_objs, point_cols, point_vals, n, width)
-    middle = ~single
-    rate_diff = np.bincount(
-        np.concatenate([dep_obj[middle] * (width + 1) + y_start[middle] + 1, dep_obj[middle] * (width + 1) + y_end[middle]]),
-        weights=np.concatenate([12 * monthly[middle], -12 * monthly[middle]]), minlength=n * (width + 1),
-    ).reshape(n, width + 1)[:, :width]
+    middle = ~single  # full years between: +12·monthly from the year after the start, −12·monthly from the end year
+    rate_diff = _grid(np.concatenate([dep_obj[middle], dep_obj[middle]]),
+                      np.concatenate([y_start[middle] + 1, y_end[middle]]),
+                      np.concatenate([12 * monthly[middle], -12 * monthly[middle]]), n, width + 1)[:, :width]
     depreciation += np.cumsum(rate_diff, axis=1)
 
     total_spend = spend.sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        release_ratio = np.where(total_spend > 0, arrays.medfinansiering / total_spend, 0.0)
+    per_krona = np.where(total_spend > 0, 1 / np.where(total_spend > 0, total_spend, 1.0), 0.0)  # 0 for no spend
+    release_ratio = arrays.medfinansiering * per_krona
     scheduled = _grid(arrays.sched_obj, arrays.sched_year - first_year, arrays.sched_amount, n, width)
     prorata = arrays.medfinansiering - scheduled.sum(axis=1)
-    received = scheduled + spend * np.where(total_spend > 0, prorata / np.where(total_spend > 0, total_spend, 1), 0)[:, None]
+    received = scheduled + spend * (prorata * per_krona)[:, None]
     release = depreciation * release_ratio[:, None]
 
     pagaende = np.cumsum(spend - activated, axis=1)  # spend to date − activated to date

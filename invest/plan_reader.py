@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 from .cells import CellError, parse_text, read_table, value_at
@@ -69,8 +71,7 @@ def _read(workbook, file: str, models: Models) -> Plan:
     if not year_cols:
         problems.append(error(table.where(row=table.header_row),
                               "inga årskolumner i rubrikraden (väntat rubriker som 2026, 2027, … och ev. \"t.o.m. 2025\")"))
-    dup_years = {y for y, _, _ in year_cols if sum(1 for x, _, _ in year_cols if x == y) > 1}
-    for y in sorted(dup_years):
+    for y in sorted(y for y, count in Counter(y for y, _, _ in year_cols).items() if count > 1):
         problems.append(error(table.where(row=table.header_row), f"året {y} har flera kolumner"))
     if len(outturn) > 1:
         problems.append(error(table.where(outturn[1][2]), "flera kolumner med utfall före planperioden (t.o.m. ÅÅÅÅ)"))
@@ -136,4 +137,4 @@ def _read(workbook, file: str, models: Models) -> Plan:
     problems.extend(check_plan(plan, models))
     if errors(problems):
         raise InputError(problems)
-    return Plan(file, plan.objects, plan_years, outturn_year, region, tuple(problems))
+    return replace(plan, warnings=tuple(problems))

@@ -62,20 +62,20 @@ def _inputs(plan: Plan, years: np.ndarray, name: str) -> np.ndarray:
 
 
 def _revenue(plan: Plan, years: np.ndarray, growth: float, notes: list) -> np.ndarray:
+    """Totala intäkter as given; a missing year grows from the year before (or the last given year before the plan)."""
     revenue = _inputs(plan, years, "totala_intakter")
-    known = {r.year: r.totala_intakter for r in plan.region.years if r.totala_intakter is not None}
-    for i, y in enumerate(years):
-        if np.isnan(revenue[i]):
-            earlier = [k for k in known if k < y]
-            if i > 0 and not np.isnan(revenue[i - 1]):
-                revenue[i] = revenue[i - 1] * (1 + growth)
-            elif earlier:
-                last = max(earlier)
-                revenue[i] = known[last] * (1 + growth) ** (y - last)
-            else:
-                continue
-    missing = [int(y) for y, r in zip(years, _inputs(plan, years, "totala_intakter")) if np.isnan(r)]
-    if missing:
+    given = ~np.isnan(revenue)
+    earlier = {r.year: r.totala_intakter for r in plan.region.years if r.totala_intakter is not None and r.year < years[0]}
+    for i, y in enumerate(years):  # a recurrence over years
+        if given[i]:
+            continue
+        if i > 0:
+            revenue[i] = revenue[i - 1] * (1 + growth)
+        elif earlier:
+            last = max(earlier)
+            revenue[i] = earlier[last] * (1 + growth) ** (y - last)
+    if not given.all():
+        missing = years[~given]
         notes.append(f"Totala intäkter {missing[0]}–{missing[-1]} är framskrivna med {swedish.percent(growth, 1)} per år "
                      "(models/region/intaktstillvaxt.yaml).")
     return revenue
