@@ -12,7 +12,7 @@ import yaml
 from .findings import Finding, InputError, error
 
 TOP_KEYS = {"beskrivning", "enhet", "tillatna", "varden"}
-UNITS = {"andel", "procent", "ar", "manad", "val", "komponenter", "mnkr"}
+UNITS = {"andel", "procent", "ar", "manad", "val", "komponenter", "mnkr", "ordlista"}
 ENTRY_KEYS = {"varde", "kalla", "antagande"}
 COMPONENT_KEYS = {"komponent", "andel", "nyttjandeperiod"}
 
@@ -105,6 +105,8 @@ def _check_value(path: Path, node: yaml.Node, unit: str, allowed: tuple[str, ...
         if value not in allowed:
             problems.append(error(where, f"värdet {value!r} är inte tillåtet (tillåtna: {', '.join(allowed)})"))
         return value
+    if unit == "ordlista":
+        return _word_list(value, where, problems)
     if unit == "manad":
         if isinstance(value, dict):
             bad = [k for k, v in value.items() if not (isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 12)]
@@ -117,6 +119,21 @@ def _check_value(path: Path, node: yaml.Node, unit: str, allowed: tuple[str, ...
         problems.append(error(where, f"varde ska vara ett tal ({unit}), fick {value!r}"))
         return None
     return float(value)
+
+
+def _word_list(value, where: str, problems: list) -> dict | None:
+    """`ordlista`: a table from a name to one word or a list of words (order kept: the first match wins)."""
+    if not isinstance(value, dict) or not value:
+        problems.append(error(where, "varde ska vara en tabell: namn -> ord eller lista med ord"))
+        return None
+    out = {}
+    for key, words in value.items():
+        words = [words] if isinstance(words, str) else words
+        if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
+            problems.append(error(where, f'"{key}" ska ha ett ord eller en lista med ord'))
+            continue
+        out[str(key)] = tuple(words)
+    return out
 
 
 def load_parameter(path: Path, name: str) -> tuple[Parameter | None, list[Finding]]:

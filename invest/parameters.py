@@ -26,6 +26,14 @@ REQUIRED = (
     "ranta/omsattning",
     "region/intaktstillvaxt",
     "region/befintliga_tillgangar",
+    "import/periodkolumn_fordelning",
+    "import/beloppsgrans_pott",
+    "import/kategori_ur_ordval",
+    "import/samlingsrader",
+    "import/investeringstyp_ur_ordval",
+    "import/verksamhetsomrade_ur_organisation",
+    "import/tillgangsklass_ur_ordval",
+    "import/tillgangsklass_ur_verksamhetsomrade",
 )
 
 

@@ -12,20 +12,35 @@ REGION_SHEET = "Region"
 REGION_BALANCE_SHEET = "Regionbalans"
 EXISTING_SHEET = "Befintliga"
 
-# Template column -> accepted header spellings (normalised, see normalize()).
+# Template column -> accepted header spellings, Swedish and English (normalised, see normalize()).
 OBJECT_COLUMNS: dict[str, tuple[str, ...]] = {
-    "id": ("id", "objekt_id", "objektid"),
-    "namn": ("namn", "objekt", "benamning"),
-    "organisation": ("organisation", "namnd", "namnd/bolag"),
-    "verksamhetsomrade": ("verksamhetsomrade",),
-    "kategori": ("kategori",),
-    "investeringstyp": ("investeringstyp", "typ"),
-    "skede": ("skede",),
-    "tillgangsklass": ("tillgangsklass",),
-    "driftsattning": ("driftsattning",),
-    "medfinansiering": ("medfinansiering",),
-    "beroenden": ("beroenden",),
+    "id": ("id", "objekt_id", "objektid", "objektnummer", "objektnr", "objekt_nr", "projektnummer", "projektnr",
+           "projekt_id", "projektid", "nr", "lopnummer", "object_id", "project_id", "project_no", "project_number",
+           "referens", "ref"),
+    "namn": ("namn", "objekt", "objektnamn", "benamning", "projekt", "projektnamn", "investering", "investeringsobjekt",
+             "investeringar", "name", "project", "project_name", "object", "object_name", "investment", "description",
+             "beskrivning"),
+    "organisation": ("organisation", "namnd", "namnd/bolag", "namnd_/_bolag", "forvaltning", "bolag", "ansvarig_namnd",
+                     "organization", "board", "committee", "owner", "entity"),
+    "verksamhetsomrade": ("verksamhetsomrade", "omrade", "business_area", "sector", "area"),
+    "kategori": ("kategori", "category"),
+    "investeringstyp": ("investeringstyp", "typ", "ny/ersattning", "ny_/_ersattning", "type", "investment_type"),
+    "skede": ("skede", "fas", "projektfas", "projektskede", "stage", "phase"),
+    "tillgangsklass": ("tillgangsklass", "tillgangstyp", "anlaggningstyp", "asset_class", "asset_type"),
+    "driftsattning": ("driftsattning", "driftsattningsar", "driftsattningsdatum", "driftstart", "i_drift", "klart",
+                      "fardigstallande", "fardigt", "in_service", "commissioning", "operational", "completion",
+                      "start_of_operation"),
+    "medfinansiering": ("medfinansiering", "medfinansiering_totalt", "total_medfinansiering", "extern_finansiering",
+                        "co_financing", "cofinancing", "external_funding", "external_financing"),
+    "beroenden": ("beroenden", "beror_pa", "forutsattning", "depends_on", "dependencies", "predecessors"),
 }
+IGNORED_HEADERS = ("kommentar", "kommentarer", "anmarkning", "not", "noter", "fotnot", "comment", "comments", "notes",
+                   "note", "ansvarig", "kontaktperson", "contact")
+SUM_LABEL = re.compile(r"^(summa|totalt|total|delsumma|sum|subtotal|grand_total|totalsumma)(_|$|:)")
+TOTAL_LABEL = re.compile(r"^(summa_)?(totalt|total|grand_total|totalsumma)(_|$|:)|^summa$|^sum$")
+VARAV_LABEL = re.compile(r"^(varav|darav|of_which)(_|$|:)")
+GENERIC_SHEET = re.compile(r"^(blad|sheet|tabell|table|ark|sida|page|objekt|data|investeringar)_?\d*$")
+
 COMPONENT_COLUMNS = {"id": ("id",), "komponent": ("komponent",), "andel": ("andel",),
                      "nyttjandeperiod": ("nyttjandeperiod",)}
 COFINANCING_COLUMNS = {"id": ("id",), "part": ("part",), "belopp": ("belopp",), "ar": ("ar",)}

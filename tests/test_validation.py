@@ -44,19 +44,16 @@ def rename_years(wb):
 
 CASES = {
     "dubblett-id": (edit(Objekt_A3="A"), ["Objekt!A3", 'id "A" finns redan på', "Objekt!A2"]),
-    "saknat-id": (edit(Objekt_A3=None), ["Objekt!A3", "id saknas"]),
     "okand-tillgangsklass": (edit(Objekt_H2="rymdskepp"), ["Objekt!H2", 'okänd tillgångsklass "rymdskepp"']),
     "medfinansiering-over-utgift": (edit(Objekt_J2=9999), ["Objekt!J2", "överstiger objektets totala utgift 600"]),
     "negativ-utgift": (edit(Objekt_M2=-5), ["Objekt!M2", "2026 är -5, väntat ett belopp ≥ 0"]),
     "manad-13": (edit(Objekt_I2="2028-13"), ["Objekt!I2", 'driftsättning "2028-13" är inget giltigt datum']),
     "driftsattning-text": (edit(Objekt_I3="sommar 2029"), ["Objekt!I3", 'driftsättning "sommar 2029" är inget giltigt']),
-    "driftsattning-saknas": (edit(Objekt_I4=None), ["Objekt!I4", "driftsättning saknas"]),
     "komponentandelar": (add_components([["A", "stomme", 0.5, 50], ["A", "installationer", 0.3, 20]]),
                          ["Komponenter!C2", 'andelar för "A" summerar till 0.8', "väntat 1"]),
     "inga-arskolumner": (rename_years, ["Objekt!rad 1", "inga årskolumner"]),
     "text-i-beloppscell": (edit(Objekt_N2="mycket"), ["Objekt!N2", 'texten "mycket" (väntat ett belopp']),
     "okant-beroende": (edit(Objekt_K3="X"), ["Objekt!K3", 'beror på "X", som inte finns']),
-    "kolumn-saknas": (edit(Objekt_I1="start"), ["Objekt!rad 1", 'kolumnen "driftsattning" saknas']),
     "komponent-okant-id": (add_components([["Z", "stomme", 1, 50]]), ["Komponenter!A2", 'id "Z" finns inte']),
 }
 
@@ -84,6 +81,25 @@ def test_each_error_gives_a_located_message(tmp_path, case):
     assert result.stdout == ""
     checked = runner.invoke(main, ["validera", str(path)])
     assert checked.exit_code == 1 and expected[0] in checked.output
+
+
+def test_missing_values_get_defaults_and_say_so(tmp_path):
+    """An empty id or driftsättning, or a missing column, is filled by the rule in models/import/ with a warning."""
+    path = broken(tmp_path, edit(Objekt_A3=None, Objekt_I2=None, Objekt_H4=None))
+    result = CliRunner().invoke(main, ["validera", str(path)])
+    assert result.exit_code == 0, result.output
+    assert 'Objekt!rad 3: varning: id saknas; satt till "objekt-<rad>"' in result.output
+    assert "Objekt!rad 2: varning: driftsättning saknas; satt till sista utgiftsåret" in result.output
+    assert 'Objekt!rad 4: varning: tillgångsklass saknas; satt till "it" (ur radens benämning)' in result.output
+    from invest.plan_reader import read_plan
+    from invest.parameters import Models
+    from conftest import MODELS_DIR
+    plan = read_plan(path, Models.load(MODELS_DIR))
+    assert [o.id for o in plan.objects] == ["A", "objekt-3", "C"]
+    assert str(plan.objects[0].driftsattning) == "2027"  # last spend year of A (2025–2027)
+    moved = broken(tmp_path, edit(Objekt_I1="start"))
+    result = CliRunner().invoke(main, ["validera", str(moved)])
+    assert result.exit_code == 0 and 'Objekt!I1: varning: kolumnen "start" känns inte igen' in result.output
 
 
 def test_every_problem_reported_at_once(tmp_path):

@@ -1,0 +1,73 @@
+"""What openpyxl's read-only mode does not report, read from a sheet's raw XML: merged ranges and formula cells
+without a cached value (a workbook written by a program and never opened in Excel).
+
+The scan streams the XML in chunks and cuts each chunk after a complete row, so memory stays bounded by the
+largest row. It never expands entities, so it adds no XML-bomb exposure."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from openpyxl.utils.cell import range_boundaries
+
+_CHUNK = 1 << 22
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3}[0-9]+(?::[A-Z]{1,3}[0-9]+)?)"')
+_FORMULA_CELL = re.compile(
+    rb"<(?:\w+:)?c\s([^>]*?)>\s*<(?:\w+:)?f\b(?:[^>]*/>|[^>]*>[^<]*</(?:\w+:)?f>)\s*"
+    rb"(<(?:\w+:)?v\s*/>|<(?:\w+:)?v>[^<]*</(?:\w+:)?v>)?")
+_REF = re.compile(rb'\br="([A-Z]{1,3}[0-9]+)"')
+_EMPTY_VALUE = re.compile(rb"^<(?:\w+:)?v\s*/>$|^<(?:\w+:)?v>\s*</(?:\w+:)?v>$")
+
+
+@dataclass(frozen=True)
+class Merged:
+    ref: str
+    min_col: int
+    min_row: int
+    max_col: int
+    max_row: int
+
+
+@dataclass(frozen=True)
+class SheetScan:
+    merged: tuple[Merged, ...]
+    formulas_without_value: frozenset[str]  # cell references such as "C7"
+
+
+def _cut(buffer: bytes) -> int:
+    """An offset after which no element of interest is split: after a row's end or before a mergeCell."""
+    return max(buffer.rfind(b"row>") + 4 if buffer.rfind(b"row>") >= 0 else 0, buffer.rfind(b"<mergeCell"), 0)
+
+
+def _scan_part(part: bytes, merged: list, missing: set) -> None:
+    for m in _MERGE.finditer(part):
+        min_col, min_row, max_col, max_row = range_boundaries(m.group(1).decode())
+        merged.append(Merged(m.group(1).decode(), min_col, min_row, max_col, max_row))
+    if b"f>" not in part and b"f " not in part and b"f/>" not in part:
+        return
+    for m in _FORMULA_CELL.finditer(part):
+        value = m.group(2)
+        attrs = m.group(1)
+        if value is not None and (not _EMPTY_VALUE.match(value) or b't="str"' in attrs):
+            continue
+        ref = _REF.search(attrs)
+        if ref:
+            missing.add(ref.group(1).decode())
+
+
+def scan_sheet(worksheet) -> SheetScan:
+    """Scan a read-only openpyxl worksheet's XML (openpyxl exposes the source only through `_get_source`)."""
+    merged: list[Merged] = []
+    missing: set[str] = set()
+    carry = b""
+    with worksheet._get_source() as stream:
+        while True:
+            chunk = stream.read(_CHUNK)
+            buffer = carry + chunk
+            cut = len(buffer) if not chunk else _cut(buffer)
+            _scan_part(buffer[:cut], merged, missing)
+            carry = buffer[cut:]
+            if not chunk:
+                break
+    return SheetScan(tuple(merged), frozenset(missing))
