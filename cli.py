@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from invest.findings import ERROR, InputError
+from invest.findings import ERROR, InputError, error
 from invest.paths import DEFAULT_MODELS_DIR, resolve_plan
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -50,7 +50,12 @@ def plan_options(command):
                            help="Platt ränta för alla räntor i beräkningen (t.ex. 0.025), marginal 0.")(command)
     command = click.option("--till-ar", type=click.IntRange(1900, 2200), default=None,
                            help="Räkna regiontabellen till och med detta år (standard: planens sista år).")(command)
-    return command
+    return mapping_option(command)
+
+
+def mapping_option(command):
+    return click.option("--mapping", "mapping_path", type=click.Path(path_type=Path), default=None,
+                        help="YAML-fil som mappar okända kolumnrubriker till mallens kolumner (se README).")(command)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -68,7 +73,7 @@ def main():
 @click.option("--format", "fmt", type=click.Choice(["tabell", "csv", "json"]), default="tabell", show_default=True)
 @click.option("--per-objekt", is_flag=True, help="En rad per objekt och år i stället för regionen per år.")
 @handle_errors
-def berakna(plan, models_dir, ranta, till_ar, fmt, per_objekt):
+def berakna(plan, models_dir, ranta, till_ar, mapping_path, fmt, per_objekt):
     """Skriver årets siffror: investeringar, avskrivningar, räntekostnader, kapitalkostnader, andel och marginal.
 
     \b
@@ -80,7 +85,7 @@ def berakna(plan, models_dir, ranta, till_ar, fmt, per_objekt):
     from invest.calculation import run
     from invest import output
 
-    calc = run(resolve_plan(plan), models_dir, ranta, till_ar)
+    calc = run(resolve_plan(plan), models_dir, ranta, till_ar, mapping_path)
     df = output.frame(calc, per_objekt)
     if fmt == "csv":
         click.echo(output.to_csv(df), nl=False)
@@ -94,7 +99,7 @@ def berakna(plan, models_dir, ranta, till_ar, fmt, per_objekt):
 @plan_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @handle_errors
-def validera(plan, models_dir, ranta, till_ar, fmt):
+def validera(plan, models_dir, ranta, till_ar, mapping_path, fmt):
     """Kontrollerar en plan och listar fel och varningar med blad och cell. Avslutar med kod 1 vid fel.
 
     Ett år över riktvärdet är en varning här (och ett fel i `invest kontroll`).
@@ -107,16 +112,18 @@ def validera(plan, models_dir, ranta, till_ar, fmt):
     import json
 
     from invest.calculation import calculate
+    from invest.mapping import load_mapping
     from invest.parameters import Models
     from invest.plan_reader import read_plan
     from invest.riktvarde import breach_findings
     from invest.workbook import open_workbook
 
     models = Models.load(models_dir, ranta)
+    mapping = load_mapping(mapping_path)
     path = resolve_plan(plan)
     open_workbook(path).close()  # a file that cannot be opened at all is exit 2, not a finding
     try:
-        parsed = read_plan(path, models)
+        parsed = read_plan(path, models, mapping)
         findings = list(parsed.warnings) + breach_findings(calculate(parsed, path, models, till_ar))
     except InputError as exc:
         findings = exc.findings
@@ -137,7 +144,7 @@ def validera(plan, models_dir, ranta, till_ar, fmt):
 @click.option("--utdata", type=click.Path(path_type=Path), default=Path("reports"), show_default=True,
               help="Katalog som rapporten skrivs till.")
 @handle_errors
-def rapport(plan, models_dir, ranta, till_ar, utdata):
+def rapport(plan, models_dir, ranta, till_ar, mapping_path, utdata):
     """Skriver kapitalkostnadsrapporten: Excel-arbetsbok, diagram (PNG och PDF) och sammanfattning.
 
     \b
@@ -148,9 +155,101 @@ def rapport(plan, models_dir, ranta, till_ar, utdata):
     from invest.calculation import run
     from invest.report import summary_text, write_report
 
-    calc = run(resolve_plan(plan), models_dir, ranta, till_ar)
+    calc = run(resolve_plan(plan), models_dir, ranta, till_ar, mapping_path)
     written = write_report(calc, utdata)
     click.echo(summary_text(calc, written), nl=False)
+
+
+@main.command()
+@click.argument("fil", type=click.Path(path_type=Path))
+@click.option("-o", "--utdata", type=click.Path(path_type=Path), required=True,
+              help="Planen i mallformat som skrivs (skrivs inte om det finns fel).")
+@click.option("--models", "models_dir", type=click.Path(path_type=Path), default=DEFAULT_MODELS_DIR,
+              show_default="models/", help="Katalog med daterade parametrar (YAML).")
+@mapping_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@handle_errors
+def importera(fil, utdata, models_dir, mapping_path, fmt):
+    """Läser en nämnds arbetsbok i eget format, rapporterar varje problem med blad och cell och skriver en
+    validerad plan i mallformat.
+
+    Kolumner hittas på rubrikernas text (svenska och engelska), summarader och varav-rader kontrolleras mot
+    objekten, belopp i tkr/mdkr räknas om till mnkr. Inget skrivs om det finns fel (avslutar med kod 2).
+
+    \b
+    Exempel:
+      invest importera trafiknamnden.xlsx -o plan.xlsx
+      invest importera namnd.xlsx -o plan.xlsx --mapping kolumner.yaml --format json
+    """
+    import json
+
+    from invest.mapping import load_mapping
+    from invest.parameters import Models
+    from invest.plan_reader import read_plan
+    from invest.template import plan_to_workbook
+
+    models = Models.load(models_dir)
+    mapping = load_mapping(mapping_path)
+    if utdata.resolve() == Path(fil).resolve():
+        raise InputError([error(str(utdata), "utdata får inte vara samma fil som indata (indata ändras aldrig)")])
+    try:
+        plan = read_plan(Path(fil), models, mapping)
+    except InputError as exc:
+        if fmt != "json":
+            raise
+        click.echo(json.dumps(_import_result(fil, None, exc.findings, None), ensure_ascii=False, indent=2))
+        sys.exit(EXIT_BAD_INPUT)
+    plan_to_workbook(plan, utdata, tuple(sorted(models.asset_classes)))
+    if fmt == "json":
+        click.echo(json.dumps(_import_result(fil, utdata, plan.warnings, plan), ensure_ascii=False, indent=2))
+        return
+    from invest.swedish import number
+
+    for finding in plan.warnings:
+        click.echo(str(finding))
+    totals = {}
+    for o in plan.objects:
+        for year, amount in o.utgifter:
+            totals[year] = totals.get(year, 0.0) + amount
+    click.echo(f"{fil}: {len(plan.objects)} objekt, {len(plan.warnings)} varningar. Skrev {utdata}.")
+    click.echo("Utgift per år (mnkr): " + ", ".join(f"{y}: {number(a)}" for y, a in sorted(totals.items())))
+
+
+def _import_result(fil, utdata, findings, plan) -> dict:
+    n_err = sum(1 for f in findings if f.level == ERROR)
+    return {"fil": str(fil), "utdata": str(utdata) if utdata else None, "skrivet": plan is not None,
+            "objekt": len(plan.objects) if plan else 0, "fel": n_err, "varningar": len(findings) - n_err,
+            "fynd": [f.as_dict() for f in findings]}
+
+
+@main.command()
+@click.option("-o", "--utdata", type=click.Path(path_type=Path), default=Path("investeringsplan_mall.xlsx"),
+              show_default=True, help="Filen som mallen skrivs till.")
+@click.option("--fran-ar", type=click.IntRange(1900, 2200), default=2026, show_default=True, help="Planens första år.")
+@click.option("--till-ar", type=click.IntRange(1900, 2200), default=2035, show_default=True, help="Planens sista år.")
+@click.option("--models", "models_dir", type=click.Path(path_type=Path), default=DEFAULT_MODELS_DIR,
+              show_default="models/", help="Katalog med daterade parametrar (tillgångsklasserna i listan).")
+@handle_errors
+def mall(utdata, fran_ar, till_ar, models_dir):
+    """Skriver en tom plan i mallformat med instruktioner och rullgardinslistor.
+
+    \b
+    Exempel:
+      invest mall
+      invest mall -o trafiknamnden.xlsx --fran-ar 2027 --till-ar 2036
+    """
+    from invest.parameters import Models
+    from invest.template import write_plan_workbook
+
+    if till_ar < fran_ar:
+        raise InputError([error("--till-ar", f"{till_ar} ligger före --fran-ar {fran_ar}")])
+    if utdata.exists():
+        raise InputError([error(str(utdata), "filen finns redan; välj ett annat namn med -o (befintliga filer skrivs inte över)")])
+    models = Models.load(models_dir)
+    write_plan_workbook(utdata, list(range(fran_ar, till_ar + 1)), fran_ar - 1, [],
+                        asset_classes=tuple(sorted(models.asset_classes)))
+    click.echo(f"Skrev {utdata}: bladet Objekt med kolumner {fran_ar}–{till_ar} och t.o.m. {fran_ar - 1}, "
+               "rullgardinslistor och bladet Instruktioner.")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from .engine import ObjectGrid, compute_objects, per_object_frame
 from .parameters import Conventions, Models
 from .plan import Plan
 from .plan_frames import plan_arrays
+from .mapping import load_mapping
 from .plan_reader import read_plan
 from .region import RegionResult, compute_region, region_years
 
@@ -52,7 +53,8 @@ def calculate(plan: Plan, plan_path: Path, models: Models, until_year: int | Non
     return Calculation(plan, plan_path, models, conv, grid, compute_region(plan, grid, models, conv, years))
 
 
-def run(plan_path: Path, models_dir: Path, flat_rate: float | None = None, until_year: int | None = None) -> Calculation:
+def run(plan_path: Path, models_dir: Path, flat_rate: float | None = None, until_year: int | None = None,
+        mapping_path: Path | None = None) -> Calculation:
     models = Models.load(models_dir, flat_rate)
-    plan = read_plan(plan_path, models)
+    plan = read_plan(plan_path, models, load_mapping(mapping_path))
     return calculate(plan, plan_path, models, until_year)

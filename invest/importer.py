@@ -73,7 +73,7 @@ def import_objects(workbook, file: str, defaults: Defaults, mapping: ColumnMappi
                                                                          "rubriker eller rubrikrader; beloppen antas vara mnkr"))
         elif layout.unit != "mnkr":
             problems.append(warning(f"{where}!rad {layout.header_row}",
-                                    f"beloppen är i {layout.unit} och räknas om till mnkr (× {layout.factor:g})"))
+                                    f"beloppen är i {layout.unit} och räknas om till mnkr (× {layout.factor:g})".replace(".", ",")))
         tables += 1
         sheet_rows = read_rows(rows, scan, layout, where, problems)
         built = _build(sheet_rows, layout, ws.title, file, template, defaults, side, problems)

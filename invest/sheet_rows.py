@@ -99,8 +99,10 @@ def read_rows(rows: list[tuple], scan: SheetScan, layout: Layout, where: str, pr
                                missing, problems)
             anchor, since = ("summa", scope), len(out.objects)
             continue
-        if not shown.any() and not oid and not any(_text(cell(i)) for n, (i, _) in layout.fields.items() if n != "namn"):
-            pending_heading = label  # a heading if objects follow, otherwise a note below the table
+        texts = [_text(x) for x in values if _text(x)]
+        if not shown.any() and (len(texts) == 1 or not oid and not any(
+                _text(cell(i)) for n, (i, _) in layout.fields.items() if n != "namn")):
+            pending_heading = texts[0] if len(texts) == 1 else label  # a heading if objects follow, else a note
             continue
         if pending_heading:
             section, pending_heading = pending_heading, ""

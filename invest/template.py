@@ -1,14 +1,17 @@
-"""Writing a plan workbook in the template format (the format every command reads)."""
+"""Writing a plan workbook in the template format (the format every command reads): from plain rows, from a
+read Plan (`invest importera`), or empty with instructions and drop-down lists (`invest mall`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from .atomic import atomic_path
+from .plan import Plan
 from . import vocabulary as v
-from .xlsx_writer import write_table
+from .xlsx_writer import put, write_table
 
 OBJECT_HEADERS = ["id", "namn", "organisation", "verksamhetsområde", "kategori", "investeringstyp", "skede",
                   "tillgångsklass", "driftsättning", "medfinansiering", "beroenden"]
@@ -16,8 +19,10 @@ OBJECT_HEADERS = ["id", "namn", "organisation", "verksamhetsområde", "kategori"
 
 def write_plan_workbook(path: Path, years: list[int], outturn_year: int | None, objects: list[dict],
                         components: list[dict] = (), cofinancing: list[dict] = (), dependencies: list[dict] = (),
-                        region: list[dict] = (), balance: dict | None = None, existing: list[dict] = ()) -> None:
-    """`objects`: dicts with the OBJECT_HEADERS keys in ASCII (verksamhetsomrade, …) and `utgifter` {year: mnkr}."""
+                        region: list[dict] = (), balance: dict | None = None, existing: list[dict] = (),
+                        asset_classes: tuple[str, ...] = ()) -> None:
+    """`objects`: dicts with the OBJECT_HEADERS keys in ASCII (verksamhetsomrade, …) and `utgifter` {year: mnkr}.
+    With `asset_classes` the Objekt sheet gets drop-down lists and an Instruktioner sheet is added."""
     wb = Workbook()
     ws = wb.active
     ws.title = v.OBJECT_SHEET
@@ -41,5 +46,87 @@ def write_plan_workbook(path: Path, years: list[int], outturn_year: int | None, 
         write_table(wb.create_sheet(v.REGION_BALANCE_SHEET), ["post", "belopp", "kalla"],
                     [[k, val, (balance.get("kallor") or {}).get(k, "")] for k, val in balance.items() if k != "kallor"],
                     ["text", "tal", "text"])
+    if asset_classes:
+        _drop_downs(ws, asset_classes, max(len(objects) + 1, 1000))
+        _instructions(wb.create_sheet(INSTRUCTIONS_SHEET, 0), years, outturn_year, asset_classes)
+        wb.active = 1
     with atomic_path(Path(path)) as tmp:
         wb.save(tmp)
+
+
+INSTRUCTIONS_SHEET = "Instruktioner"
+LISTS = {  # template column letter -> allowed values (asset classes are added from models/)
+    "D": v.VERKSAMHETSOMRADEN, "E": v.KATEGORIER, "F": v.INVESTERINGSTYPER, "G": v.SKEDEN,
+}
+
+
+def _drop_downs(ws, asset_classes: tuple[str, ...], last_row: int) -> None:
+    for letter, values in {**LISTS, "H": asset_classes}.items():
+        rule = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True,
+                              showErrorMessage=True, errorTitle="Okänt värde",
+                              error=f"Välj ett av: {', '.join(values)}")
+        rule.add(f"{letter}2:{letter}{last_row}")
+        ws.add_data_validation(rule)
+
+
+def _instructions(ws, years: list[int], outturn_year: int | None, asset_classes: tuple[str, ...]) -> None:
+    first = years[0] if years else 2026
+    lines = [
+        ("Investeringsplan i mallformat", ""),
+        ("", ""),
+        ("Bladet Objekt", "En rad per investeringsobjekt eller pott. Belopp i mnkr (miljoner kronor), utgift per år."),
+        ("id", "Unikt id, t.ex. TN-001. Används av beroenden och bladen Komponenter, Medfinansiering och Beroenden."),
+        ("namn", "Objektets benämning."),
+        ("organisation", "Nämnd, förvaltning eller bolag."),
+        ("verksamhetsområde", "Välj i listan: " + ", ".join(v.VERKSAMHETSOMRADEN) + "."),
+        ("kategori", "beslutad, planerad eller pott (investeringar under 100 mkr)."),
+        ("investeringstyp", "ny eller ersättning."),
+        ("skede", ", ".join(v.SKEDEN) + "."),
+        ("tillgångsklass", "Styr nyttjandeperioderna (models/tillgangsklasser/): " + ", ".join(asset_classes) + "."),
+        ("driftsättning", "ÅÅÅÅ (aktiveras 1 juli), ÅÅÅÅ-MM, eller löpande (varje års utgift aktiveras samma år)."),
+        ("medfinansiering", "Statens och kommunernas bidrag i mnkr (del av utgiften). Delar och år på bladet Medfinansiering."),
+        ("beroenden", "Id för objekt som måste vara klara först, kommaseparerade (t.ex. depån före vagnarna)."),
+        (f"t.o.m. {outturn_year}" if outturn_year else "utfall",
+         f"Utfall före {first}: nedlagda utgifter för pågående objekt, aktiveras vid driftsättning."),
+        (", ".join(str(y) for y in years[:3]) + " …", "Utgift per år i mnkr (utan medfinansiering avdragen)."),
+        ("", ""),
+        ("Övriga blad (valfria)", ""),
+        (v.COMPONENT_SHEET, "id, komponent, andel, nyttjandeperiod — egna komponenter i stället för tillgångsklassens."),
+        (v.COFINANCING_SHEET, "id, part, belopp, ar — medfinansiering per part och det år den tas emot."),
+        (v.DEPENDENCY_SHEET, "id, beror_pa, fordrojning_manader — beroenden med minsta tid mellan driftsättningarna."),
+        (v.REGION_SHEET, "ar, totala_intakter, befintliga_avskrivningar, … — regionens resultaträkning per år."),
+        ("", ""),
+        ("Kontrollera", "invest validera PLAN.xlsx listar fel och varningar med blad och cell."),
+        ("Andra format", "invest importera NAMNDENS_FIL.xlsx -o PLAN.xlsx läser nämndernas egna tabeller."),
+    ]
+    for r, (term, text) in enumerate(lines, start=1):
+        put(ws, r, 1, term)
+        put(ws, r, 2, text)
+    ws["A1"].font = ws["A1"].font.copy(bold=True, size=14)
+    ws.column_dimensions["A"].width = 24
+    ws.column_dimensions["B"].width = 110
+
+
+def plan_to_workbook(plan: Plan, path: Path, asset_classes: tuple[str, ...]) -> None:
+    """`plan` written in the template format, with every object's columns, side sheets and region inputs."""
+    objects, components, cofinancing = [], [], []
+    for o in plan.objects:
+        detailed = len(o.medfinansiering) > 1 or any(c.year is not None or c.part != "ej angiven" for c in o.medfinansiering)
+        objects.append({"id": o.id, "namn": o.namn, "organisation": o.organisation,
+                        "verksamhetsomrade": o.verksamhetsomrade, "kategori": o.kategori,
+                        "investeringstyp": o.investeringstyp, "skede": o.skede, "tillgangsklass": o.tillgangsklass,
+                        "driftsattning": str(o.driftsattning), "medfinansiering": o.total_medfinansiering or None,
+                        "beroenden": ", ".join(o.beroenden), "utgifter": dict(o.utgifter)})
+        components += [{"id": o.id, "komponent": c.name, "andel": c.share, "nyttjandeperiod": c.life}
+                       for c in o.komponenter or ()]
+        if detailed:
+            cofinancing += [{"id": o.id, "part": c.part, "belopp": c.amount, "ar": c.year} for c in o.medfinansiering]
+    region, balance, existing = [], None, []
+    if plan.region is not None:
+        r = plan.region
+        region = [{"ar": y.year} | {name: getattr(y, name) for name in v.REGION_COLUMNS if name != "ar"} for y in r.years]
+        balance = {k: getattr(r, k) for k in v.REGION_BALANCE_KEYS if getattr(r, k) is not None}
+        existing = [{"tillgangsklass": e.tillgangsklass, "bokfort_varde": e.bokfort_varde,
+                     "aterstaende_nyttjandeperiod": e.aterstaende_nyttjandeperiod} for e in r.befintliga]
+    write_plan_workbook(path, list(plan.plan_years), plan.outturn_year, objects, components, cofinancing,
+                        region=region, balance=balance, existing=existing, asset_classes=asset_classes)
