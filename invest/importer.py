@@ -17,6 +17,7 @@ from .driftsattning import parse_driftsattning
 from .sheet_layout import HEADER_SEARCH_ROWS, Layout, find_layout
 from .sheet_rows import ObjectRow, SheetRows, read_rows, tolerance
 from .sheet_scan import scan_sheet
+from .workbook import unreadable
 from .swedish import number as show
 from . import vocabulary as v
 
@@ -56,9 +57,13 @@ def import_objects(workbook, file: str, defaults: Defaults, mapping: ColumnMappi
     objects, years, outturn, tables = [], set(), {}, 0
     for ws in sheets:
         where = f"{file}:{ws.title}"
-        ws.reset_dimensions()  # some programs write a wrong sheet size; read every row there is
-        rows = [tuple(r) for r in ws.iter_rows(values_only=True)]
-        scan = scan_sheet(ws)
+        try:
+            ws.reset_dimensions()  # some programs write a wrong sheet size; read every row there is
+            rows = [tuple(r) for r in ws.iter_rows(values_only=True)]
+            scan = scan_sheet(ws)
+        except Exception as exc:  # openpyxl and defusedxml raise many types for a broken or hostile sheet
+            problems.append(error(where, unreadable(exc)))
+            continue
         layout = find_layout(rows, scan, where, mapping, problems, 1 if template else HEADER_SEARCH_ROWS)
         if layout is None:
             if template or not rows:

@@ -42,4 +42,12 @@ def open_workbook(path: Path):
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for broken files
-        raise InputError([error(where, f"arbetsboken kan inte öppnas: {type(exc).__name__}: {exc}")]) from None
+        raise InputError([error(where, unreadable(exc))]) from None
+
+
+def unreadable(exc: Exception) -> str:
+    """A Swedish message for a workbook (part) openpyxl could not parse; defusedxml's refusals named as such."""
+    if type(exc).__module__.startswith("defusedxml"):
+        return ("arbetsboken innehåller XML-entiteter eller DTD:er (kan vara en XML-bomb) och läses inte; "
+                "spara om filen i Excel")
+    return f"arbetsboken kan inte läsas: {type(exc).__name__}: {exc}"
