@@ -95,7 +95,7 @@ def read_rows(rows: list[tuple], scan: SheetScan, layout: Layout, where: str, pr
             continue
         if is_sum and not (oid and label and not v.SUM_LABEL.match(v.normalize(label))):
             _check_columns(layout, cell, amounts, shown, r, where, missing, problems)
-            scope = _check_sum(out.objects, amounts, shown, (since, section_start), wording, r, label, layout, where,
+            scope = _check_sum(out.objects, amounts, shown, (since, section_start), wording, r, label or oid, layout, where,
                                missing, problems)
             anchor, since = ("summa", scope), len(out.objects)
             continue
