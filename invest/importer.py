@@ -79,6 +79,10 @@ def import_objects(workbook, file: str, defaults: Defaults, mapping: ColumnMappi
         elif layout.unit != "mnkr":
             problems.append(warning(f"{where}!rad {layout.header_row}",
                                     f"beloppen är i {layout.unit} och räknas om till mnkr (× {layout.factor:g})".replace(".", ",")))
+        if not any(a.kind.kind != "utfall" for a in layout.amounts):
+            problems.append(error(f"{where}!rad {layout.header_row}", "bara utfall före planperioden, inga årskolumner "
+                                                                       "(väntat rubriker som 2026, 2027, …)"))
+            continue
         tables += 1
         sheet_rows = read_rows(rows, scan, layout, where, problems)
         built = _build(sheet_rows, layout, ws.title, file, template, defaults, side, problems)
@@ -88,7 +92,7 @@ def import_objects(workbook, file: str, defaults: Defaults, mapping: ColumnMappi
         for a in layout.amounts:
             if a.kind.kind == "utfall":
                 outturn.setdefault(a.kind.first, f"{where}!{a.letter}{layout.header_row}")
-    if not tables and not template:
+    if not tables and not errors(problems):
         problems.append(error(file, "arbetsboken har ingen tabell med objekt (väntat ett blad med en rubrikrad med år "
                                     "och en rad per objekt; `invest mall` skriver en mall)"))
     elif not objects and not errors(problems):

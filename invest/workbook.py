@@ -47,7 +47,12 @@ def open_workbook(path: Path):
 
 def unreadable(exc: Exception) -> str:
     """A Swedish message for a workbook (part) openpyxl could not parse; defusedxml's refusals named as such."""
-    if type(exc).__module__.startswith("defusedxml"):
+    chain, cause = [], exc
+    while cause is not None and len(chain) < 10:
+        chain.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    if any(type(c).__module__.startswith("defusedxml") for c in chain):
         return ("arbetsboken innehåller XML-entiteter eller DTD:er (kan vara en XML-bomb) och läses inte; "
                 "spara om filen i Excel")
-    return f"arbetsboken kan inte läsas: {type(exc).__name__}: {exc}"
+    first_line = str(chain[-1]).strip().splitlines()[0] if str(chain[-1]).strip() else ""
+    return f"arbetsboken kan inte läsas (filen är trasig eller inte en Excel-arbetsbok): {type(chain[-1]).__name__}: {first_line}"
