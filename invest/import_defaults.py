@@ -16,19 +16,21 @@ from . import vocabulary as v
 RULES = "import/"
 
 
-def _tokens(text: str) -> set[str]:
-    return {t for t in re.split(r"[^a-z0-9<]+", v.normalize(text).replace("_", " ")) if t}
+class WordList:
+    """Names with their words (from an `ordlista` parameter); `match` gives the first name whose word occurs in a text:
+    as a whole word, or inside a compound when it has ≥ 4 letters. Results are cached: texts repeat across rows."""
 
+    def __init__(self, words: dict[str, tuple[str, ...]]):
+        self.words = [(name, [v.normalize(w) for w in options]) for name, options in words.items()]
+        self.cache: dict[str, str | None] = {}
 
-def first_match(words: dict[str, tuple[str, ...]], text: str) -> str | None:
-    """The first name whose word occurs in `text`: as a whole word, or inside a compound when it has ≥ 4 letters."""
-    norm, tokens = v.normalize(text), _tokens(text)
-    for name, options in words.items():
-        for word in options:
-            w = v.normalize(word)
-            if (len(w) >= 4 and w in norm) or w in tokens or (w.replace("_", " ").strip() in tokens):
-                return name
-    return None
+    def match(self, text: str) -> str | None:
+        if text not in self.cache:
+            norm = v.normalize(text)
+            tokens = {t for t in re.split(r"[^a-z0-9<]+", norm.replace("_", " ")) if t}
+            self.cache[text] = next((name for name, words in self.words for w in words
+                                     if (len(w) >= 4 and w in norm) or w in tokens or w.replace("_", "") in tokens), None)
+        return self.cache[text]
 
 
 class Defaults:
@@ -36,12 +38,12 @@ class Defaults:
 
     def __init__(self, models: Models, year: int):
         rule = lambda name: models.value(RULES + name, year)  # noqa: E731
-        self.class_words = rule("tillgangsklass_ur_ordval")
+        self.class_words = WordList(rule("tillgangsklass_ur_ordval"))
         self.class_by_area = {v.normalize(k): w[0] for k, w in rule("tillgangsklass_ur_verksamhetsomrade").items()}
-        self.area_words = rule("verksamhetsomrade_ur_organisation")
-        self.category_words = rule("kategori_ur_ordval")
-        self.type_words = rule("investeringstyp_ur_ordval")
-        self.pot_words = rule("samlingsrader")
+        self.area_words = WordList(rule("verksamhetsomrade_ur_organisation"))
+        self.category_words = WordList(rule("kategori_ur_ordval"))
+        self.type_words = WordList(rule("investeringstyp_ur_ordval"))
+        self.pot_words = WordList(rule("samlingsrader"))
         self.pot_limit = rule("beloppsgrans_pott")
         self.spread = rule("periodkolumn_fordelning")
         self.used: dict[tuple[str, str, str], list[int]] = defaultdict(list)  # (sheet, column, "value (rule)") -> rows
@@ -50,28 +52,28 @@ class Defaults:
         self.used[(sheet, column, what)].append(row)
 
     def is_pot(self, wording: str) -> bool:
-        return first_match(self.pot_words, wording) is not None
+        return self.pot_words.match(wording) is not None
 
     def area(self, organisation: str) -> str | None:
-        return first_match(self.area_words, organisation)
+        return self.area_words.match(organisation)
 
     def asset_class(self, wording: str, area: str) -> tuple[str | None, str]:
-        found = first_match(self.class_words, wording)
+        found = self.class_words.match(wording)
         if found:
             return found, "ur radens benämning"
         by_area = self.class_by_area.get(v.normalize(area)) if area else None
         return by_area, f"ur verksamhetsområdet {area}"
 
     def category(self, wording: str, total: float) -> tuple[str, str]:
-        found = first_match(self.category_words, wording)
+        found = self.category_words.match(wording)
         if found:
             return found, "ur radens benämning"
         if total < self.pot_limit:
-            return "pott", f"objektets utgift {show(total)} mnkr är under {show(self.pot_limit, 0)} mnkr"
-        return "planerad", f"objektets utgift {show(total)} mnkr är minst {show(self.pot_limit, 0)} mnkr"
+            return "pott", f"objektets utgift är under {show(self.pot_limit, 0)} mnkr"
+        return "planerad", f"objektets utgift är minst {show(self.pot_limit, 0)} mnkr"
 
     def investment_type(self, wording: str) -> str | None:
-        return first_match(self.type_words, wording)
+        return self.type_words.match(wording)
 
 
 def _rows_text(rows: list[int]) -> str:

@@ -44,11 +44,11 @@ class SheetRows:
 
 def tolerance(values, terms: int) -> float:
     """Rounding slack for a sum of `terms` values shown with the decimals the values have (≤ 6)."""
+    x = np.abs(np.asarray(values, dtype=float))
     decimals = 0
-    for x in values:
-        while decimals < 6 and abs(round(x, decimals) - x) > 1e-9 * max(1.0, abs(x)):
-            decimals += 1
-    return 0.5 * 10.0 ** -decimals * (1 + min(terms, 3 * math.sqrt(terms))) + 1e-9 * max([1.0, *map(abs, values)])
+    while decimals < 6 and np.any(np.abs(np.round(x, decimals) - x) > 1e-9 * np.maximum(1.0, x)):
+        decimals += 1
+    return 0.5 * 10.0 ** -decimals * (1 + min(terms, 3 * math.sqrt(terms))) + 1e-9 * max(1.0, float(x.max(initial=0)))
 
 
 def _text(value) -> str:

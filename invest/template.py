@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .atomic import atomic_path
@@ -102,7 +103,7 @@ def _instructions(ws, years: list[int], outturn_year: int | None, asset_classes:
     for r, (term, text) in enumerate(lines, start=1):
         put(ws, r, 1, term)
         put(ws, r, 2, text)
-    ws["A1"].font = ws["A1"].font.copy(bold=True, size=14)
+    ws["A1"].font = Font(bold=True, size=14)
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 110
 
