@@ -71,6 +71,7 @@ def read_rows(rows: list[tuple], scan: SheetScan, layout: Layout, where: str, pr
     since = section_start = 0
     anchor: tuple | None = None  # ("objekt", index) or ("summa", (start, stop))
     header_values = [_text(x) for x in rows[layout.header_row - 1]]
+    unchecked: dict[str, list[int]] = {}  # check column header -> rows whose total is a formula without a value
 
     for r in range(layout.header_row + 1, len(rows) + 1):
         values = filled(rows, scan, r) if r in text_merge_rows else list(rows[r - 1])
@@ -84,17 +85,18 @@ def read_rows(rows: list[tuple], scan: SheetScan, layout: Layout, where: str, pr
         oid = _text(cell(id_col[0])) if id_col else ""
         wording = v.normalize(label or oid)
         missing = [f"{a.letter}{r}" for a in (*layout.amounts, *layout.checks) if f"{a.letter}{r}" in scan.formulas_without_value]
+        check_refs = {f"{c.letter}{r}" for c in layout.checks}
         amounts, shown = _amounts(layout, cell, r, where, problems)
         is_sum = bool(v.SUM_LABEL.match(wording)) or (not label and not oid and shown.any())
         if v.VARAV_LABEL.match(wording) and not (oid and label and not v.VARAV_LABEL.match(v.normalize(label))):
-            _check_columns(layout, cell, amounts, shown, r, where, missing, problems)
+            _check_columns(layout, cell, amounts, shown, r, where, missing, problems, unchecked)
             scope = None if anchor is None else ((anchor[1], anchor[1] + 1) if anchor[0] == "objekt" else anchor[1])
             out.varav.append(VaravRow(r, label or oid, amounts, shown, scope, anchor is not None and anchor[0] == "objekt"))
             if anchor is not None and anchor[0] == "objekt" and "medfinansiering" in wording:
                 out.objects[anchor[1]].varav_medfinansiering = amounts
             continue
         if is_sum and not (oid and label and not v.SUM_LABEL.match(v.normalize(label))):
-            _check_columns(layout, cell, amounts, shown, r, where, missing, problems)
+            _check_columns(layout, cell, amounts, shown, r, where, missing, problems, unchecked)
             scope = _check_sum(out.objects, amounts, shown, (since, section_start), wording, r, label or oid, layout, where,
                                missing, problems)
             anchor, since = ("summa", scope), len(out.objects)
@@ -110,17 +112,20 @@ def read_rows(rows: list[tuple], scan: SheetScan, layout: Layout, where: str, pr
         for ref in (f"{letter}{r}" for _, (i, letter) in layout.fields.items()):
             if ref in scan.formulas_without_value:
                 missing.append(ref)
-        for ref in missing:
+        for ref in (m for m in missing if m not in check_refs):
             problems.append(error(f"{where}!{ref}", "cellen har en formel utan sparat värde (arbetsboken är skriven av ett "
                                                     "program som inte räknar formler); öppna och spara den i Excel eller "
                                                     "LibreOffice, eller skriv in värdet i stället för formeln"))
         for a, value, has in zip(layout.amounts, amounts, shown):
             if has and value < 0:
                 problems.append(error(f"{where}!{a.letter}{r}", f"{a.header} är {value:g}, väntat ett belopp ≥ 0"))
-        _check_columns(layout, cell, amounts, shown, r, where, [], problems)
+        _check_columns(layout, cell, amounts, shown, r, where, missing, problems, unchecked)
         raw = {name: cell(i) for name, (i, _) in layout.fields.items()}
         out.objects.append(ObjectRow(r, label, raw, amounts, section))
         anchor = ("objekt", len(out.objects) - 1)
+    for header, skipped in unchecked.items():
+        problems.append(warning(f"{where}!rad {layout.header_row}", f'"{header}" är en formel utan sparat värde på '
+                                f"{len(skipped)} rader (första: rad {skipped[0]}); de radsummorna kontrollerades inte"))
     return out
 
 
@@ -138,13 +143,13 @@ def _amounts(layout: Layout, cell, r: int, where: str, problems: list) -> tuple[
     return amounts, shown
 
 
-def _check_columns(layout: Layout, cell, amounts, shown, r: int, where: str, missing: list, problems: list) -> None:
+def _check_columns(layout: Layout, cell, amounts, shown, r: int, where: str, missing: list, problems: list,
+                   unchecked: dict) -> None:
     """Each "Totalt"-column on the row equals the row's amounts in its years (it is never imported)."""
     for c in layout.checks:
         ref = f"{c.letter}{r}"
         if ref in missing:
-            problems.append(warning(f"{where}!{ref}", f'"{c.header}" är en formel utan sparat värde; kontrollen av '
-                                                      "radens summa hoppades över"))
+            unchecked.setdefault(c.header, []).append(r)
             continue
         try:
             total = parse_number(cell(c.index))
