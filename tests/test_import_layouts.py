@@ -170,22 +170,24 @@ def test_investeringsutrymme_yearly_totals(tmp_path):
     assert sum(got[y] for y in range(2029, 2036)) == pytest.approx(55429.0 + 18339.3, abs=0.25)
 
 
-def test_wrong_totalt_in_budget_table_is_caught(tmp_path):
+def utrymme_with(tmp_path, **cells):
+    """The Tabell 52/61 workbook with cells of the Trafiknämnden sheet changed."""
     path = utrymme_workbook(tmp_path / "utrymme.xlsx")
     wb = openpyxl.load_workbook(path)
-    wb["Trafiknämnden"]["C13"] = 15892.3
+    for ref, value in cells.items():
+        wb["Trafiknämnden"][ref] = value
     wb.save(path)
-    found = errors_of(path)
+    return path
+
+
+def test_wrong_totalt_in_budget_table_is_caught(tmp_path):
+    found = errors_of(utrymme_with(tmp_path, C13=15892.3))
     assert len(found) == 2 and "Trafiknämnden!F13" in found[0] and "Trafiknämnden!C13" in found[1]
     assert 'summaraden "Totalt"' in found[1] and "raderna summerar till 15 792,4" in found[1]
 
 
 def test_unlabelled_subtotal_is_checked(tmp_path):
-    path = utrymme_workbook(tmp_path / "utrymme.xlsx")
-    wb = openpyxl.load_workbook(path)
-    wb["Trafiknämnden"]["B9"] = 6800
-    wb.save(path)
-    found = errors_of(path)
+    found = errors_of(utrymme_with(tmp_path, B9=6800))
     assert any("Trafiknämnden!B9" in f and "(utan rubrik)" in f and "rad 6–8" in f for f in found), found
 
 
@@ -244,11 +246,7 @@ def test_merged_cells_among_amounts_are_an_error(tmp_path):
 
 
 def test_importera_json_and_nothing_written_on_errors(tmp_path):
-    path = utrymme_workbook(tmp_path / "utrymme.xlsx")
-    wb = openpyxl.load_workbook(path)
-    wb["Trafiknämnden"]["B6"] = "okänt"
-    wb["Trafiknämnden"]["C7"] = -5
-    wb.save(path)
+    path = utrymme_with(tmp_path, B6="okänt", C7=-5)
     out = tmp_path / "plan.xlsx"
     result = CliRunner().invoke(main, ["importera", str(path), "-o", str(out), "--format", "json"])
     assert result.exit_code == 2 and not out.exists()
