@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
+from .findings import warning
 from .parameters import Models
 from .swedish import number as show
 from . import vocabulary as v
@@ -46,10 +47,15 @@ class Defaults:
         self.pot_words = WordList(rule("samlingsrader"))
         self.pot_limit = rule("beloppsgrans_pott")
         self.spread = rule("periodkolumn_fordelning")
-        self.used: dict[tuple[str, str, str], list[int]] = defaultdict(list)  # (sheet, column, "value (rule)") -> rows
+        self.used: dict[tuple[str, str], list[int]] = defaultdict(list)  # (sheet, "column: value (rule)") -> rows
 
-    def note(self, sheet: str, column: str, what: str, row: int) -> None:
-        self.used[(sheet, column, what)].append(row)
+    def note(self, sheet: str, what: str, row: int) -> None:
+        self.used[(sheet, what)].append(row)
+
+    def warnings(self, file: str) -> list:
+        """One warning per sheet and default used, naming its rows."""
+        return [warning(f"{file}:{sheet}!{_rows_text(rows)}", f"{what} ({len(rows)} rader)" if len(rows) > 1 else what)
+                for (sheet, what), rows in self.used.items()]
 
     def is_pot(self, wording: str) -> bool:
         return self.pot_words.match(wording) is not None

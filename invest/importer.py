@@ -10,12 +10,13 @@ import numpy as np
 
 from .cells import CellError, parse_text
 from .findings import error, errors, warning
-from .import_defaults import Defaults, _rows_text
+from .import_defaults import Defaults
 from .mapping import ColumnMapping
 from .plan import CoFinancing, Driftsattning, InvestmentObject, Source
 from .driftsattning import parse_driftsattning
 from .sheet_layout import HEADER_SEARCH_ROWS, Layout, find_layout
 from .sheet_rows import ObjectRow, SheetRows, read_rows, tolerance
+from .sheet_records import number
 from .sheet_scan import scan_sheet
 from .workbook import unreadable
 from .swedish import number as show
@@ -59,7 +60,7 @@ def import_objects(workbook, file: str, defaults: Defaults, mapping: ColumnMappi
         where = f"{file}:{ws.title}"
         try:
             ws.reset_dimensions()  # some programs write a wrong sheet size; read every row there is
-            rows = [tuple(r) for r in ws.iter_rows(values_only=True)]
+            rows = list(ws.iter_rows(values_only=True))
             scan = scan_sheet(ws)
         except Exception as exc:  # openpyxl and defusedxml raise many types for a broken or hostile sheet
             problems.append(error(where, unreadable(exc)))
@@ -103,7 +104,7 @@ def import_objects(workbook, file: str, defaults: Defaults, mapping: ColumnMappi
     return ImportedObjects(tuple(objects), tuple(sorted(years)), min(outturn) if outturn else None)
 
 
-def _spread_matrix(layout: Layout, years: list[int], outturn_year: int | None, rule: str) -> np.ndarray:
+def _spread_matrix(layout: Layout, years: list[int], rule: str) -> np.ndarray:
     """Amount column -> year weights: one year, the outturn year, or a period spread by the models/ rule."""
     index = {y: i for i, y in enumerate(years)}
     matrix = np.zeros((len(layout.amounts), len(years)))
@@ -127,8 +128,7 @@ def _build(sheet: SheetRows, layout: Layout, title: str, file: str, template: bo
     if not sheet.objects:
         return []
     years = sorted({y for a in layout.amounts for y in a.years})
-    outturn_year = next((a.kind.first for a in layout.amounts if a.kind.kind == "utfall"), None)
-    spread = _spread_matrix(layout, years, outturn_year, defaults.spread)
+    spread = _spread_matrix(layout, years, defaults.spread)
     spend = np.array([o.amounts for o in sheet.objects]) @ spread * layout.factor  # objects × years, mnkr
     letters = tuple((n, letter) for n, (_, letter) in layout.fields.items())
     year_letters = {}
@@ -144,34 +144,34 @@ def _build(sheet: SheetRows, layout: Layout, title: str, file: str, template: bo
         utgifter = _by_year(amounts, years)
         total = float(amounts.sum())
         wording = " ".join(x for x in (text("namn"), row.label) if x)
-        note = lambda column, what: defaults.note(title, column, what, row.row)  # noqa: E731
+        note = lambda what: defaults.note(title, what, row.row)  # noqa: E731
 
         oid = text("id")
         if not oid:
             oid = f"{v.normalize(title)}-{row.row}"
-            note("id", f'id saknas; satt till "{v.normalize(title)}-<rad>" ur bladets namn och raden')
+            note(f'id saknas; satt till "{v.normalize(title)}-<rad>" ur bladets namn och raden')
         organisation = text("organisation") or row.section or sheet_name
         if not text("organisation") and organisation and not template:
-            note("organisation", f'organisation saknas; satt till "{organisation}" '
+            note(f'organisation saknas; satt till "{organisation}" '
                                  f'({"avsnittets rubrik" if row.section else "bladets namn"})')
         area = text("verksamhetsomrade")
         if not area:
             area = defaults.area(organisation) or defaults.area(wording) or ""
             if area:
-                note("verksamhetsområde", f'verksamhetsområde saknas; satt till "{area}" ur organisationen/benämningen')
+                note(f'verksamhetsområde saknas; satt till "{area}" ur organisationen/benämningen')
         kategori = v.canonical(text("kategori"), v.KATEGORIER) or text("kategori")
         if not kategori:
             kategori, why = defaults.category(wording, total)
-            note("kategori", f'kategori saknas; satt till "{kategori}" ({why})')
+            note(f'kategori saknas; satt till "{kategori}" ({why})')
         typ = v.canonical(text("investeringstyp"), v.INVESTERINGSTYPER) or text("investeringstyp")
         if not typ and (typ := defaults.investment_type(wording) or ""):
-            note("investeringstyp", f'investeringstyp saknas; satt till "{typ}" ur radens benämning')
+            note(f'investeringstyp saknas; satt till "{typ}" ur radens benämning')
         klass = v.normalize(text("tillgangsklass"))
         if not klass and not components.get(oid):
             found, why = defaults.asset_class(wording, area)
             if found:
                 klass = found
-                note("tillgångsklass", f'tillgångsklass saknas; satt till "{klass}" ({why})')
+                note(f'tillgångsklass saknas; satt till "{klass}" ({why})')
         drift = _driftsattning(row, src, utgifter, kategori, wording, defaults, note, problems)
         medfin = _medfinansiering(row, src, layout, spread, years, cofinancing.get(oid, []), problems)
         deps = [d.strip() for d in re.split(r"[,;]", text("beroenden")) if d.strip()]
@@ -195,12 +195,12 @@ def _driftsattning(row: ObjectRow, src: Source, utgifter, kategori: str, wording
             problems.append(error(src.at("driftsattning"), str(exc)))
             return Driftsattning(None, None, lopande=True)  # placeholder: the error stops the plan
     if kategori == "pott" or defaults.is_pot(wording):
-        note("driftsättning", "driftsättning saknas; satt till löpande (raden är en pott)")
+        note("driftsättning saknas; satt till löpande (raden är en pott)")
         return Driftsattning(None, None, lopande=True)
     if not utgifter:
         return Driftsattning(None, None, lopande=True)
     last = max(y for y, _ in utgifter)
-    note("driftsättning", "driftsättning saknas; satt till sista utgiftsåret")
+    note("driftsättning saknas; satt till sista utgiftsåret")
     return Driftsattning(last, None)
 
 
@@ -210,7 +210,6 @@ def _medfinansiering(row: ObjectRow, src: Source, layout: Layout, spread: np.nda
     given must agree."""
     column = None
     if "medfinansiering" in layout.fields:
-        from .sheet_records import number
         column = number(row.raw.get("medfinansiering"), src, "medfinansiering", problems)
         column = column * layout.factor if column is not None else None
     by_year = None
@@ -274,12 +273,12 @@ def _check_varav(sheet: SheetRows, objects: list[InvestmentObject], layout: Layo
                                             "medfinansieras och importeras inte; ange medfinansiering per objekt (kolumnen "
                                             f"medfinansiering eller bladet {v.COFINANCING_SHEET}), annars räknas "
                                             "kapitalkostnaden på hela utgiften"))
-        low = np.zeros(len(layout.amounts))
-        high = matrix[start:stop].sum(axis=0)
+        scope = matrix[start:stop]
+        low, high = np.zeros(len(layout.amounts)), scope.sum(axis=0)
         if kind and kind[0] in ("investeringstyp", "kategori"):
-            values = [getattr(o, kind[0]) or None for o in objects[start:stop]]
-            low = sum((m for m, val in zip(matrix[start:stop], values) if val == kind[1]), np.zeros(len(layout.amounts)))
-            high = low + sum((m for m, val in zip(matrix[start:stop], values) if val is None), np.zeros(len(layout.amounts)))
+            values = np.array([getattr(o, kind[0]) for o in objects[start:stop]], dtype=object)
+            low = scope[values == kind[1]].sum(axis=0)
+            high = low + scope[values == ""].sum(axis=0)
         for k in columns:
             a = layout.amounts[k]
             tol = tolerance([row.amounts[k], high[k]], stop - start)
@@ -289,7 +288,3 @@ def _check_varav(sheet: SheetRows, objects: list[InvestmentObject], layout: Layo
                                       f'"{row.label}" är {show(row.amounts[k])} i {a.header}, men raderna ovanför '
                                       f"(rad {objects[start].source.row}–{objects[stop - 1].source.row}) ger {expected}"))
 
-
-def default_warnings(defaults: Defaults, file: str) -> list:
-    return [warning(f"{file}:{sheet}!{_rows_text(rows)}", f"{what} ({len(rows)} rader)" if len(rows) > 1 else what)
-            for (sheet, _, what), rows in defaults.used.items()]

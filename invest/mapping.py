@@ -29,7 +29,6 @@ class ColumnMapping:
     amounts: dict[str, AmountKind] = field(default_factory=dict)  # normalised header -> amount column
     ignored: frozenset[str] = frozenset()
     unit: str | None = None
-    source: str = ""
 
     def target(self, header) -> str | AmountKind | None:
         key = v.normalize(header)
@@ -78,4 +77,4 @@ def load_mapping(path: Path | None) -> ColumnMapping:
             problems.append(error(at, f'okänd nyckel "{key_node.value}" (tillåtna: kolumner (en tabell), enhet)'))
     if problems:
         raise InputError(problems)
-    return ColumnMapping(fields, amounts, frozenset(ignored), unit, where)
+    return ColumnMapping(fields, amounts, frozenset(ignored), unit)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .findings import Finding, InputError, error, errors
 from .import_defaults import Defaults
-from .importer import default_warnings, import_objects
+from .importer import import_objects
 from .mapping import ColumnMapping
 from .parameters import Models
 from .plan import Plan
@@ -49,7 +49,7 @@ def _read(workbook, file: str, models: Models, mapping: ColumnMapping) -> Plan:
             if oid not in row_ids and oid:
                 problems.append(error(entries[0][1].at("id"), f'id "{oid}" finns inte bland objekten'))
     plan = Plan(file, imported.objects, imported.plan_years, imported.outturn_year, region)
-    problems.extend(default_warnings(defaults, file))
+    problems.extend(defaults.warnings(file))
     problems.extend(check_plan(plan, models))
     if errors(problems):
         raise InputError(problems)

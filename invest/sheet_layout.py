@@ -42,7 +42,6 @@ class Layout:
     checks: tuple[AmountColumn, ...]  # totals to compare, not imported
     unit: str
     unit_given: bool
-    title: str  # the text above the table
 
     @property
     def factor(self) -> float:
@@ -149,9 +148,8 @@ def find_layout(rows: list[tuple], scan: SheetScan, where: str, mapping: ColumnM
         if text and (label is None or index != label[0]):
             problems.append(warning(at(letter), f'kolumnen "{text}" känns inte igen och läses inte '
                                                 f"(ange den i en mappningsfil med --mapping om den behövs)"))
-    title = " ".join(_text(x) for r in rows[:header_row - 1] for x in r if _text(x))
     unit, given = _unit(rows, header, group, header_row, where, mapping, problems)
-    return Layout(header_row, fields, label, tuple(amounts), tuple(checks), unit, given, title)
+    return Layout(header_row, fields, label, tuple(amounts), tuple(checks), unit, given)
 
 
 def _field(text: str) -> str | None:

@@ -87,15 +87,14 @@ def read_rows(rows: list[tuple], scan: SheetScan, layout: Layout, where: str, pr
         missing = [f"{a.letter}{r}" for a in (*layout.amounts, *layout.checks) if f"{a.letter}{r}" in scan.formulas_without_value]
         check_refs = {f"{c.letter}{r}" for c in layout.checks}
         amounts, shown = _amounts(layout, cell, r, where, problems)
-        is_sum = bool(v.SUM_LABEL.match(wording)) or (not label and not oid and shown.any())
-        if v.VARAV_LABEL.match(wording) and not (oid and label and not v.VARAV_LABEL.match(v.normalize(label))):
+        if v.VARAV_LABEL.match(wording):
             _check_columns(layout, cell, amounts, shown, r, where, missing, problems, unchecked)
             scope = None if anchor is None else ((anchor[1], anchor[1] + 1) if anchor[0] == "objekt" else anchor[1])
             out.varav.append(VaravRow(r, label or oid, amounts, shown, scope, anchor is not None and anchor[0] == "objekt"))
             if anchor is not None and anchor[0] == "objekt" and "medfinansiering" in wording:
                 out.objects[anchor[1]].varav_medfinansiering = amounts
             continue
-        if is_sum and not (oid and label and not v.SUM_LABEL.match(v.normalize(label))):
+        if v.SUM_LABEL.match(wording) or (not label and not oid and shown.any()):
             _check_columns(layout, cell, amounts, shown, r, where, missing, problems, unchecked)
             scope = _check_sum(out.objects, amounts, shown, (since, section_start), wording, r, label or oid, layout, where,
                                missing, problems)
@@ -187,14 +186,18 @@ def _check_sum(objects: list[ObjectRow], amounts, shown, starts: tuple[int, int]
     columns = [k for k in range(len(layout.amounts)) if shown[k] and k not in skipped]
     if not columns:
         return candidates[0]
-    for start, stop in candidates:
+
+    def wrong_columns(start: int, stop: int) -> list[int]:
         expected = matrix[start:stop].sum(axis=0)
-        if all(abs(amounts[k] - expected[k]) <= tolerance([amounts[k], *matrix[start:stop, k]], stop - start)
-               for k in columns):
+        return [k for k in columns
+                if abs(amounts[k] - expected[k]) > tolerance([amounts[k], *matrix[start:stop, k]], stop - start)]
+
+    for start, stop in candidates:
+        if not wrong_columns(start, stop):
             return start, stop
     start, stop = candidates[0]
     expected = matrix[start:stop].sum(axis=0)
-    wrong = [k for k in columns if abs(amounts[k] - expected[k]) > tolerance([amounts[k], *matrix[start:stop, k]], stop - start)]
+    wrong = wrong_columns(start, stop)
     rows = f"rad {objects[start].row}–{objects[stop - 1].row}" if stop > start else "inga objektrader"
     detail = "; ".join(f"{layout.amounts[k].letter}{r} ({layout.amounts[k].header}) är {show(amounts[k])}, raderna summerar "
                        f"till {show(expected[k])}" for k in wrong[:4])

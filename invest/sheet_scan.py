@@ -37,7 +37,8 @@ class SheetScan:
 
 def _cut(buffer: bytes) -> int:
     """An offset after which no element of interest is split: after a row's end or before a mergeCell."""
-    return max(buffer.rfind(b"row>") + 4 if buffer.rfind(b"row>") >= 0 else 0, buffer.rfind(b"<mergeCell"), 0)
+    row_end = buffer.rfind(b"row>")
+    return max(row_end + 4 if row_end >= 0 else 0, buffer.rfind(b"<mergeCell"))
 
 
 def _scan_part(part: bytes, merged: list, missing: set) -> None:
