@@ -1,4 +1,4 @@
-"""The driftsättning cell: `ÅÅÅÅ`, `ÅÅÅÅ-MM`, a date, or `löpande`."""
+"""The driftsättning cell: `ÅÅÅÅ`, `ÅÅÅÅ-MM`, a date, `löpande` or `löpande +N` (activated N years after spend)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from .plan import Driftsattning
 from . import vocabulary as v
 
 _DRIFT = re.compile(r"^(\d{4})(?:-(\d{1,2}))?$")
+_LAG = re.compile(r"^lopande(?:_pott)?_?\+_?(\d{1,2})(?:_ar)?$")
 
 
 def parse_driftsattning(value) -> Driftsattning:
-    expected = "väntat ÅÅÅÅ, ÅÅÅÅ-MM eller löpande"
+    expected = "väntat ÅÅÅÅ, ÅÅÅÅ-MM, löpande eller löpande +N"
     if value is None or str(value).strip() == "":
         raise CellError(f"driftsättning saknas ({expected})")
     if isinstance(value, (dt.datetime, dt.date)):
@@ -22,8 +23,12 @@ def parse_driftsattning(value) -> Driftsattning:
     if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
         value = str(int(value))
     text = str(value).strip()
-    if v.normalize(text) in ("lopande", "lopande_pott"):
+    word = v.normalize(text)
+    if word in ("lopande", "lopande_pott"):
         return Driftsattning(None, None, lopande=True)
+    lagged = _LAG.match(word.replace(" ", "_"))
+    if lagged:
+        return Driftsattning(None, None, lopande=True, lag=int(lagged.group(1)))
     m = _DRIFT.match(text)
     if not m:
         raise CellError(f'driftsättning "{text}" är inget giltigt datum ({expected})')

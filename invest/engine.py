@@ -55,11 +55,12 @@ def _grid(obj: np.ndarray, col: np.ndarray, weights: np.ndarray, n: int, width: 
 
 def activation(arrays: PlanArrays, conv: Conventions) -> tuple[np.ndarray, np.ndarray]:
     """Activation year and month of each spend entry (§1): the driftsättning date for spend up to and
-    including its year, 1 July (a parameter) of the spend year after it and for löpande pots."""
+    including its year, 1 July (a parameter) of the spend year after it and for löpande pots
+    (of the spend year + N for `löpande +N`)."""
     o = arrays.spend_obj
     own_year = arrays.lopande[o] | (arrays.spend_year > arrays.drift_year[o])
     drift_month = np.where(arrays.drift_month[o] > 0, arrays.drift_month[o], conv.standardmanad)
-    year = np.where(own_year, arrays.spend_year, arrays.drift_year[o])
+    year = np.where(own_year, arrays.spend_year + arrays.lopande_lag[o], arrays.drift_year[o])
     month = np.where(own_year, conv.efter_driftsattning_manad, drift_month)
     return year, month
 

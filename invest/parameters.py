@@ -26,6 +26,7 @@ REQUIRED = (
     "ranta/omsattning",
     "region/intaktstillvaxt",
     "region/befintliga_tillgangar",
+    "region/befintliga_avveckling",
     "import/periodkolumn_fordelning",
     "import/beloppsgrans_pott",
     "import/kategori_ur_ordval",
@@ -52,6 +53,7 @@ class Conventions:
     omsattning: float
     intaktstillvaxt: float
     befintliga_aterstaende_andel: float
+    befintliga_avveckling: str  # jamn | linjart_avtagande
 
 
 class Models:
@@ -87,6 +89,7 @@ class Models:
             omsattning=self.value("ranta/omsattning", year),
             intaktstillvaxt=self.value("region/intaktstillvaxt", year),
             befintliga_aterstaende_andel=self.value("region/befintliga_tillgangar", year),
+            befintliga_avveckling=self.value("region/befintliga_avveckling", year),
         )
 
     @property

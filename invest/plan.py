@@ -22,15 +22,17 @@ class Source:
 
 @dataclass(frozen=True)
 class Driftsattning:
-    """`ÅÅÅÅ`, `ÅÅÅÅ-MM` (month given) or `löpande` (each year's spend activated in that year)."""
+    """`ÅÅÅÅ`, `ÅÅÅÅ-MM` (month given) or `löpande` (each year's spend activated in that year);
+    `löpande +N` activates each year's spend N years after it is spent (a pot of projects that take N years)."""
 
     year: int | None
     month: int | None
     lopande: bool = False
+    lag: int = 0  # years, löpande only
 
     def __str__(self) -> str:
         if self.lopande:
-            return "löpande"
+            return f"löpande +{self.lag}" if self.lag else "löpande"
         return f"{self.year}-{self.month:02d}" if self.month else str(self.year)
 
 

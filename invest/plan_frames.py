@@ -17,6 +17,7 @@ class PlanArrays:
     drift_year: np.ndarray  # int; ignored where lopande
     drift_month: np.ndarray  # int 1-12; 0 = no month given
     lopande: np.ndarray  # bool
+    lopande_lag: np.ndarray  # int years from spend to activation, löpande only
     medfinansiering: np.ndarray  # total M per object
     # per spend entry
     spend_obj: np.ndarray
@@ -56,6 +57,7 @@ def plan_arrays(plan: Plan, models: Models) -> PlanArrays:
         drift_year=np.array([o.driftsattning.year or 0 for o in objs], dtype=np.int64),
         drift_month=np.array([o.driftsattning.month or 0 for o in objs], dtype=np.int64),
         lopande=np.array([o.driftsattning.lopande for o in objs], dtype=bool),
+        lopande_lag=np.array([o.driftsattning.lag for o in objs], dtype=np.int64),
         medfinansiering=np.array([o.total_medfinansiering for o in objs], dtype=float),
         spend_obj=s_obj.astype(np.int64), spend_year=s_year.astype(np.int64), spend_amount=s_amount.astype(float),
         comp_obj=c_obj.astype(np.int64), comp_share=c_share.astype(float),

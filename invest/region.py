@@ -42,17 +42,23 @@ def _object_sums(grid: ObjectGrid, years: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def existing_runoff(region: RegionInputs, models: Models, conv: Conventions, years: np.ndarray) -> np.ndarray:
-    """Straight-line run-off of the existing asset base per class from the first region year."""
+    """Depreciation of the existing asset base per class from the first region year, at the rate B/R
+    (B book value, R remaining life): constant until B is used up (`jamn`), or falling linearly from B/R to
+    zero at 2R (`linjart_avtagande`); either way it sums to B."""
     total = np.zeros(len(years))
+    elapsed = (years - years[0]).astype(float)
     for assets in region.befintliga:
         comps = models.asset_class_at(assets.tillgangsklass, int(years[0]))
         yearly_per_krona = sum(share / life for _, share, life in comps if life > 0)
         if yearly_per_krona == 0 or assets.bokfort_varde <= 0:
             continue
         life = assets.aterstaende_nyttjandeperiod or conv.befintliga_aterstaende_andel / yearly_per_krona
-        annual = assets.bokfort_varde / life
-        elapsed = years - years[0]
-        total += np.clip(assets.bokfort_varde - annual * elapsed, 0.0, annual)
+        first = assets.bokfort_varde / life
+        if conv.befintliga_avveckling == "jamn":
+            total += np.clip(assets.bokfort_varde - first * elapsed, 0.0, first)
+        else:  # each year's integral of the rate first · (1 − t / 2R), t in years from the start
+            used = lambda t: assets.bokfort_varde * (1 - (1 - np.clip(t / (2 * life), 0.0, 1.0)) ** 2)  # noqa: E731
+            total += used(elapsed + 1) - used(elapsed)
     return total
 
 

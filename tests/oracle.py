@@ -6,11 +6,14 @@ from __future__ import annotations
 
 def object_schedule(spend: dict[int, float], drift: tuple[int, int | None] | None, components: list[tuple[float, float]],
                     medfinansiering: float, rate: float, horizon: int, month_default: int = 7,
-                    month_after: int = 7) -> dict[int, dict[str, float]]:
-    """`drift` None = löpande. Components (share, life in years). Returns year -> the per-objekt columns."""
+                    month_after: int = 7, lag: int = 0) -> dict[int, dict[str, float]]:
+    """`drift` None = löpande (each year's spend activated `lag` years later). Components (share, life in years).
+    Returns year -> the per-objekt columns."""
     tranches = []  # (activation year, activation month, amount)
     for year, amount in spend.items():
-        if drift is None or year > drift[0]:
+        if drift is None:
+            tranches.append((year + lag, month_after, amount))
+        elif year > drift[0]:
             tranches.append((year, month_after, amount))
         else:
             tranches.append((drift[0], drift[1] or month_default, amount))

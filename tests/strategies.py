@@ -17,7 +17,8 @@ def plan_object(draw, index: int):
     spend = {y: draw(amounts) for y in sorted(years)}
     kind = draw(st.sampled_from(["year", "month", "lopande"]))
     if kind == "lopande":
-        drift = "löpande"
+        lag = draw(st.sampled_from([0, 0, 1, 3]))
+        drift = f"löpande +{lag}" if lag else "löpande"
     else:
         year = draw(st.integers(min(years) - 1, max(years) + 2))
         drift = str(year) if kind == "year" else f"{year}-{draw(st.integers(1, 12)):02d}"

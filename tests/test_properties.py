@@ -39,8 +39,10 @@ def _write(tmp_path, objects, name="plan.xlsx"):
 def _expected(obj: dict, models: Models, horizon: int) -> dict:
     comps = obj["komponenter"] or [(s, life) for _, s, life in models.asset_class_at(obj["tillgangsklass"], 2026)]
     d = obj["driftsattning"]
-    drift = None if d == "löpande" else (int(d[:4]), int(d[5:7]) if len(d) > 4 else None)
-    return object_schedule(obj["utgifter"], drift, comps, obj["medfinansiering"] or 0.0, FLAT, horizon)
+    lopande = d.startswith("löpande")
+    drift = None if lopande else (int(d[:4]), int(d[5:7]) if len(d) > 4 else None)
+    lag = int(d.split("+")[1]) if lopande and "+" in d else 0
+    return object_schedule(obj["utgifter"], drift, comps, obj["medfinansiering"] or 0.0, FLAT, horizon, lag=lag)
 
 
 @SLOW

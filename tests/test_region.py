@@ -62,12 +62,21 @@ def test_repricing_moves_old_debt_to_market_rate(tmp_path, models):
     np.testing.assert_allclose(t["rantekostnader"].to_numpy(), expected)
 
 
-def test_existing_assets_run_off(tmp_path, models):
+@pytest.mark.parametrize("profile,expected", [
+    ("linjart_avtagande", [360, 280, 200, 120, 40]),  # the rate 400 falls linearly to 0 after 2 · 2,5 years
+    ("jamn", [400, 400, 200, 0, 0]),
+])
+def test_existing_assets_run_off(tmp_path, profile, expected):
+    directory = tmp_path / "models"
+    shutil.copytree(MODELS_DIR, directory)
+    f = directory / "region" / "befintliga_avveckling.yaml"
+    f.write_text(f.read_text(encoding="utf-8").replace("varde: linjart_avtagande", f"varde: {profile}"), encoding="utf-8")
     region = [{"ar": y, "totala_intakter": 1000} for y in range(2026, 2031)]
     existing = [{"tillgangsklass": "kollektivtrafik", "bokfort_varde": 1000, "aterstaende_nyttjandeperiod": 2.5},
                 {"tillgangsklass": "mark", "bokfort_varde": 5000}]
-    t = _calc(tmp_path, models, region=region, existing=existing).region.table
-    np.testing.assert_allclose(t["befintliga_avskrivningar"].to_numpy(), [400, 400, 200, 0, 0])
+    t = _calc(tmp_path, Models.load(directory), region=region, existing=existing).region.table
+    np.testing.assert_allclose(t["befintliga_avskrivningar"].to_numpy(), expected)
+    assert sum(expected) == 1000  # the whole book value, land none
 
 
 def test_revenue_extrapolated_with_growth(tmp_path, models):
