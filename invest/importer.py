@@ -23,7 +23,8 @@ from .swedish import number as show
 from . import vocabulary as v
 
 SIDE_SHEETS = {v.normalize(s) for s in (v.COMPONENT_SHEET, v.COFINANCING_SHEET, v.DEPENDENCY_SHEET, v.REGION_SHEET,
-                                        v.REGION_BALANCE_SHEET, v.EXISTING_SHEET, "Instruktioner", "Listor")}
+                                        v.REGION_BALANCE_SHEET, v.EXISTING_SHEET, v.PUBLISHED_SHEET,
+                                        "Instruktioner", "Listor", "Antaganden")}
 
 
 @dataclass(frozen=True)

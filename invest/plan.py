@@ -107,6 +107,20 @@ class RegionInputs:
 
 
 @dataclass(frozen=True)
+class PublishedFigure:
+    """A figure from the region's own budget (sheet Budgetjämförelse), shown beside the model's: investments
+    before the plan period in the budget's table shape, and the calibration of the model against the budget."""
+
+    post: str  # one of vocabulary.PUBLISHED_POSTS
+    verksamhetsomrade: str | None  # None = the whole region
+    year: int
+    uppgiftstyp: str  # utfall | budget | prognos | plan
+    value: float
+    source: Source
+    kalla: str = ""
+
+
+@dataclass(frozen=True)
 class Plan:
     file: str
     objects: tuple[InvestmentObject, ...]
@@ -114,3 +128,4 @@ class Plan:
     outturn_year: int | None
     region: RegionInputs | None
     warnings: tuple = field(default=())
+    published: tuple[PublishedFigure, ...] = ()

@@ -14,7 +14,7 @@ from .parameters import Models
 from .plan import Plan
 from .cells import read_table
 from .sheet_records import find_sheet
-from .side_sheets import read_cofinancing, read_components, read_dependencies, read_region
+from .side_sheets import read_cofinancing, read_components, read_dependencies, read_published, read_region
 from . import vocabulary as v
 from .validation import check_plan
 
@@ -48,7 +48,8 @@ def _read(workbook, file: str, models: Models, mapping: ColumnMapping) -> Plan:
         for oid, entries in by_id.items():
             if oid not in row_ids and oid:
                 problems.append(error(entries[0][1].at("id"), f'id "{oid}" finns inte bland objekten'))
-    plan = Plan(file, imported.objects, imported.plan_years, imported.outturn_year, region)
+    plan = Plan(file, imported.objects, imported.plan_years, imported.outturn_year, region,
+                published=read_published(workbook, file, problems))
     problems.extend(defaults.warnings(file))
     problems.extend(check_plan(plan, models))
     if errors(problems):

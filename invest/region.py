@@ -42,9 +42,10 @@ def _object_sums(grid: ObjectGrid, years: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def existing_runoff(region: RegionInputs, models: Models, conv: Conventions, years: np.ndarray) -> np.ndarray:
-    """Depreciation of the existing asset base per class from the first region year, at the rate B/R
-    (B book value, R remaining life): constant until B is used up (`jamn`), or falling linearly from B/R to
-    zero at 2R (`linjart_avtagande`); either way it sums to B."""
+    """Depreciation of the existing asset base per class from the first region year; B book value, R remaining
+    life, L the class's life. `jamn`: B/R a year until B is used up. `arganger`: the stock is vintages of the
+    last L years that grew at the steady rate the ratio R/L implies (R = L/2 is an even history); each vintage
+    depreciates straight-line to age L, so the run-off falls slowly first and ends at L. Both sum to B."""
     total = np.zeros(len(years))
     elapsed = (years - years[0]).astype(float)
     for assets in region.befintliga:
@@ -52,14 +53,46 @@ def existing_runoff(region: RegionInputs, models: Models, conv: Conventions, yea
         yearly_per_krona = sum(share / life for _, share, life in comps if life > 0)
         if yearly_per_krona == 0 or assets.bokfort_varde <= 0:
             continue
-        life = assets.aterstaende_nyttjandeperiod or conv.befintliga_aterstaende_andel / yearly_per_krona
-        first = assets.bokfort_varde / life
-        if conv.befintliga_avveckling == "jamn":
+        class_life = 1 / yearly_per_krona
+        life = assets.aterstaende_nyttjandeperiod or conv.befintliga_aterstaende_andel * class_life
+        if conv.befintliga_avveckling == "jamn" or not VINTAGE_RANGE[0] < life / class_life < VINTAGE_RANGE[1]:
+            first = assets.bokfort_varde / life
             total += np.clip(assets.bokfort_varde - first * elapsed, 0.0, first)
-        else:  # each year's integral of the rate first · (1 − t / 2R), t in years from the start
-            used = lambda t: assets.bokfort_varde * (1 - (1 - np.clip(t / (2 * life), 0.0, 1.0)) ** 2)  # noqa: E731
+        else:
+            used = vintage_run_off(assets.bokfort_varde, life, class_life)
             total += used(elapsed + 1) - used(elapsed)
     return total
+
+
+def _remaining_ratio(x: float) -> float:
+    """R/L of a stock whose vintages grew at rate g = x/L (x → 0: an even history, R/L = 1/2)."""
+    if abs(x) < 1e-2:  # the closed form cancels badly near 0
+        return 0.5 + x / 12 - x ** 3 / 720
+    return 1 - (1 - np.exp(-x) * (1 + x)) / (x * (1 - np.exp(-x)))
+
+
+VINTAGE_X = 60.0  # |g·L| searched; beyond it (R/L outside VINTAGE_RANGE) the profile is `jamn`
+
+
+def vintage_run_off(book_value: float, remaining: float, class_life: float):
+    """Cumulative depreciation U(t) after t years of a vintage stock with book value B, remaining life R < L:
+    rate D(t) = D0 (1 − e^(−x(1 − t/L))) / (1 − e^(−x)), where x solves R/L = _remaining_ratio(x) and D0 = B/R."""
+    target, low, high = remaining / class_life, -VINTAGE_X, VINTAGE_X
+    for _ in range(100):  # bisection; the ratio rises monotonically with x
+        mid = (low + high) / 2
+        low, high = (mid, high) if _remaining_ratio(mid) < target else (low, mid)
+    x, L, d0 = (low + high) / 2, class_life, book_value / remaining
+    if abs(x) < 1e-9:  # even history: the rate falls linearly from 2B/L to 0 at L
+        return lambda t: book_value * (1 - (1 - np.clip(t, 0, L) / L) ** 2)
+    scale = d0 / (1 - np.exp(-x))
+
+    def used(t):
+        t = np.clip(t, 0.0, L)
+        return scale * (t - L / x * np.exp(-x) * np.expm1(x * t / L))
+    return used
+
+
+VINTAGE_RANGE = (_remaining_ratio(-VINTAGE_X), _remaining_ratio(VINTAGE_X))
 
 
 def _inputs(plan: Plan, years: np.ndarray, name: str) -> np.ndarray:

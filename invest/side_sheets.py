@@ -1,12 +1,12 @@
-"""The optional sheets of a plan: Komponenter, Medfinansiering, Beroenden, and the region inputs
-(Region, Regionbalans, Befintliga)."""
+"""The optional sheets of a plan: Komponenter, Medfinansiering, Beroenden, the region inputs
+(Region, Regionbalans, Befintliga) and the budget's own figures (Budgetjämförelse)."""
 
 from __future__ import annotations
 
 from .cells import Table, parse_text, read_table
 from .headers import classify_header
 from .findings import error
-from .plan import CoFinancing, Component, ExistingAssets, RegionInputs, RegionYear, Source
+from .plan import CoFinancing, Component, ExistingAssets, PublishedFigure, RegionInputs, RegionYear, Source
 from .sheet_records import columns, find_sheet, number, records
 from . import vocabulary as v
 
@@ -127,3 +127,29 @@ def read_region(workbook, file: str, problems: list) -> RegionInputs | None:
                         balance.get("genomsnittsranta_befintlig_skuld"),
                         balance.get("ingaende_materiella_anlaggningstillgangar"),
                         tuple(existing))
+
+
+def read_published(workbook, file: str, problems: list) -> tuple[PublishedFigure, ...]:
+    ws = find_sheet(workbook, v.PUBLISHED_SHEET)
+    if ws is None:
+        return ()
+    table = read_table(ws, file, ws.title)
+    cols = columns(table, v.PUBLISHED_COLUMNS, ("post", "ar", "varde"), problems)
+    if not {"post", "ar", "varde"} <= cols.keys():
+        return ()
+    out = []
+    for raw, src in records(table, cols):
+        post, kind = v.normalize(parse_text(raw["post"]) or ""), v.normalize(parse_text(raw.get("uppgiftstyp")) or "budget")
+        year = classify_header(raw["ar"]) if raw["ar"] is not None else None
+        value = number(raw["varde"], src, "varde", problems, minimum=None)
+        if post not in v.PUBLISHED_POSTS:
+            problems.append(error(src.at("post"), f'okänd post "{raw["post"]}" (väntat {", ".join(v.PUBLISHED_POSTS)})'))
+        elif kind not in v.UPPGIFTSTYPER:
+            problems.append(error(src.at("uppgiftstyp"), f'okänd uppgiftstyp "{raw["uppgiftstyp"]}" '
+                                                         f'(väntat {", ".join(v.UPPGIFTSTYPER)})'))
+        elif not year or year[0] != "ar":
+            problems.append(error(src.at("ar"), f"år {raw['ar']!r} är inget år (väntat ÅÅÅÅ)"))
+        elif value is not None:
+            out.append(PublishedFigure(post, parse_text(raw.get("verksamhetsomrade")) or None, year[1], kind, value, src,
+                                       parse_text(raw.get("kalla")) or ""))
+    return tuple(out)

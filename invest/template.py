@@ -21,18 +21,23 @@ OBJECT_HEADERS = ["id", "namn", "organisation", "verksamhetsområde", "kategori"
 def write_plan_workbook(path: Path, years: list[int], outturn_year: int | None, objects: list[dict],
                         components: list[dict] = (), cofinancing: list[dict] = (), dependencies: list[dict] = (),
                         region: list[dict] = (), balance: dict | None = None, existing: list[dict] = (),
-                        asset_classes: tuple[str, ...] = ()) -> None:
+                        asset_classes: tuple[str, ...] = (), published: list[dict] = (),
+                        assumptions: list[tuple[str, str]] = ()) -> None:
     """`objects`: dicts with the OBJECT_HEADERS keys in ASCII (verksamhetsomrade, …) and `utgifter` {year: mnkr}.
-    With `asset_classes` the Objekt sheet gets drop-down lists and an Instruktioner sheet is added."""
+    Any row may carry `kalla` (its source), written in a last column `källa` that every reader ignores.
+    With `asset_classes` the Objekt sheet gets drop-down lists and an Instruktioner sheet is added;
+    `published` rows go to the Budgetjämförelse sheet, `assumptions` (term, text) to an Antaganden sheet."""
     wb = Workbook()
     ws = wb.active
     ws.title = v.OBJECT_SHEET
     spend_headers = ([f"t.o.m. {outturn_year}"] if outturn_year else []) + [str(y) for y in years]
     spend_keys = ([outturn_year] if outturn_year else []) + list(years)
     keys = [v.normalize(h) for h in OBJECT_HEADERS]
-    rows = [[o.get(k) for k in keys] + [o.get("utgifter", {}).get(y) for y in spend_keys] for o in objects]
-    write_table(ws, OBJECT_HEADERS + spend_headers, rows,
-                ["text"] * 9 + ["mnkr", "text"] + ["mnkr"] * len(spend_keys))
+    sourced = any(o.get("kalla") for o in objects)
+    rows = [[o.get(k) for k in keys] + [o.get("utgifter", {}).get(y) for y in spend_keys]
+            + ([o.get("kalla")] if sourced else []) for o in objects]
+    write_table(ws, OBJECT_HEADERS + spend_headers + (["källa"] if sourced else []), rows,
+                ["text"] * 9 + ["mnkr", "text"] + ["mnkr"] * len(spend_keys) + (["text"] if sourced else []))
     for title, headers, data, formats in (
         (v.COMPONENT_SHEET, ["id", "komponent", "andel", "nyttjandeperiod"], components, ["text", "text", "tal", "tal"]),
         (v.COFINANCING_SHEET, ["id", "part", "belopp", "ar"], cofinancing, ["text", "text", "mnkr", "ar"]),
@@ -40,13 +45,19 @@ def write_plan_workbook(path: Path, years: list[int], outturn_year: int | None, 
         (v.REGION_SHEET, list(v.REGION_COLUMNS), region, ["ar"] + ["mnkr"] * (len(v.REGION_COLUMNS) - 1)),
         (v.EXISTING_SHEET, ["tillgangsklass", "bokfort_varde", "aterstaende_nyttjandeperiod"], existing,
          ["text", "mnkr", "tal"]),
+        (v.PUBLISHED_SHEET, list(v.PUBLISHED_COLUMNS), published, ["text", "text", "ar", "text", "mnkr", "text"]),
     ):
         if data:
+            if any(d.get("kalla") for d in data) and "kalla" not in headers:
+                headers, formats = headers + ["kalla"], formats + ["text"]
             write_table(wb.create_sheet(title), headers, [[d.get(h) for h in headers] for d in data], formats)
     if balance:
         write_table(wb.create_sheet(v.REGION_BALANCE_SHEET), ["post", "belopp", "kalla"],
                     [[k, val, (balance.get("kallor") or {}).get(k, "")] for k, val in balance.items() if k != "kallor"],
                     ["text", "tal", "text"])
+    if assumptions:
+        write_table(wb.create_sheet(ASSUMPTIONS_SHEET), ["Antagande", "Värde och skäl"], list(assumptions),
+                    ["text", "text"], widths=[34, 140])
     if asset_classes:
         _drop_downs(ws, asset_classes, max(len(objects) + 1, 1000))
         _instructions(wb.create_sheet(INSTRUCTIONS_SHEET, 0), years, outturn_year, asset_classes)
@@ -56,6 +67,7 @@ def write_plan_workbook(path: Path, years: list[int], outturn_year: int | None, 
 
 
 INSTRUCTIONS_SHEET = "Instruktioner"
+ASSUMPTIONS_SHEET = "Antaganden"
 LISTS = {  # template column letter -> allowed values (asset classes are added from models/)
     "D": v.VERKSAMHETSOMRADEN, "E": v.KATEGORIER, "F": v.INVESTERINGSTYPER, "G": v.SKEDEN,
 }
@@ -129,5 +141,8 @@ def plan_to_workbook(plan: Plan, path: Path, asset_classes: tuple[str, ...]) -> 
         balance = {k: getattr(r, k) for k in v.REGION_BALANCE_KEYS if getattr(r, k) is not None}
         existing = [{"tillgangsklass": e.tillgangsklass, "bokfort_varde": e.bokfort_varde,
                      "aterstaende_nyttjandeperiod": e.aterstaende_nyttjandeperiod} for e in r.befintliga]
+    published = [{"post": f.post, "verksamhetsomrade": f.verksamhetsomrade, "ar": f.year, "uppgiftstyp": f.uppgiftstyp,
+                  "varde": f.value, "kalla": f.kalla} for f in plan.published]
     write_plan_workbook(path, list(plan.plan_years), plan.outturn_year, objects, components, cofinancing,
-                        region=region, balance=balance, existing=existing, asset_classes=asset_classes)
+                        region=region, balance=balance, existing=existing, asset_classes=asset_classes,
+                        published=published)

@@ -11,6 +11,7 @@ DEPENDENCY_SHEET = "Beroenden"
 REGION_SHEET = "Region"
 REGION_BALANCE_SHEET = "Regionbalans"
 EXISTING_SHEET = "Befintliga"
+PUBLISHED_SHEET = "Budgetjämförelse"
 
 # Template column -> accepted header spellings, Swedish and English (normalised, see normalize()).
 OBJECT_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -34,7 +35,7 @@ OBJECT_COLUMNS: dict[str, tuple[str, ...]] = {
                         "co_financing", "cofinancing", "external_funding", "external_financing"),
     "beroenden": ("beroenden", "beror_pa", "forutsattning", "depends_on", "dependencies", "predecessors"),
 }
-IGNORED_HEADERS = ("kommentar", "kommentarer", "anmarkning", "not", "noter", "fotnot", "comment", "comments", "notes",
+IGNORED_HEADERS = ("kalla", "source", "kommentar", "kommentarer", "anmarkning", "not", "noter", "fotnot", "comment", "comments", "notes",
                    "note", "ansvarig", "kontaktperson", "contact")
 SUM_LABEL = re.compile(r"^(summa|totalt|total|delsumma|sum|subtotal|grand_total|totalsumma)(_|$|:)")
 TOTAL_LABEL = re.compile(r"^(summa_)?(totalt|total|grand_total|totalsumma)(_|$|:)|^summa$|^sum$")
@@ -58,6 +59,11 @@ REGION_COLUMNS = {
 REGION_BALANCE_COLUMNS = {"post": ("post",), "belopp": ("belopp", "varde")}
 REGION_BALANCE_KEYS = ("ingaende_rantebarande_skuld", "genomsnittsranta_befintlig_skuld",
                        "ingaende_materiella_anlaggningstillgangar")
+PUBLISHED_COLUMNS = {"post": ("post",), "verksamhetsomrade": ("verksamhetsomrade",), "ar": ("ar",),
+                     "uppgiftstyp": ("uppgiftstyp",), "varde": ("varde", "belopp"), "kalla": ("kalla",)}
+PUBLISHED_POSTS = ("investeringar", "medfinansiering", "avskrivningar", "rantekostnader", "totala_intakter",
+                   "materiella_anlaggningstillgangar", "pagaende_arbete", "rantebarande_skuld")
+UPPGIFTSTYPER = ("utfall", "budget", "prognos", "plan")
 EXISTING_COLUMNS = {"tillgangsklass": ("tillgangsklass",), "bokfort_varde": ("bokfort_varde",),
                     "aterstaende_nyttjandeperiod": ("aterstaende_nyttjandeperiod",)}
 

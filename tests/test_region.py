@@ -11,6 +11,7 @@ from conftest import MODELS_DIR, build_plan
 from invest.calculation import calculate
 from invest.parameters import Models
 from invest.plan_reader import read_plan
+from invest.region import vintage_run_off
 
 OBJECT = {"id": "A", "tillgangsklass": "kollektivtrafik", "driftsattning": "2027-01", "medfinansiering": 200,
           "utgifter": {2026: 600, 2027: 400}}
@@ -62,21 +63,46 @@ def test_repricing_moves_old_debt_to_market_rate(tmp_path, models):
     np.testing.assert_allclose(t["rantekostnader"].to_numpy(), expected)
 
 
+def _vintage_stock(growth: float, life: int, steps: int = 12):
+    """An explicit stock: monthly vintages of the last `life` years, investment growing at `growth` a year,
+    each written off straight-line over `life` years. Returns its book value and its yearly run-off."""
+    ages = (np.arange(life * steps) + 0.5) / steps  # years since each vintage was activated
+    invested = np.exp(-growth * ages) / steps
+    book = (invested * (1 - ages / life)).sum()
+    months = np.arange(life * steps * steps) / steps / steps  # fine time grid over the next `life` years
+    alive = (ages[None, :] + months[:, None]) < life
+    rate = (alive * invested[None, :] / life).sum(axis=1)
+    yearly = rate.reshape(life, steps * steps).mean(axis=1)
+    return book, yearly
+
+
+@pytest.mark.parametrize("growth", [0.0, 0.05, -0.03])
+def test_vintage_run_off_matches_an_explicit_stock(growth):
+    book, yearly = _vintage_stock(growth, 25)
+    # R is what the explicit stock has: book value over its depreciation rate at t = 0
+    ages = (np.arange(25 * 12) + 0.5) / 12
+    remaining = book / (np.exp(-growth * ages) / 12 / 25).sum()
+    used = vintage_run_off(1000.0, remaining, 25)
+    got = used(np.arange(1, 26)) - used(np.arange(0, 25))
+    np.testing.assert_allclose(got, yearly * 1000 / book, rtol=2e-3, atol=1e-3)
+    assert abs(got.sum() - 1000) < 1e-6 and abs(used(40.0) - 1000) < 1e-6
+
+
 @pytest.mark.parametrize("profile,expected", [
-    ("linjart_avtagande", [360, 280, 200, 120, 40]),  # the rate 400 falls linearly to 0 after 2 · 2,5 years
-    ("jamn", [400, 400, 200, 0, 0]),
+    ("jamn", [400, 400, 200, 0, 0]),  # B/R = 400 a year until the 1 000 are used
+    ("arganger", [80 * 0.98, 80 * 0.94, 80 * 0.90, 80 * 0.86, 80 * 0.82]),  # R = L/2: 2B/L falling linearly to 0 at L
 ])
 def test_existing_assets_run_off(tmp_path, profile, expected):
     directory = tmp_path / "models"
     shutil.copytree(MODELS_DIR, directory)
     f = directory / "region" / "befintliga_avveckling.yaml"
-    f.write_text(f.read_text(encoding="utf-8").replace("varde: linjart_avtagande", f"varde: {profile}"), encoding="utf-8")
+    f.write_text(f.read_text(encoding="utf-8").replace("varde: arganger", f"varde: {profile}"), encoding="utf-8")
     region = [{"ar": y, "totala_intakter": 1000} for y in range(2026, 2031)]
-    existing = [{"tillgangsklass": "kollektivtrafik", "bokfort_varde": 1000, "aterstaende_nyttjandeperiod": 2.5},
+    remaining = 2.5 if profile == "jamn" else 12.5  # kollektivtrafik: L = 25
+    existing = [{"tillgangsklass": "kollektivtrafik", "bokfort_varde": 1000, "aterstaende_nyttjandeperiod": remaining},
                 {"tillgangsklass": "mark", "bokfort_varde": 5000}]
     t = _calc(tmp_path, Models.load(directory), region=region, existing=existing).region.table
     np.testing.assert_allclose(t["befintliga_avskrivningar"].to_numpy(), expected)
-    assert sum(expected) == 1000  # the whole book value, land none
 
 
 def test_revenue_extrapolated_with_growth(tmp_path, models):
