@@ -203,6 +203,7 @@ def compute_region(plan: Plan, grid: ObjectGrid, models: Models, conv: Conventio
         "objektens_ranta": sums["objektens_ranta"], "sjalvfinansiering": self_financing,
         "sjalvfinansieringsgrad": self_financing_rate, "lanebehov": borrowing, "rantebarande_skuld": debt,
         "skuldandel": debt_share, "gransvarde_skuld": np.full(n, conv.gransvarde),
+        "pagaende_arbete": sums["pagaende"],
     }
     if region.ingaende_materiella_anlaggningstillgangar is not None:
         table["materiella_anlaggningstillgangar"] = (region.ingaende_materiella_anlaggningstillgangar

@@ -7,10 +7,12 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+import polars as pl
 
 from .atomic import atomic_path
 from .breakdown import MEASURES, budget_shape, by, schedule
 from .calculation import Calculation
+from .calibration import comparison
 from .chart import share_chart
 from .output import TABLE_LABELS
 from . import swedish
@@ -59,6 +61,24 @@ def _region_sheet(wb, table) -> None:
     ws.freeze_panes = "B2"
 
 
+def _calibration_sheet(wb, calc: Calculation) -> None:
+    """The model beside the budget's own figures, with the tolerance each must meet."""
+    frame = comparison(calc)
+    if not frame.height:
+        return
+    ws = wb.create_sheet("Kalibrering")
+    rows = [[r["post"], r["ar"], r["uppgiftstyp"], r["budget"], r["modell"], r["avvikelse"], r["tolerans"],
+             None if r["inom_tolerans"] is None else ("ja" if r["inom_tolerans"] else "nej"), r["kalla"]]
+            for r in frame.iter_rows(named=True)]
+    write_table(ws, ["Post", "År", "Budgetens uppgift", "Budget", "Modell", "Avvikelse (andel: procentenheter)",
+                     "Tolerans", "Inom tolerans", "Källa"], rows,
+                ["text", "ar", "text", "mnkr", "mnkr", "andel", "andel", "text", "text"])
+    for r, row in enumerate(frame.iter_rows(named=True), start=2):
+        if row["post"] == "Kapitalkostnadsandel":
+            for col in (4, 5):
+                ws.cell(r, col).number_format = "0.00%"
+
+
 def _summary_lines(calc: Calculation) -> list[tuple[str, str]]:
     c = calc.conventions
     lines = [
@@ -75,6 +95,16 @@ def _summary_lines(calc: Calculation) -> list[tuple[str, str]]:
         peak = calc.plan_period().sort("andel", descending=True).row(0, named=True)
         lines.append(("Högsta andel", f"{swedish.percent(peak['andel'])} år {peak['ar']} "
                                       f"(marginal {swedish.number(peak['marginal'])} mnkr)"))
+        lines.append(("Andel per år", ", ".join(f"{r['ar']} {swedish.percent(r['andel'])}"
+                                                for r in calc.plan_period().iter_rows(named=True))))
+    checks = comparison(calc).filter(pl.col("inom_tolerans").is_not_null())
+    if checks.height:
+        failed = checks.filter(~pl.col("inom_tolerans"))
+        lines.append(("Kalibrering mot budgeten", f"{checks.height - failed.height} av {checks.height} jämförelser inom "
+                                                  "tolerans (bladet Kalibrering)" + (
+                                                      ": utanför " + ", ".join(f"{r['post']} {r['ar']}" for r in
+                                                                              failed.iter_rows(named=True))
+                                                      if failed.height else "")))
     lines += [
         ("Räntebas", c.rantebas), ("Räntetidpunkt", c.rantetidpunkt), ("Avskrivningsstart", c.avskrivningsstart),
         ("Aktiveringsmånad", f"driftsättning ÅÅÅÅ: månad {c.standardmanad}; utgifter efter driftsättning och "
@@ -101,6 +131,7 @@ def write_workbook(calc: Calculation, target: Path) -> None:
     _region_sheet(wb, calc.region.table)
     headers, rows = budget_shape(calc)
     write_table(wb.create_sheet("Investeringsplan"), headers, rows, ["text"] + ["mnkr"] * (len(headers) - 1))
+    _calibration_sheet(wb, calc)
     for title, key in (("Per organisation", "organisation"), ("Per verksamhetsområde", "verksamhetsomrade")):
         _frame_sheet(wb, title, by(calc, key).select(key, "ar", *MEASURES))
     sched = schedule(calc).drop("rantebas")

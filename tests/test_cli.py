@@ -75,12 +75,12 @@ def test_rapport_writes_workbook_and_charts(tmp_path):
     out = tmp_path / "rapporter"
     result = runner.invoke(main, ["rapport", "--utdata", str(out)])
     assert result.exit_code == 0, result.output
-    xlsx = out / "exempelplan_kapitalkostnader.xlsx"
-    assert (out / "exempelplan_andel.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert (out / "exempelplan_andel.pdf").read_bytes()[:5] == b"%PDF-"
+    xlsx = out / "investeringsplan_kapitalkostnader.xlsx"
+    assert (out / "investeringsplan_andel.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (out / "investeringsplan_andel.pdf").read_bytes()[:5] == b"%PDF-"
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temp files left
     wb = openpyxl.load_workbook(xlsx)
-    assert wb.sheetnames == ["Sammanfattning", "Region", "Investeringsplan", "Per organisation",
+    assert wb.sheetnames == ["Sammanfattning", "Region", "Investeringsplan", "Kalibrering", "Per organisation",
                              "Per verksamhetsområde", "Per objekt", "Parametrar", "Fynd"]
     region = wb["Region"]
     assert region.freeze_panes == "B2"
@@ -93,7 +93,8 @@ def test_rapport_writes_workbook_and_charts(tmp_path):
     assert any(r[0] == "riktlinjer/kapitalkostnadsandel" and "Budget 2026" in r[5] for r in params)
     plan_sheet = list(wb["Investeringsplan"].iter_rows(values_only=True))
     total = next(r for r in plan_sheet if r[0] == "TOTALT")
-    assert abs(total[-1] - sum(total[2:-1])) < 1e-6  # Totalt 2026–2035 excludes the outturn column
+    assert plan_sheet[0][1:3] == ("Utfall 2024", "Budget 2025")
+    assert abs(total[-1] - sum(total[3:-1])) < 1e-6  # Totalt 2026–2035 excludes 2024 and 2025
 
 
 def test_text_from_sheets_never_becomes_a_formula(tmp_path):
