@@ -96,7 +96,8 @@ def _instructions(ws, years: list[int], outturn_year: int | None, asset_classes:
         ("investeringstyp", "ny eller ersättning."),
         ("skede", ", ".join(v.SKEDEN) + "."),
         ("tillgångsklass", "Styr nyttjandeperioderna (models/tillgangsklasser/): " + ", ".join(asset_classes) + "."),
-        ("driftsättning", "ÅÅÅÅ (aktiveras 1 juli), ÅÅÅÅ-MM, eller löpande (varje års utgift aktiveras samma år)."),
+        ("driftsättning", "ÅÅÅÅ (aktiveras 1 juli), ÅÅÅÅ-MM, löpande (varje års utgift aktiveras samma år) eller "
+                          "löpande +N (en pott av större projekt: varje års utgift aktiveras N år senare)."),
         ("medfinansiering", "Statens och kommunernas bidrag i mnkr (del av utgiften). Delar och år på bladet Medfinansiering."),
         ("beroenden", "Id för objekt som måste vara klara först, kommaseparerade (t.ex. depån före vagnarna)."),
         (f"t.o.m. {outturn_year}" if outturn_year else "utfall",
