@@ -30,7 +30,7 @@ def share_chart(calc: Calculation, targets: list[Path]) -> None:
                    label=f"Riktvärde: under {swedish.percent(limit, 0)} av totala intäkter")
         for bar, s in zip(bars, shares):
             if s is not None:
-                ax.annotate(swedish.percent(s, 1), (bar.get_x() + bar.get_width() / 2, s), ha="center", va="bottom",
+                ax.annotate(swedish.percent(s, 2), (bar.get_x() + bar.get_width() / 2, s), ha="center", va="bottom",
                             fontsize=8, xytext=(0, 2), textcoords="offset points",
                             fontweight="bold" if s >= limit else "normal")
         ax.set_ylim(0, max([limit * 1.25] + [s * 1.15 for s in shares if s is not None]))
