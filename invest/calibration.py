@@ -4,6 +4,8 @@ for a plan that claims to reproduce its budget (issue: Region Stockholm's plan c
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import polars as pl
 
 from .calculation import Calculation
@@ -30,9 +32,9 @@ def comparison(calc: Calculation) -> pl.DataFrame:
     for (post, year) in [(p, y) for p, y in figures if p == "avskrivningar"]:
         parts = [figures.get((name, year)) for name in ("avskrivningar", "rantekostnader", "totala_intakter")]
         if all(parts):
-            share = (parts[0].value + parts[1].value) / parts[2].value
-            figures[("kapitalkostnadsandel", year)] = (share, parts[0].uppgiftstyp,
-                                                       "(avskrivningar + räntekostnader) / totala intäkter ur samma källor")
+            figures[("kapitalkostnadsandel", year)] = replace(
+                parts[0], post="kapitalkostnadsandel", value=(parts[0].value + parts[1].value) / parts[2].value,
+                kalla="(avskrivningar + räntekostnader) / totala intäkter, " + "; ".join(p.kalla for p in parts))
     rows = []
     for (post, year), f in sorted(figures.items(), key=lambda kv: (list(COMPARED).index(kv[0][0])
                                                                    if kv[0][0] in COMPARED else 99, kv[0][1])):
@@ -42,11 +44,10 @@ def comparison(calc: Calculation) -> pl.DataFrame:
         model = table[year].get(column)
         if model is None:
             continue
-        budget, uppgiftstyp, source = f if isinstance(f, tuple) else (f.value, f.uppgiftstyp, f.kalla)
-        deviation = model - budget if kind == "pp" else model / budget - 1
-        rows.append({"post": LABELS[post], "ar": year, "uppgiftstyp": uppgiftstyp, "budget": budget, "modell": model,
+        deviation = model - f.value if kind == "pp" else model / f.value - 1
+        rows.append({"post": LABELS[post], "ar": year, "uppgiftstyp": f.uppgiftstyp, "budget": f.value, "modell": model,
                      "avvikelse": deviation, "tolerans": tolerance,
-                     "inom_tolerans": None if tolerance is None else abs(deviation) <= tolerance, "kalla": source})
+                     "inom_tolerans": None if tolerance is None else abs(deviation) <= tolerance, "kalla": f.kalla})
     schema = {"post": pl.Utf8, "ar": pl.Int64, "uppgiftstyp": pl.Utf8, "budget": pl.Float64, "modell": pl.Float64,
               "avvikelse": pl.Float64, "tolerans": pl.Float64, "inom_tolerans": pl.Boolean, "kalla": pl.Utf8}
     return pl.DataFrame(rows, schema=schema)

@@ -26,7 +26,7 @@ def parse_driftsattning(value) -> Driftsattning:
     word = v.normalize(text)
     if word in ("lopande", "lopande_pott"):
         return Driftsattning(None, None, lopande=True)
-    lagged = _LAG.match(word.replace(" ", "_"))
+    lagged = _LAG.match(word)
     if lagged:
         return Driftsattning(None, None, lopande=True, lag=int(lagged.group(1)))
     m = _DRIFT.match(text)

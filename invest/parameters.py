@@ -53,7 +53,7 @@ class Conventions:
     omsattning: float
     intaktstillvaxt: float
     befintliga_aterstaende_andel: float
-    befintliga_avveckling: str  # jamn | linjart_avtagande
+    befintliga_avveckling: str  # jamn | arganger
 
 
 class Models:
