@@ -153,11 +153,10 @@ def rapport(plan, models_dir, ranta, till_ar, mapping_path, utdata):
       invest rapport plan.xlsx --utdata rapporter/
     """
     from invest.calculation import run
-    from invest.report import summary_text, write_report
+    from invest.report import write_report
 
     calc = run(resolve_plan(plan), models_dir, ranta, till_ar, mapping_path)
-    written = write_report(calc, utdata)
-    click.echo(summary_text(calc, written), nl=False)
+    click.echo(write_report(calc, utdata)[1], nl=False)
 
 
 @main.command()

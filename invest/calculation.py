@@ -8,6 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
+from .calibration import comparison
 from .engine import ObjectGrid, compute_objects, per_object_frame
 from .parameters import Conventions, Models
 from .plan import Plan
@@ -29,6 +30,11 @@ class Calculation:
     @cached_property
     def per_object(self) -> pl.DataFrame:
         return per_object_frame(self.grid)
+
+    @cached_property
+    def calibration(self) -> pl.DataFrame:
+        """The model beside the plan's Budgetjämförelse figures (calibration.comparison)."""
+        return comparison(self.plan.published, self.region.table)
 
     def breach_years(self) -> list[int]:
         t = self.region.table

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import polars as pl
 
-from .calculation import Calculation
+from .plan import PublishedFigure
 
 # post -> (column in the region table, tolerance, kind): "relativ" = |model/budget − 1|, "pp" = |model − budget|
 COMPARED = {
@@ -25,10 +25,10 @@ LABELS = {"avskrivningar": "Avskrivningar", "rantekostnader": "Räntekostnader",
           "rantebarande_skuld": "Räntebärande skuld (lån och leasing)"}
 
 
-def comparison(calc: Calculation) -> pl.DataFrame:
+def comparison(published: tuple[PublishedFigure, ...], region_table: pl.DataFrame) -> pl.DataFrame:
     """One row per compared post and plan year the budget gives; empty when the plan has no budget figures."""
-    figures = {(f.post, f.year): f for f in calc.plan.published}
-    table = {r["ar"]: r for r in calc.region.table.iter_rows(named=True)}
+    figures = {(f.post, f.year): f for f in published}
+    table = {r["ar"]: r for r in region_table.iter_rows(named=True)}
     for (post, year) in [(p, y) for p, y in figures if p == "avskrivningar"]:
         parts = [figures.get((name, year)) for name in ("avskrivningar", "rantekostnader", "totala_intakter")]
         if all(parts):

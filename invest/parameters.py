@@ -101,6 +101,12 @@ class Models:
     def asset_class_at(self, name: str, year: int):
         return self.value(ASSET_CLASS_DIR + name, year)
 
+    def class_life(self, name: str, year: int) -> float | None:
+        """The life that gives the class's yearly depreciation per krona (1 / Σ andel/nyttjandeperiod);
+        None for a class that is not depreciated (mark)."""
+        per_krona = sum(share / life for _, share, life in self.asset_class_at(name, year) if life > 0)
+        return 1 / per_krona if per_krona else None
+
     def rate_path(self, name: str, years: np.ndarray) -> np.ndarray:
         """Yearly rate for `years`; with --ranta every rate is the flat rate and the margin zero."""
         if self.flat_rate is not None:

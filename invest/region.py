@@ -49,11 +49,9 @@ def existing_runoff(region: RegionInputs, models: Models, conv: Conventions, yea
     total = np.zeros(len(years))
     elapsed = (years - years[0]).astype(float)
     for assets in region.befintliga:
-        comps = models.asset_class_at(assets.tillgangsklass, int(years[0]))
-        yearly_per_krona = sum(share / life for _, share, life in comps if life > 0)
-        if yearly_per_krona == 0 or assets.bokfort_varde <= 0:
+        class_life = models.class_life(assets.tillgangsklass, int(years[0]))
+        if class_life is None or assets.bokfort_varde <= 0:
             continue
-        class_life = 1 / yearly_per_krona
         life = assets.aterstaende_nyttjandeperiod or conv.befintliga_aterstaende_andel * class_life
         if conv.befintliga_avveckling == "jamn" or not VINTAGE_RANGE[0] < life / class_life < VINTAGE_RANGE[1]:
             first = assets.bokfort_varde / life

@@ -12,7 +12,6 @@ import polars as pl
 from .atomic import atomic_path
 from .breakdown import MEASURES, budget_shape, by, schedule
 from .calculation import Calculation
-from .calibration import comparison
 from .chart import share_chart
 from .output import TABLE_LABELS
 from . import swedish
@@ -38,10 +37,15 @@ def _fmt(column: str) -> str:
     return "ar" if column == "ar" else "andel" if column in SHARES else "text" if column in TEXT else "mnkr"
 
 
+def _shown(value):
+    """Booleans as ja/nej; everything else as it is."""
+    return ("ja" if value else "nej") if isinstance(value, bool) else value
+
+
 def _frame_sheet(wb, title: str, df) -> None:
     ws = wb.create_sheet(title)
     columns = df.columns
-    rows = [[("ja" if v else "nej") if isinstance(v, bool) else v for v in r] for r in df.iter_rows()]
+    rows = [[_shown(v) for v in r] for r in df.iter_rows()]
     write_table(ws, [REGION_LABELS.get(c, c) for c in columns], rows, [_fmt(c) for c in columns])
 
 
@@ -50,8 +54,7 @@ def _region_sheet(wb, table) -> None:
     ws = wb.create_sheet("Region")
     years = table["ar"].to_list()
     items = [c for c in table.columns if c != "ar"]
-    rows = [[REGION_LABELS.get(c, c)] + [("ja" if v else "nej") if isinstance(v, bool) else v for v in table[c].to_list()]
-            for c in items]
+    rows = [[REGION_LABELS.get(c, c)] + [_shown(v) for v in table[c].to_list()] for c in items]
     write_table(ws, ["Mnkr"] + [str(y) for y in years], rows, ["text"] + ["mnkr"] * len(years),
                 widths=[38] + [11] * len(years))
     for r, c in enumerate(items, start=2):
@@ -63,13 +66,11 @@ def _region_sheet(wb, table) -> None:
 
 def _calibration_sheet(wb, calc: Calculation) -> None:
     """The model beside the budget's own figures, with the tolerance each must meet."""
-    frame = comparison(calc)
+    frame = calc.calibration
     if not frame.height:
         return
     ws = wb.create_sheet("Kalibrering")
-    rows = [[r["post"], r["ar"], r["uppgiftstyp"], r["budget"], r["modell"], r["avvikelse"], r["tolerans"],
-             None if r["inom_tolerans"] is None else ("ja" if r["inom_tolerans"] else "nej"), r["kalla"]]
-            for r in frame.iter_rows(named=True)]
+    rows = [[_shown(v) for v in r] for r in frame.iter_rows()]
     write_table(ws, ["Post", "År", "Budgetens uppgift", "Budget", "Modell", "Avvikelse (andel: procentenheter)",
                      "Tolerans", "Inom tolerans", "Källa"], rows,
                 ["text", "ar", "text", "mnkr", "mnkr", "andel", "andel", "text", "text"])
@@ -97,7 +98,7 @@ def _summary_lines(calc: Calculation) -> list[tuple[str, str]]:
                                       f"(marginal {swedish.number(peak['marginal'])} mnkr)"))
         lines.append(("Andel per år", ", ".join(f"{r['ar']} {swedish.percent(r['andel'])}"
                                                 for r in calc.plan_period().iter_rows(named=True))))
-    checks = comparison(calc).filter(pl.col("inom_tolerans").is_not_null())
+    checks = calc.calibration.filter(pl.col("inom_tolerans").is_not_null())
     if checks.height:
         failed = checks.filter(~pl.col("inom_tolerans"))
         lines.append(("Kalibrering mot budgeten", f"{checks.height - failed.height} av {checks.height} jämförelser inom "
@@ -117,12 +118,12 @@ def _summary_lines(calc: Calculation) -> list[tuple[str, str]]:
     return lines
 
 
-def write_workbook(calc: Calculation, target: Path) -> None:
+def write_workbook(calc: Calculation, target: Path, summary: list[tuple[str, str]]) -> None:
     wb = Workbook()
     ws = wb.active
     ws.title = "Sammanfattning"
     put(ws, 1, 1, "Kapitalkostnader mot riktvärdet").font = Font(bold=True, size=14)
-    for r, (key, value) in enumerate(_summary_lines(calc), start=3):
+    for r, (key, value) in enumerate(summary, start=3):
         put(ws, r, 1, key).font = HEADER_FONT
         put(ws, r, 2, value)
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 26, 110
@@ -146,20 +147,23 @@ def write_workbook(calc: Calculation, target: Path) -> None:
         wb.save(tmp)
 
 
-def summary_text(calc: Calculation, written: list[Path]) -> str:
-    lines = [f"{k}: {v}" for k, v in _summary_lines(calc) if k != "Skapad"]
+def _summary_text(summary: list[tuple[str, str]], written: list[Path]) -> str:
+    lines = [f"{k}: {v}" for k, v in summary if k != "Skapad"]
     return "\n".join(["Kapitalkostnader mot riktvärdet", ""] + lines + ["", "Skrivet:"] + [f"  {p}" for p in written]) + "\n"
 
 
-def write_report(calc: Calculation, directory: Path) -> list[Path]:
+def write_report(calc: Calculation, directory: Path) -> tuple[list[Path], str]:
+    """Writes the workbook, the chart and the summary; returns the files written and the summary's text."""
     directory.mkdir(parents=True, exist_ok=True)
     stem = calc.plan_path.stem
     xlsx = directory / f"{stem}_kapitalkostnader.xlsx"
     charts = [directory / f"{stem}_andel.png", directory / f"{stem}_andel.pdf"]
-    write_workbook(calc, xlsx)
+    summary = _summary_lines(calc)
+    write_workbook(calc, xlsx, summary)
     share_chart(calc, charts)
-    written = [xlsx, *charts]
     text = directory / f"{stem}_sammanfattning.txt"
+    written = [xlsx, *charts, text]
+    summary_text = _summary_text(summary, written)
     with atomic_path(text) as tmp:
-        tmp.write_text(summary_text(calc, written + [text]), encoding="utf-8")
-    return written + [text]
+        tmp.write_text(summary_text, encoding="utf-8")
+    return written, summary_text

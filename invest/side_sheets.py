@@ -11,6 +11,15 @@ from .sheet_records import columns, find_sheet, number, records
 from . import vocabulary as v
 
 
+def _year(raw: dict, src: Source, problems: list) -> int | None:
+    """The row's `ar` cell as a year, or None with an error."""
+    kind = classify_header(raw["ar"]) if raw["ar"] is not None else None
+    if not kind or kind[0] != "ar":
+        problems.append(error(src.at("ar"), f"år {raw['ar']!r} är inget år (väntat ÅÅÅÅ)"))
+        return None
+    return kind[1]
+
+
 def read_components(table: Table, problems: list) -> dict[str, list[tuple[Component, Source]]]:
     cols = columns(table, v.COMPONENT_COLUMNS, tuple(v.COMPONENT_COLUMNS), problems)
     out: dict[str, list] = {}
@@ -83,11 +92,9 @@ def read_region(workbook, file: str, problems: list) -> RegionInputs | None:
     seen: dict[int, Source] = {}
     if "ar" in cols:
         for raw, src in records(table, cols):
-            kind = classify_header(raw["ar"]) if raw["ar"] is not None else None
-            if not kind or kind[0] != "ar":
-                problems.append(error(src.at("ar"), f"år {raw['ar']!r} är inget år (väntat ÅÅÅÅ)"))
+            year = _year(raw, src, problems)
+            if year is None:
                 continue
-            year = kind[1]
             if year in seen:
                 problems.append(error(src.at("ar"), f"året {year} förekommer redan på rad {seen[year].row}"))
                 continue
@@ -140,16 +147,16 @@ def read_published(workbook, file: str, problems: list) -> tuple[PublishedFigure
     out = []
     for raw, src in records(table, cols):
         post, kind = v.normalize(parse_text(raw["post"]) or ""), v.normalize(parse_text(raw.get("uppgiftstyp")) or "budget")
-        year = classify_header(raw["ar"]) if raw["ar"] is not None else None
-        value = number(raw["varde"], src, "varde", problems, minimum=None)
         if post not in v.PUBLISHED_POSTS:
             problems.append(error(src.at("post"), f'okänd post "{raw["post"]}" (väntat {", ".join(v.PUBLISHED_POSTS)})'))
-        elif kind not in v.UPPGIFTSTYPER:
+            continue
+        if kind not in v.UPPGIFTSTYPER:
             problems.append(error(src.at("uppgiftstyp"), f'okänd uppgiftstyp "{raw["uppgiftstyp"]}" '
                                                          f'(väntat {", ".join(v.UPPGIFTSTYPER)})'))
-        elif not year or year[0] != "ar":
-            problems.append(error(src.at("ar"), f"år {raw['ar']!r} är inget år (väntat ÅÅÅÅ)"))
-        elif value is not None:
-            out.append(PublishedFigure(post, parse_text(raw.get("verksamhetsomrade")) or None, year[1], kind, value, src,
+            continue
+        year = _year(raw, src, problems)
+        value = number(raw["varde"], src, "varde", problems, minimum=None)
+        if year is not None and value is not None:
+            out.append(PublishedFigure(post, parse_text(raw.get("verksamhetsomrade")) or None, year, kind, value, src,
                                        parse_text(raw.get("kalla")) or ""))
     return tuple(out)

@@ -19,8 +19,11 @@ from __future__ import annotations
 
 import argparse
 import csv
+import shutil
 import sys
+import tempfile
 from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +31,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from invest.calculation import run  # noqa: E402
+from invest.parameters import Models  # noqa: E402
 from invest.template import write_plan_workbook  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -48,13 +53,11 @@ HOSPITAL_POT_LAG = 1  # equipment and rebuilding >100 mkr at the hospitals
 # Share of the existing (in use) asset base per class, and remaining life as a share of the class's life.
 EXISTING_SPLIT = {"kollektivtrafik": 0.615, "fastighet": 0.28, "medicinteknik": 0.04, "it": 0.005, "fordon": 0.01,
                   "inventarier": 0.01, "mark": 0.04}
-CLASS_LIFE = {"kollektivtrafik": 25, "fastighet": 35, "medicinteknik": 7, "it": 4, "fordon": 10, "inventarier": 10}
 # Calibration targets (Tabell 8, rad 4023 and 4039), see calibrate().
 T8 = {"avskrivningar": {2026: 8098.0}, "rantekostnader": {2026: 1568.0, 2027: 1764.0, 2028: 1922.0}}
 # After 2028: result and other non-cash items held at the 2028 level, cash at the 2028 level.
 RESULT_AFTER_2028 = 100.0
 
-AREA_OF_SECTION = {"Fastighetsförvaltningen": "Fastigheter", "Serviceförvaltningen": "Service"}
 SHORT = {"Regionstyrelsen": "RS", "Stockholms läns sjukvårdsområde": "SLSO", "Karolinska Universitetssjukhuset": "KS",
          "Akutsjukhusnämnden": "ASN", "Ambulanssjukvårdsnämnden": "AMB", "Trafikförvaltningen": "TF",
          "Förvaltning av utbyggd tunnelbana": "FUT", "Kulturnämnden": "KUN", "Fastighetsförvaltningen": "FF",
@@ -164,6 +167,7 @@ OTHER_OBJECTS = {  # pot ids that get their own name (and class) from the seeds
 
 
 # ---------------------------------------------------------------------------------------------------------
+@lru_cache(maxsize=None)
 def read(ref: Path, name: str) -> list[dict]:
     with open(ref / name, encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
@@ -209,7 +213,6 @@ def spread(total: float, weights) -> list[float]:
 def build_objects(ref: Path):
     table20 = t20(ref)
     budget_cells = cells(ref)
-    area_key = {"Övrig verksamhet": "Övrig verksamhet"}
     objects, by_cell = [], defaultdict(list)
     for n in NAMED:
         by_cell[n["cell"]].append(n)
@@ -220,14 +223,9 @@ def build_objects(ref: Path):
         for m in rest:
             m["amounts"] = {p: cell["amounts"][p] - sum(o["amounts"][p] for o in members if o is not m) for p in PERIODS}
     # 2029–2035 per area and year: the nämnd tables' total with Tabell 20's shape; named objects first, pots the rest.
-    late_target: dict[str, list[float]] = {}
-    for key, cell in budget_cells.items():
-        area = AREA_OF_SECTION.get(key[1], cell["area"])
-        cell["area"] = area
-        late_target.setdefault(area, [0.0] * 7)
-    for area in late_target:
-        total = sum(c["amounts"]["2029–2035"] for c in budget_cells.values() if c["area"] == area)
-        late_target[area] = spread(total, area_shape(table20, area_key.get(area, area)))
+    late_target = {area: spread(sum(c["amounts"]["2029–2035"] for c in budget_cells.values() if c["area"] == area),
+                                area_shape(table20, area))
+                   for area in {c["area"] for c in budget_cells.values()}}
     named_late = {area: [0.0] * 7 for area in late_target}
     for n in NAMED:
         shape = n["late"] or area_shape(table20, n["area"])
@@ -329,7 +327,7 @@ def cofinancing(ref: Path, objects: list[dict]) -> list[dict]:
     return rows
 
 
-def set_outturn(objects: list[dict]) -> float:
+def set_outturn(objects: list[dict]) -> None:
     """Outturn before 2026 = weight × X, X such that pågående arbete at the end of 2026 is PA_2026."""
     def open_after_2026(o):
         d = o["driftsattning"]
@@ -342,7 +340,6 @@ def set_outturn(objects: list[dict]) -> float:
     for o in objects:
         if o["_outturn_weight"]:
             o["utgifter"][OUTTURN_YEAR] = round(o["_outturn_weight"] * scale, 1)
-    return scale
 
 
 def region_inputs(ref: Path):
@@ -394,8 +391,10 @@ def region_inputs(ref: Path):
 
 def existing_assets(opening: float, outturn: float, remaining_share: float) -> list[dict]:
     in_use = opening - outturn
+    models = Models.load(ROOT / "models")
+    lives = {k: models.class_life(k, YEARS[0]) for k in EXISTING_SPLIT}
     return [dict(tillgangsklass=k, bokfort_varde=round(in_use * share, 1),
-                 aterstaende_nyttjandeperiod=(round(remaining_share * CLASS_LIFE[k], 2) if k in CLASS_LIFE else None),
+                 aterstaende_nyttjandeperiod=round(remaining_share * lives[k], 2) if lives[k] else None,
                  kalla=f"antagande: {share:.1%} av befintliga tillgångar i bruk ({opening:,.0f} − utfall {outturn:,.0f} mnkr)")
             for k, share in EXISTING_SPLIT.items()]
 
@@ -502,11 +501,6 @@ def calibrate(write, scratch: Path) -> tuple[float, float]:
     model's avskrivningar 2026 equal Tabell 8's (2027–2028 are the check), and the existing debt's average rate
     and the margin on new borrowing fitted by least squares to Tabell 8's räntekostnader 2026–2028 (relative
     errors). The margin is a models/ parameter: the script stops if models/ disagrees."""
-    import shutil
-    import tempfile
-
-    from invest.calculation import run
-
     def year_rows(remaining_share: float, debt_rate: float, models_dir: Path = ROOT / "models"):
         table = run(write(scratch, remaining_share, debt_rate), models_dir).region.table
         return [table.row(i, named=True) for i in range(3)]
