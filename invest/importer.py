@@ -12,7 +12,7 @@ from .cells import CellError, parse_text
 from .findings import error, errors, warning
 from .import_defaults import Defaults
 from .mapping import ColumnMapping
-from .plan import CoFinancing, Driftsattning, InvestmentObject, Source
+from .plan import CoFinancing, Dependency, Driftsattning, InvestmentObject, Source
 from .driftsattning import parse_driftsattning
 from .sheet_layout import HEADER_SEARCH_ROWS, Layout, find_layout
 from .sheet_rows import ObjectRow, SheetRows, read_rows, tolerance
@@ -175,8 +175,7 @@ def _build(sheet: SheetRows, layout: Layout, title: str, file: str, template: bo
                 note(f'tillgångsklass saknas; satt till "{klass}" ({why})')
         drift = _driftsattning(row, src, utgifter, kategori, wording, defaults, note, problems)
         medfin = _medfinansiering(row, src, layout, spread, years, cofinancing.get(oid, []), problems)
-        deps = [d.strip() for d in re.split(r"[,;]", text("beroenden")) if d.strip()]
-        deps += [d for d, _ in dependencies.get(oid, []) if d not in deps]
+        deps = _dependencies(text("beroenden"), src.at("beroenden"), dependencies.get(oid, []))
         comps = components.get(oid)
         out.append(InvestmentObject(
             id=oid, namn=text("namn") or row.label, organisation=organisation, verksamhetsomrade=area, kategori=kategori,
@@ -184,6 +183,13 @@ def _build(sheet: SheetRows, layout: Layout, title: str, file: str, template: bo
             medfinansiering=medfin, komponenter=tuple(c for c, _ in comps) if comps else None, beroenden=tuple(deps),
             source=src))
     return out
+
+
+def _dependencies(column: str, location: str, sheet_rows: list) -> list[Dependency]:
+    """The ids in the `beroenden` column (no lag) and the rows of the Beroenden sheet; the sheet's lag wins."""
+    by_id = {d.strip(): Dependency(d.strip(), 0, location) for d in re.split(r"[,;]", column) if d.strip()}
+    by_id.update({d.pa: d for d, _ in sheet_rows})
+    return list(by_id.values())
 
 
 def _driftsattning(row: ObjectRow, src: Source, utgifter, kategori: str, wording: str, defaults: Defaults, note,

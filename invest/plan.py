@@ -51,6 +51,15 @@ class CoFinancing:
 
 
 @dataclass(frozen=True)
+class Dependency:
+    """The object waits for `pa`: its driftsättning is at the earliest `pa`'s + `fordrojning_manader` months."""
+
+    pa: str
+    fordrojning_manader: int = 0
+    location: str = field(default="", compare=False)  # the cell that states the dependency
+
+
+@dataclass(frozen=True)
 class InvestmentObject:
     id: str
     namn: str
@@ -64,7 +73,7 @@ class InvestmentObject:
     utgifter: tuple[tuple[int, float], ...]  # (year, mnkr), outturn before the plan period included
     medfinansiering: tuple[CoFinancing, ...]
     komponenter: tuple[Component, ...] | None  # explicit; None = from the asset class
-    beroenden: tuple[str, ...]
+    beroenden: tuple[Dependency, ...]
     source: Source
 
     @property

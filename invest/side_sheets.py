@@ -6,7 +6,7 @@ from __future__ import annotations
 from .cells import Table, parse_text, read_table
 from .headers import classify_header
 from .findings import error
-from .plan import CoFinancing, Component, ExistingAssets, PublishedFigure, RegionInputs, RegionYear, Source
+from .plan import CoFinancing, Component, Dependency, ExistingAssets, PublishedFigure, RegionInputs, RegionYear, Source
 from .sheet_records import columns, find_sheet, number, records
 from . import vocabulary as v
 
@@ -71,14 +71,23 @@ def read_cofinancing(table: Table, problems: list) -> dict[str, list[tuple[CoFin
     return out
 
 
-def read_dependencies(table: Table, problems: list) -> dict[str, list[tuple[str, Source]]]:
+def read_dependencies(table: Table, problems: list) -> dict[str, list[tuple[Dependency, Source]]]:
     cols = columns(table, v.DEPENDENCY_COLUMNS, ("id", "beror_pa"), problems)
     out: dict[str, list] = {}
     if "id" in cols and "beror_pa" in cols:
         for raw, src in records(table, cols):
             oid, pred = parse_text(raw["id"]), parse_text(raw["beror_pa"])
-            if oid and pred:
-                out.setdefault(oid, []).append((pred, src))
+            lag = number(raw.get("fordrojning_manader"), src, "fordrojning_manader", problems) or 0.0
+            if lag != int(lag):
+                problems.append(error(src.at("fordrojning_manader"),
+                                      f"fordrojning_manader är {lag:g}, väntat ett helt antal månader ≥ 0"))
+                continue
+            if not oid:
+                problems.append(error(src.at("id"), "id saknas"))
+            elif not pred:
+                problems.append(error(src.at("beror_pa"), f'beror_pa saknas för "{oid}" (väntat id för objektet det väntar på)'))
+            else:
+                out.setdefault(oid, []).append((Dependency(pred, int(lag), src.at("beror_pa")), src))
     return out
 
 

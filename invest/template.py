@@ -123,14 +123,16 @@ def _instructions(ws, years: list[int], outturn_year: int | None, asset_classes:
 
 def plan_to_workbook(plan: Plan, path: Path, asset_classes: tuple[str, ...]) -> None:
     """`plan` written in the template format, with every object's columns, side sheets and region inputs."""
-    objects, components, cofinancing = [], [], []
+    objects, components, cofinancing, dependencies = [], [], [], []
     for o in plan.objects:
         detailed = len(o.medfinansiering) > 1 or any(c.year is not None or c.part != "ej angiven" for c in o.medfinansiering)
         objects.append({"id": o.id, "namn": o.namn, "organisation": o.organisation,
                         "verksamhetsomrade": o.verksamhetsomrade, "kategori": o.kategori,
                         "investeringstyp": o.investeringstyp, "skede": o.skede, "tillgangsklass": o.tillgangsklass,
                         "driftsattning": str(o.driftsattning), "medfinansiering": o.total_medfinansiering or None,
-                        "beroenden": ", ".join(o.beroenden), "utgifter": dict(o.utgifter)})
+                        "beroenden": ", ".join(d.pa for d in o.beroenden), "utgifter": dict(o.utgifter)})
+        dependencies += [{"id": o.id, "beror_pa": d.pa, "fordrojning_manader": d.fordrojning_manader}
+                         for d in o.beroenden if d.fordrojning_manader]
         components += [{"id": o.id, "komponent": c.name, "andel": c.share, "nyttjandeperiod": c.life}
                        for c in o.komponenter or ()]
         if detailed:
@@ -145,5 +147,5 @@ def plan_to_workbook(plan: Plan, path: Path, asset_classes: tuple[str, ...]) -> 
     published = [{"post": f.post, "verksamhetsomrade": f.verksamhetsomrade, "ar": f.year, "uppgiftstyp": f.uppgiftstyp,
                   "varde": f.value, "kalla": f.kalla} for f in plan.published]
     write_plan_workbook(path, list(plan.plan_years), plan.outturn_year, objects, components, cofinancing,
-                        region=region, balance=balance, existing=existing, asset_classes=asset_classes,
+                        dependencies, region=region, balance=balance, existing=existing, asset_classes=asset_classes,
                         published=published)

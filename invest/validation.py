@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .dependency_graph import DependencyGraph, month_text, opening_month
 from .findings import Finding, error, warning
 from .parameters import Models
 from .plan import Plan
@@ -66,9 +67,30 @@ def check_spend(plan: Plan, models: Models) -> list[Finding]:
 
 
 def check_dependencies(plan: Plan, models: Models) -> list[Finding]:
-    ids = {o.id for o in plan.objects}
-    return [error(obj.source.at("beroenden"), f'"{obj.id}" beror på "{dep}", som inte finns bland objekten')
-            for obj in plan.objects for dep in obj.beroenden if dep not in ids]
+    """Unknown ids (naming the object that refers to them), cycles (the whole cycle) and a dependent planned to
+    open before its predecessor + lag (both dates)."""
+    graph = DependencyGraph(plan)
+    found = [error(dep.location or obj.source.at("beroenden"), f'"{obj.id}" beror på "{dep.pa}", som inte finns bland objekten')
+             for obj, dep in graph.unknown]
+    if len(graph.objects) < len(plan.objects):  # duplicate ids (check_ids) make the graph meaningless
+        return found
+    for cycle in graph.cycles():
+        waits = list(reversed(cycle))  # "beror på" order: each waits for the next
+        first = graph.edge(cycle[-1], cycle[0]) if len(cycle) > 1 else graph.edge(cycle[0], cycle[0])
+        found.append(error(first.location or graph.objects[cycle[0]].source.at("beroenden"),
+                           "beroendena bildar en cykel: " + " → ".join(waits + [waits[0]])
+                           + ' ("→" = beror på); inget av objekten kan tas i bruk först'))
+    if found or not plan.plan_years:
+        return found
+    conv = models.conventions(plan.plan_years[0])
+    opens = {oid: opening_month(o, conv, plan.plan_years[0]) for oid, o in graph.objects.items()}
+    for v_ in graph.violations(opens):
+        lag = v_.dependency.fordrojning_manader
+        found.append(warning(v_.dependency.location or graph.objects[v_.dependent].source.at("driftsattning"),
+                             f'"{v_.dependent}" tas i bruk {month_text(v_.opens)}, före "{v_.predecessor}" '
+                             f'({month_text(v_.predecessor_opens)}{f" + {lag} månader" if lag else ""}); '
+                             f"väntat tidigast {month_text(v_.earliest)}"))
+    return found
 
 
 def check_vocabulary(plan: Plan, models: Models) -> list[Finding]:
