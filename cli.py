@@ -160,6 +160,99 @@ def rapport(plan, models_dir, ranta, till_ar, mapping_path, utdata):
 
 
 @main.command()
+@plan_options
+@click.option("--format", "fmt", type=click.Choice(["tabell", "json", "dot", "png"]), default="tabell",
+              show_default=True, help="png ritar beroendena till --utdata/beroenden.png.")
+@click.option("--utdata", type=click.Path(path_type=Path), default=Path("reports"), show_default=True,
+              help="Katalog som ritningen skrivs till (--format png).")
+@click.option("--alla", is_flag=True, help="Rita även objekt utan beroenden (--format png).")
+@handle_errors
+def beroenden(plan, models_dir, ranta, till_ar, mapping_path, fmt, utdata, alla):
+    """Visar vilka objekt som väntar på vilka: varje objekts föregångare och efterföljare, kedjorna och
+    objekt som planeras före det de väntar på (+ fördröjning). En cykel är ett fel (avslutar med kod 2).
+
+    \b
+    Exempel:
+      invest beroenden
+      invest beroenden plan.xlsx --format json
+      invest beroenden --format png --utdata rapporter/
+      invest beroenden --format dot > beroenden.dot
+    """
+    from invest.dependency_graph import DependencyGraph
+    from invest.mapping import load_mapping
+    from invest.parameters import Models
+    from invest.plan_reader import read_plan
+    from invest.validation import check_dependencies
+    from invest import dependency_output
+
+    models = Models.load(models_dir, ranta)
+    path = resolve_plan(plan)
+    parsed = read_plan(path, models, load_mapping(mapping_path))
+    graph = DependencyGraph(parsed)
+    findings = check_dependencies(parsed, models)
+    if fmt == "json":
+        click.echo(dependency_output.dependencies_json(graph, findings, path))
+    elif fmt == "dot":
+        click.echo(dependency_output.dependencies_dot(graph), nl=False)
+    elif fmt == "png":
+        from invest.dependency_chart import dependency_chart
+
+        target = utdata / "beroenden.png"
+        first = parsed.plan_years[0]
+        n = dependency_chart(graph, models.conventions(first), first, target,
+                             f"Beroenden mellan investeringsobjekt — {path.name}", everything=alla)
+        click.echo(f"Skrev {target} ({n} objekt).")
+    else:
+        click.echo(dependency_output.dependencies_table(graph, findings, path), nl=False)
+
+
+@main.command()
+@click.argument("objekt", required=False)
+@plan_options
+@click.option("--ar", "years", type=click.IntRange(-50, 50), default=None,
+              help="Antal år objektet flyttas (negativt = tidigare).")
+@click.option("--fran-ar", type=click.IntRange(1900, 2200), default=None,
+              help="Utgifter från och med detta år flyttas (standard: planens första år; utfall flyttas aldrig).")
+@click.option("--index", "index", type=click.Choice(["ingen", "kpi", "entreprenad"]), default="ingen", show_default=True,
+              help="Räkna upp flyttade utgifter med ett kostnadsindex per flyttat år (models/index/).")
+@click.option("--rangordna", is_flag=True, help="Ett års försening av varje objekt för sig, störst effekt först.")
+@click.option("--format", "fmt", type=click.Choice(["tabell", "json"]), default="tabell", show_default=True)
+@handle_errors
+def forsening(objekt, plan, models_dir, ranta, till_ar, mapping_path, years, fran_ar, index, rangordna, fmt):
+    """Flyttar OBJEKT:s driftsättning och utgifter --ar år och visar Δ investeringar, avskrivningar,
+    räntekostnader, kapitalkostnader och andel per år. Objekt som beror på OBJEKT flyttas så lite som behövs
+    (hela år) för att tas i bruk tidigast när det de väntar på (+ fördröjning) är klart.
+
+    \b
+    Exempel:
+      invest forsening TB-NSO --ar 2
+      invest forsening TB-NSO --ar 2 --index entreprenad --format json
+      invest forsening FF-HANDEN --ar -1 plan.xlsx
+      invest forsening --rangordna
+    """
+    from invest.calculation import run
+    from invest.delay import Delays
+    from invest import delay_output
+
+    if rangordna and objekt and plan is None:  # `invest forsening --rangordna plan.xlsx`: the one argument is the plan
+        objekt, plan = None, Path(objekt)
+    if not rangordna and (objekt is None or years is None):
+        raise InputError([error("forsening", "ange OBJEKT och --ar N (eller --rangordna)")])
+    calc = run(resolve_plan(plan), models_dir, ranta, till_ar, mapping_path)
+    delays = Delays(calc, fran_ar, index)
+    if rangordna:
+        ranking, skipped = delays.rank()
+        show = delay_output.ranking_json if fmt == "json" else delay_output.ranking_table
+        click.echo(show(calc, ranking, skipped, delays.from_year, index), nl=fmt == "json")
+        return
+    result = delays.delay(objekt, years)
+    if fmt == "json":
+        click.echo(delay_output.delay_json(calc, result))
+    else:
+        click.echo(delay_output.delay_table(calc, result), nl=False)
+
+
+@main.command()
 @click.argument("fil", type=click.Path(path_type=Path))
 @click.option("-o", "--utdata", type=click.Path(path_type=Path), required=True,
               help="Planen i mallformat som skrivs (skrivs inte om det finns fel).")

@@ -51,10 +51,15 @@ class Calculation:
         return self.plan_period()["andel"].mean()
 
 
+def object_rate(models: Models):
+    """The rate on the objects' bundet kapital (§4): the internränta path, or --ranta."""
+    return lambda years: models.rate_path("ranta/internranta", years)
+
+
 def calculate(plan: Plan, plan_path: Path, models: Models, until_year: int | None = None) -> Calculation:
     conv = models.conventions(plan.plan_years[0])
     years = region_years(plan, until_year)
-    grid = compute_objects(plan_arrays(plan, models), conv, lambda ys: models.rate_path("ranta/internranta", ys),
+    grid = compute_objects(plan_arrays(plan, models), conv, object_rate(models),
                            from_year=int(years[0]), until_year=int(years[-1]))
     return Calculation(plan, plan_path, models, conv, grid, compute_region(plan, grid, models, conv, years))
 

@@ -9,7 +9,7 @@ import numpy as np
 import polars as pl
 
 from .parameters import Conventions
-from .plan_frames import PlanArrays
+from .plan_frames import PlanArrays, entries_of
 
 PER_OBJECT_COLUMNS = ("id", "ar", "utgift", "avskrivning", "intaktsford_medfinansiering", "pagaende", "bokfort_varde",
                       "medfinansieringsskuld", "bundet_kapital", "ranta", "kapitalkostnad")
@@ -67,13 +67,8 @@ def activation(arrays: PlanArrays, conv: Conventions) -> tuple[np.ndarray, np.nd
 
 def _component_rows(arrays: PlanArrays) -> tuple[np.ndarray, np.ndarray]:
     """Pairs (spend entry, component) of the same object, as two index arrays."""
-    n = len(arrays.ids)
-    counts = np.bincount(arrays.comp_obj, minlength=n)
-    offsets = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    reps = counts[arrays.spend_obj]
-    spend_idx = np.repeat(np.arange(len(arrays.spend_obj)), reps)
-    within = np.arange(reps.sum()) - np.repeat(np.cumsum(reps) - reps, reps)
-    return spend_idx, offsets[arrays.spend_obj[spend_idx]] + within
+    comp_idx, spend_idx = entries_of(arrays.comp_obj, len(arrays.ids), arrays.spend_obj)
+    return spend_idx, comp_idx
 
 
 def compute_objects(arrays: PlanArrays, conv: Conventions, rate_path, from_year: int | None = None,

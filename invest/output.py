@@ -55,13 +55,8 @@ def to_table(calc: Calculation, df: pl.DataFrame, per_object: bool) -> str:
     columns = list(PER_OBJECT_COLUMNS if per_object else REGION_COLUMNS)
     if not per_object and not calc.region.has_share:
         columns = [c for c in columns if c not in ("totala_intakter", "andel", "marginal")]
-    rows = [[TABLE_LABELS[c] for c in columns]]
-    for record in df.select(columns).iter_rows(named=True):
-        rows.append([_cell(c, record[c]) for c in columns])
-    widths = [max(len(r[i]) for r in rows) for i in range(len(columns))]
-    lines = ["  ".join(v.ljust(w) if i < (2 if per_object else 1) else v.rjust(w)
-                       for i, (v, w) in enumerate(zip(r, widths))) for r in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
+    rows = [[_cell(c, record[c]) for c in columns] for record in df.select(columns).iter_rows(named=True)]
+    lines = text_table([TABLE_LABELS[c] for c in columns], rows, left=2 if per_object else 1)
     head = [f"Plan: {calc.plan_path}   Belopp i mnkr   Riktvärde: kapitalkostnader under "
             f"{swedish.percent(calc.conventions.riktvarde, 0)} av totala intäkter"]
     tail = []
@@ -72,6 +67,16 @@ def to_table(calc: Calculation, df: pl.DataFrame, per_object: bool) -> str:
         tail.append("Över riktvärdet: " + (", ".join(map(str, breach)) if breach else "inget år"))
     tail.extend(calc.region.notes)
     return "\n".join(head + [""] + lines + [""] + tail) + "\n"
+
+
+def text_table(header: list[str], rows: list[list[str]], left: int = 1) -> list[str]:
+    """Aligned plain-text table: the first `left` columns left-aligned, the rest (numbers) right-aligned."""
+    rows = [header] + rows
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    lines = ["  ".join(v.ljust(w) if i < left else v.rjust(w) for i, (v, w) in enumerate(zip(r, widths))).rstrip()
+             for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return lines
 
 
 def _cell(column: str, value) -> str:

@@ -111,6 +111,10 @@ class Models:
         """Yearly rate for `years`; with --ranta every rate is the flat rate and the margin zero."""
         if self.flat_rate is not None:
             return np.full(len(years), 0.0 if name == "ranta/upplaningsmarginal" else self.flat_rate)
+        return self.yearly(name, years)
+
+    def yearly(self, name: str, years: np.ndarray) -> np.ndarray:
+        """The value in force on 1 January of each year (a path such as a cost index; --ranta does not apply)."""
         return np.array([self.value(name, int(y)) for y in years], dtype=float)
 
     def used(self) -> list[dict]:

@@ -64,3 +64,41 @@ def plan_arrays(plan: Plan, models: Models) -> PlanArrays:
         comp_months=np.rint(c_life.astype(float) * 12).astype(np.int64),
         sched_obj=m_obj.astype(np.int64), sched_year=m_year.astype(np.int64), sched_amount=m_amount.astype(float),
     )
+
+
+def entries_of(owner: np.ndarray, n: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For entries sorted by owning object: the entries of each of `rows` in turn, and the position in `rows`."""
+    counts = np.bincount(owner, minlength=n)
+    starts = np.cumsum(counts) - counts
+    reps = counts[rows]
+    new_owner = np.repeat(np.arange(len(rows)), reps)
+    within = np.arange(reps.sum()) - np.repeat(np.cumsum(reps) - reps, reps)
+    return starts[rows][new_owner] + within, new_owner
+
+
+def take_objects(arrays: PlanArrays, rows: np.ndarray, shift: np.ndarray, from_year: int,
+                 cost_factor=None) -> PlanArrays:
+    """The objects `rows` (repeats allowed) as a plan of their own, each moved `shift[k]` whole years: a dated
+    driftsättning moves, and so do spend and scheduled co-financing in years ≥ from_year (earlier years never
+    move); `cost_factor(from_years, to_years)` scales moved spend (None = unchanged)."""
+    rows, shift = np.asarray(rows, dtype=np.int64), np.asarray(shift, dtype=np.int64)
+    n = len(arrays.ids)
+    s_idx, s_new = entries_of(arrays.spend_obj, n, rows)
+    c_idx, c_new = entries_of(arrays.comp_obj, n, rows)
+    m_idx, m_new = entries_of(arrays.sched_obj, n, rows)
+    spend_year, amount = arrays.spend_year[s_idx], arrays.spend_amount[s_idx]
+    moved_to = spend_year + np.where(spend_year >= from_year, shift[s_new], 0)
+    if cost_factor is not None:
+        amount = amount * cost_factor(spend_year, moved_to)
+    sched_year = arrays.sched_year[m_idx]
+    lopande = arrays.lopande[rows]
+    return PlanArrays(
+        ids=tuple(arrays.ids[r] for r in rows),
+        drift_year=arrays.drift_year[rows] + np.where(lopande, 0, shift),
+        drift_month=arrays.drift_month[rows], lopande=lopande, lopande_lag=arrays.lopande_lag[rows],
+        medfinansiering=arrays.medfinansiering[rows],
+        spend_obj=s_new, spend_year=moved_to, spend_amount=amount,
+        comp_obj=c_new, comp_share=arrays.comp_share[c_idx], comp_months=arrays.comp_months[c_idx],
+        sched_obj=m_new, sched_year=sched_year + np.where(sched_year >= from_year, shift[m_new], 0),
+        sched_amount=arrays.sched_amount[m_idx],
+    )

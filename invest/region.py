@@ -140,6 +140,13 @@ def _debt_interest(plan: Plan, models: Models, conv: Conventions, years: np.ndar
     return debt, interest
 
 
+def share_terms(dep, release, interest, revenue, method: str):
+    """Numerator and denominator of the share (§5): `brutto` as published, `netto` without released co-financing."""
+    if method == "netto":
+        return dep - release + interest, revenue - release
+    return dep + interest, revenue
+
+
 def compute_region(plan: Plan, grid: ObjectGrid, models: Models, conv: Conventions, years: np.ndarray) -> RegionResult:
     sums = _object_sums(grid, years)
     notes: list[str] = []
@@ -182,10 +189,7 @@ def compute_region(plan: Plan, grid: ObjectGrid, models: Models, conv: Conventio
         notes.append(f"Räntekostnader {', '.join(map(str, fixed_years))} är fastställda i Region-bladet; "
                      "övriga år kommer från skuldmodellen.")
     capital = dep + interest
-    if conv.riktvardesmetod == "netto":
-        numerator, denominator = dep - release + interest, revenue - release
-    else:
-        numerator, denominator = capital, revenue
+    numerator, denominator = share_terms(dep, release, interest, revenue, conv.riktvardesmetod)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = numerator / denominator
         own_investment = sums["investeringar"] - sums["medfinansiering_mottagen"]

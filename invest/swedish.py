@@ -8,6 +8,8 @@ NBSP = "\u00a0"
 def number(value: float | None, decimals: int = 1) -> str:
     if value is None or value != value:
         return "–"
+    if abs(value) < 0.5 * 10 ** -decimals:
+        value = 0.0  # float residue such as −2,8e-14 is shown as 0,0, not −0,0
     text = f"{value:,.{decimals}f}".replace(",", " ").replace(".", ",")
     return text.replace("-", "−", 1) if text.startswith("-") else text
 

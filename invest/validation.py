@@ -76,8 +76,10 @@ def check_dependencies(plan: Plan, models: Models) -> list[Finding]:
         return found
     for cycle in graph.cycles():
         waits = list(reversed(cycle))  # "beror på" order: each waits for the next
-        first = graph.edge(cycle[-1], cycle[0]) if len(cycle) > 1 else graph.edge(cycle[0], cycle[0])
-        found.append(error(first.location or graph.objects[cycle[0]].source.at("beroenden"),
+        start = waits.index(min(waits))
+        waits = waits[start:] + waits[:start]
+        first = graph.edge(waits[1 % len(waits)], waits[0])  # waits[0] beror på waits[1]
+        found.append(error(first.location or graph.objects[waits[0]].source.at("beroenden"),
                            "beroendena bildar en cykel: " + " → ".join(waits + [waits[0]])
                            + ' ("→" = beror på); inget av objekten kan tas i bruk först'))
     if found or not plan.plan_years:
