@@ -12,7 +12,7 @@ from .calibration import comparison
 from .engine import ObjectGrid, compute_objects, per_object_frame
 from .parameters import Conventions, Models
 from .plan import Plan
-from .plan_frames import plan_arrays
+from .plan_frames import PlanArrays, plan_arrays
 from .mapping import load_mapping
 from .plan_reader import read_plan
 from .region import RegionResult, compute_region, region_years
@@ -24,6 +24,7 @@ class Calculation:
     plan_path: Path
     models: Models
     conventions: Conventions
+    arrays: PlanArrays
     grid: ObjectGrid
     region: RegionResult
 
@@ -59,9 +60,9 @@ def object_rate(models: Models):
 def calculate(plan: Plan, plan_path: Path, models: Models, until_year: int | None = None) -> Calculation:
     conv = models.conventions(plan.plan_years[0])
     years = region_years(plan, until_year)
-    grid = compute_objects(plan_arrays(plan, models), conv, object_rate(models),
-                           from_year=int(years[0]), until_year=int(years[-1]))
-    return Calculation(plan, plan_path, models, conv, grid, compute_region(plan, grid, models, conv, years))
+    arrays = plan_arrays(plan, models)
+    grid = compute_objects(arrays, conv, object_rate(models), from_year=int(years[0]), until_year=int(years[-1]))
+    return Calculation(plan, plan_path, models, conv, arrays, grid, compute_region(plan, grid, models, conv, years))
 
 
 def run(plan_path: Path, models_dir: Path, flat_rate: float | None = None, until_year: int | None = None,

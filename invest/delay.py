@@ -16,7 +16,7 @@ from .calculation import Calculation
 from .dependency_graph import DependencyGraph, month_text, opening_month
 from .findings import InputError, error
 from .plan_change import deltas, with_change
-from .plan_frames import plan_arrays, take_objects
+from .plan_frames import take_objects
 
 COST_INDEXES = {"ingen": None, "kpi": "index/kpi", "entreprenad": "index/entreprenad"}
 
@@ -69,7 +69,7 @@ class Delays:
             raise InputError([error("--fran-ar", f"{self.from_year} ligger före planens första år {first}; "
                                                  "utfall före planperioden flyttas aldrig")])
         self.graph = DependencyGraph(plan)
-        self.arrays = plan_arrays(plan, calc.models)
+        self.arrays = calc.arrays
         self.row = {oid: i for i, oid in enumerate(self.arrays.ids)}
         self.opens = {o.id: opening_month(o, calc.conventions, first) for o in plan.objects}
         self.factor = cost_factor(calc.models, index)
@@ -90,7 +90,7 @@ class Delays:
         for d in [d for d in moves if d != oid]:
             why = self.movable(d)
             if why:
-                warnings.append(f"{why}, fast det väntar på objekt som flyttas {moves[d]} år senare än planerat")
+                warnings.append(f"{why}, fast det skulle behöva flyttas {moves[d]} år för att vänta in det det beror på")
                 del moves[d]
         if years < 0:
             new = self._shifted_open(oid, years)

@@ -38,31 +38,48 @@ class Box:
 
 
 def layout(graph: DependencyGraph, conv: Conventions, first_year: int, everything: bool = False) -> dict[str, Box]:
-    """Boxes for the objects with dependencies (all objects with `everything`): x from the opening month, rows
-    packed per connected group, a node taking its predecessor's row when that row is free at its date."""
+    """Boxes for the objects with dependencies (all objects with `everything`): x from the opening month. Each
+    connected group is packed into rows of its own, a node taking its predecessor's row when that row is free at
+    its date; then the groups are stacked as low as they fit without overlapping earlier groups."""
     shown = list(graph.objects) if everything else graph.involved()
     sub = graph.graph.subgraph(shown)
-    groups = sorted(nx.weakly_connected_components(sub), key=lambda g: (-len(g), min(g)))
-    singles = sorted(n for g in groups if len(g) == 1 for n in g)
-    groups = [g for g in groups if len(g) > 1] + ([set(singles)] if singles else [])
     depth = {n: i for i, generation in enumerate(nx.topological_generations(sub)) for n in generation}
+    x = {n: _x(graph, n, conv, first_year) for n in shown}
+    width = {n: CHAR_YEARS * (len(n) + 2) for n in shown}
+    occupied: list[list[tuple[float, float]]] = []  # per row: (start, end) of the boxes placed
     boxes: dict[str, Box] = {}
-    base = 0
-    for group in groups:
-        ends: list[float] = []  # per row of this group: where the last box ends
-        for oid in sorted(group, key=lambda n: (_x(graph, n, conv, first_year), depth[n], n)):
-            x = _x(graph, oid, conv, first_year)
-            width = CHAR_YEARS * (len(oid) + 2)
-            preferred = [boxes[p].row - base for p in sub.predecessors(oid) if p in boxes]
-            free = [r for r in range(len(ends)) if ends[r] + GAP_YEARS <= x]
-            row = next((r for r in preferred if r in free), free[0] if free else len(ends))
-            if row == len(ends):
-                ends.append(x + width)
-            ends[row] = x + width
-            obj = graph.objects[oid]
-            boxes[oid] = Box(oid, x, width, base + row, obj.verksamhetsomrade, obj.driftsattning.lopande)
-        base += len(ends) + 1  # a blank row between groups
+    for group in sorted(nx.weakly_connected_components(sub), key=lambda g: (-len(g), min(x[n] for n in g), min(g))):
+        rows = _pack_group(sorted(group, key=lambda n: (x[n], depth[n], n)), sub, x, width)
+        base = 0
+        while any(_clash(occupied, base + r, x[n], width[n]) for n, r in rows.items()):
+            base += 1
+        for n, r in rows.items():
+            while len(occupied) <= base + r:
+                occupied.append([])
+            occupied[base + r].append((x[n], x[n] + width[n]))
+            obj = graph.objects[n]
+            boxes[n] = Box(n, x[n], width[n], base + r, obj.verksamhetsomrade, obj.driftsattning.lopande)
     return boxes
+
+
+def _pack_group(ordered: list[str], sub, x: dict, width: dict) -> dict[str, int]:
+    ends: list[float] = []  # per row: where its last box ends
+    rows: dict[str, int] = {}
+    for n in ordered:
+        preferred = [rows[p] for p in sub.predecessors(n) if p in rows]
+        free = [r for r in range(len(ends)) if ends[r] + GAP_YEARS <= x[n]]
+        row = next((r for r in preferred if r in free), free[0] if free else len(ends))
+        if row == len(ends):
+            ends.append(0.0)
+        ends[row] = x[n] + width[n]
+        rows[n] = row
+    return rows
+
+
+def _clash(occupied: list, row: int, start: float, width: float) -> bool:
+    if row >= len(occupied):
+        return False
+    return any(start < end + GAP_YEARS and other < start + width + GAP_YEARS for other, end in occupied[row])
 
 
 def _x(graph: DependencyGraph, oid: str, conv: Conventions, first_year: int) -> float:
