@@ -13,7 +13,7 @@ import numpy as np
 import polars as pl
 
 from .calculation import Calculation
-from .dependency_graph import DependencyGraph, month_text, opening_month
+from .dependency_graph import DependencyGraph, month_text
 from .findings import InputError, error
 from .plan_change import deltas, with_change
 from .plan_frames import take_objects
@@ -71,15 +71,20 @@ class Delays:
         self.graph = DependencyGraph(plan)
         self.arrays = calc.arrays
         self.row = {oid: i for i, oid in enumerate(self.arrays.ids)}
-        self.opens = {o.id: opening_month(o, calc.conventions, first) for o in plan.objects}
+        self.opens = self.graph.opening_months(calc.conventions, first)
         self.factor = cost_factor(calc.models, index)
+        a = self.arrays
+        later = (a.spend_year >= self.from_year) & (a.spend_amount != 0)
+        self.in_use = ~a.lopande & (a.drift_year < self.from_year)
+        self.nothing_to_move = a.lopande & (np.bincount(a.spend_obj[later], minlength=len(a.ids)) == 0)
 
     def movable(self, oid: str) -> str | None:
         """Why `oid` cannot move from `from_year`, or None when it can."""
-        obj = self.graph.objects[oid]
-        if not obj.driftsattning.lopande and obj.driftsattning.year < self.from_year:
-            return f'"{oid}" tas i bruk {obj.driftsattning}, före {self.from_year}; ett objekt i bruk flyttas inte'
-        if obj.driftsattning.lopande and not any(y >= self.from_year and a for y, a in obj.utgifter):
+        i = self.row[oid]
+        if self.in_use[i]:
+            return (f'"{oid}" tas i bruk {self.graph.objects[oid].driftsattning}, före {self.from_year}; '
+                    "ett objekt i bruk flyttas inte")
+        if self.nothing_to_move[i]:
             return f'"{oid}" är löpande och har inga utgifter från {self.from_year} att flytta'
         return None
 
@@ -92,14 +97,10 @@ class Delays:
             if why:
                 warnings.append(f"{why}, fast det skulle behöva flyttas {moves[d]} år för att vänta in det det beror på")
                 del moves[d]
-        if years < 0:
-            new = self._shifted_open(oid, years)
-            for dep in self.graph.predecessors(oid):
-                p_open = self.opens.get(dep.pa)
-                if new is not None and p_open is not None and new < p_open + dep.fordrojning_manader:
-                    warnings.append(f'"{oid}" tas nu i bruk {month_text(new)}, före "{dep.pa}" ({month_text(p_open)}'
-                                    + (f" + {dep.fordrojning_manader} månader" if dep.fordrojning_manader else "")
-                                    + "), som det beror på")
+        if years < 0:  # brought forward: does it now open before what it waits for?
+            shifted = self.opens | {oid: self._shifted_open(oid, years)}
+            warnings += [f"{v.clash(now=True)}, som det beror på" for v in self.graph.violations(shifted)
+                         if v.dependent == oid]
         return moves, warnings
 
     def _shifted_open(self, oid: str, years: int) -> int | None:
@@ -115,11 +116,12 @@ class Delays:
         why = self.movable(oid)
         if why:
             raise InputError([error(oid, why)])
-        first = self.calc.plan.plan_years[0]
-        spend_years = [y for y, a in self.graph.objects[oid].utgifter if y >= self.from_year]
-        if years < 0 and spend_years and min(spend_years) + years < first:
-            raise InputError([error(oid, f"utgiften {min(spend_years)} skulle flyttas till {min(spend_years) + years}, "
-                                         f"före planens första år {first}; flytta högst {min(spend_years) - first} år "
+        first, a = self.calc.plan.plan_years[0], self.arrays
+        moving = a.spend_year[(a.spend_obj == self.row[oid]) & (a.spend_year >= self.from_year)]
+        if years < 0 and len(moving) and moving.min() + years < first:
+            earliest = int(moving.min())
+            raise InputError([error(oid, f"utgiften {earliest} skulle flyttas till {earliest + years}, "
+                                         f"före planens första år {first}; flytta högst {earliest - first} år "
                                          "tidigare eller välj ett senare --fran-ar")])
 
     def effect(self, scenarios: list[dict[str, int]]) -> dict[str, np.ndarray]:
@@ -136,11 +138,11 @@ class Delays:
         delta = {k: v[0] for k, v in self.effect([moves]).items()}
         after = with_change(self.calc, delta)
         t = self.calc.region.table
+        before = t["andel"].to_numpy().astype(float)  # null (no Region sheet) becomes nan
         table = pl.DataFrame({
             "ar": t["ar"], "delta_investeringar": delta["investeringar"], "delta_avskrivningar": delta["avskrivningar"],
             "delta_rantekostnader": delta["rantekostnader"], "delta_kapitalkostnader": delta["kapitalkostnader"],
-            "delta_andel": after["andel"] - t["andel"].to_numpy().astype(float),
-            "andel_fore": t["andel"].to_numpy().astype(float), "andel_efter": after["andel"],
+            "delta_andel": after["andel"] - before, "andel_fore": before, "andel_efter": after["andel"],
             "delta_intaktsford_medfinansiering": delta["intaktsford_medfinansiering"],
         }).with_columns(pl.col(pl.Float64).fill_nan(None))
         moved = tuple(Move(m, n, self._opening_text(m, 0), self._opening_text(m, n)) for m, n in moves.items())
@@ -164,11 +166,10 @@ class Delays:
         after = with_change(self.calc, delta)
         t = self.calc.region.table
         in_period = np.isin(t["ar"].to_numpy(), self.calc.plan.plan_years)
-        base_share = t["andel"].to_numpy().astype(float)[in_period]
-        peak_before = np.nanmax(base_share) if not np.isnan(base_share).all() else np.nan
-        with np.errstate(invalid="ignore"):
-            peak_after = np.nanmax(after["andel"][:, in_period], axis=1) if not np.isnan(peak_before) \
-                else np.full(len(candidates), np.nan)
+        peak_before, peak_after = np.nan, np.full(len(candidates), np.nan)  # no Region sheet: no share
+        if self.calc.region.has_share:
+            peak_before = np.nanmax(t["andel"].to_numpy().astype(float)[in_period])
+            peak_after = np.nanmax(after["andel"][:, in_period], axis=1)
         ranking = pl.DataFrame({
             "id": candidates, "namn": [self.graph.objects[o].namn for o in candidates],
             "flyttade": [", ".join(s) for s in scenarios],

@@ -15,7 +15,7 @@ import networkx as nx  # noqa: E402
 from matplotlib.patches import FancyBboxPatch, Patch  # noqa: E402
 
 from .atomic import atomic_path  # noqa: E402
-from .dependency_graph import DependencyGraph, opening_month  # noqa: E402
+from .dependency_graph import DependencyGraph  # noqa: E402
 from .parameters import Conventions  # noqa: E402
 from . import vocabulary as v  # noqa: E402
 
@@ -44,7 +44,8 @@ def layout(graph: DependencyGraph, conv: Conventions, first_year: int, everythin
     shown = list(graph.objects) if everything else graph.involved()
     sub = graph.graph.subgraph(shown)
     depth = {n: i for i, generation in enumerate(nx.topological_generations(sub)) for n in generation}
-    x = {n: _x(graph, n, conv, first_year) for n in shown}
+    opens = graph.opening_months(conv, first_year)
+    x = {n: first_year if opens[n] is None else opens[n] / 12 for n in shown}  # a pot without plan spend: at the start
     width = {n: CHAR_YEARS * (len(n) + 2) for n in shown}
     occupied: list[list[tuple[float, float]]] = []  # per row: (start, end) of the boxes placed
     boxes: dict[str, Box] = {}
@@ -80,11 +81,6 @@ def _clash(occupied: list, row: int, start: float, width: float) -> bool:
     if row >= len(occupied):
         return False
     return any(start < end + GAP_YEARS and other < start + width + GAP_YEARS for other, end in occupied[row])
-
-
-def _x(graph: DependencyGraph, oid: str, conv: Conventions, first_year: int) -> float:
-    month = opening_month(graph.objects[oid], conv, first_year)
-    return first_year if month is None else month / 12
 
 
 def dependency_chart(graph: DependencyGraph, conv: Conventions, first_year: int, target: Path, title: str,

@@ -42,6 +42,12 @@ class Violation:
     def earliest(self) -> int:
         return self.predecessor_opens + self.dependency.fordrojning_manader
 
+    def clash(self, now: bool = False) -> str:
+        """`"B" tas i bruk 2028-09, före "A" (2028-07 + 6 månader)`; `now` for a date a change has just set."""
+        lag = self.dependency.fordrojning_manader
+        return (f'"{self.dependent}" tas{" nu" if now else ""} i bruk {month_text(self.opens)}, före "{self.predecessor}" '
+                f'({month_text(self.predecessor_opens)}{f" + {lag} månader" if lag else ""})')
+
 
 class DependencyGraph:
     """The objects of a plan and their beroenden, on a networkx DiGraph.
@@ -76,15 +82,19 @@ class DependencyGraph:
         return self.graph.edges[predecessor, dependent]["dependency"]
 
     def cycles(self) -> list[list[str]]:
-        """One cycle per strongly connected knot, as ids in edge order [A, B, C]: A → B → C → A."""
+        """One cycle per strongly connected knot, in "beror på" order from its smallest id: [A, B, C] means A depends
+        on B, B on C and C on A (the edges run C → B → A → C)."""
         found = []
         for knot in nx.strongly_connected_components(self.graph):
             first = min(knot)
             if len(knot) == 1 and not self.graph.has_edge(first, first):
                 continue
-            edges = nx.find_cycle(self.graph.subgraph(knot), source=first)
+            edges = nx.find_cycle(self.graph.reverse(copy=False).subgraph(knot), source=first)
             found.append([u for u, _ in edges])
         return sorted(found)
+
+    def opening_months(self, conv: Conventions, first_year: int) -> dict[str, int | None]:
+        return {oid: opening_month(o, conv, first_year) for oid, o in self.objects.items()}
 
     def involved(self) -> list[str]:
         """Ids with at least one dependency either way, in plan order."""

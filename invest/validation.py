@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .dependency_graph import DependencyGraph, month_text, opening_month
+from .dependency_graph import DependencyGraph, month_text
 from .findings import Finding, error, warning
 from .parameters import Models
 from .plan import Plan
@@ -70,29 +70,19 @@ def check_dependencies(plan: Plan, models: Models) -> list[Finding]:
     """Unknown ids (naming the object that refers to them), cycles (the whole cycle) and a dependent planned to
     open before its predecessor + lag (both dates)."""
     graph = DependencyGraph(plan)
-    found = [error(dep.location or obj.source.at("beroenden"), f'"{obj.id}" beror på "{dep.pa}", som inte finns bland objekten')
+    found = [error(dep.location, f'"{obj.id}" beror på "{dep.pa}", som inte finns bland objekten')
              for obj, dep in graph.unknown]
     if len(graph.objects) < len(plan.objects):  # duplicate ids (check_ids) make the graph meaningless
         return found
     for cycle in graph.cycles():
-        waits = list(reversed(cycle))  # "beror på" order: each waits for the next
-        start = waits.index(min(waits))
-        waits = waits[start:] + waits[:start]
-        first = graph.edge(waits[1 % len(waits)], waits[0])  # waits[0] beror på waits[1]
-        found.append(error(first.location or graph.objects[waits[0]].source.at("beroenden"),
-                           "beroendena bildar en cykel: " + " → ".join(waits + [waits[0]])
+        stated = graph.edge(cycle[1 % len(cycle)], cycle[0])  # where cycle[0] is said to depend on cycle[1]
+        found.append(error(stated.location, "beroendena bildar en cykel: " + " → ".join(cycle + [cycle[0]])
                            + ' ("→" = beror på); inget av objekten kan tas i bruk först'))
     if found or not plan.plan_years:
         return found
-    conv = models.conventions(plan.plan_years[0])
-    opens = {oid: opening_month(o, conv, plan.plan_years[0]) for oid, o in graph.objects.items()}
-    for v_ in graph.violations(opens):
-        lag = v_.dependency.fordrojning_manader
-        found.append(warning(v_.dependency.location or graph.objects[v_.dependent].source.at("driftsattning"),
-                             f'"{v_.dependent}" tas i bruk {month_text(v_.opens)}, före "{v_.predecessor}" '
-                             f'({month_text(v_.predecessor_opens)}{f" + {lag} månader" if lag else ""}); '
-                             f"väntat tidigast {month_text(v_.earliest)}"))
-    return found
+    opens = graph.opening_months(models.conventions(plan.plan_years[0]), plan.plan_years[0])
+    return [warning(v_.dependency.location, f"{v_.clash()}; väntat tidigast {month_text(v_.earliest)}")
+            for v_ in graph.violations(opens)]
 
 
 def check_vocabulary(plan: Plan, models: Models) -> list[Finding]:
