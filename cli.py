@@ -42,8 +42,12 @@ def handle_errors(command):
 
 
 def plan_options(command):
-    """The options every command that reads a plan shares."""
+    """The options every command that reads a plan shares, and the plan as an optional argument."""
     command = click.argument("plan", required=False, type=click.Path(path_type=Path))(command)
+    return calculation_options(command)
+
+
+def calculation_options(command):
     command = click.option("--models", "models_dir", type=click.Path(path_type=Path), default=DEFAULT_MODELS_DIR,
                            show_default="models/", help="Katalog med daterade parametrar (YAML).")(command)
     command = click.option("--ranta", type=click.FloatRange(-0.05, 0.5), default=None,
@@ -250,6 +254,44 @@ def forsening(objekt, plan, models_dir, ranta, till_ar, mapping_path, years, fra
         click.echo(delay_output.delay_json(calc, result))
     else:
         click.echo(delay_output.delay_table(calc, result), nl=False)
+
+
+@main.command()
+@click.argument("forslag", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--plan", type=click.Path(path_type=Path), default=None,
+              help="Planen förslagen läggs till (standard: data/investeringsplan/).")
+@calculation_options
+@click.option("--format", "fmt", type=click.Choice(["tabell", "json"]), default="tabell", show_default=True)
+@click.option("--utdata", type=click.Path(path_type=Path), default=Path("reports"), show_default=True,
+              help="Katalog som resultatet (xlsx-blad och diagram) skrivs till.")
+@handle_errors
+def kontroll(forslag, plan, models_dir, ranta, till_ar, mapping_path, fmt, utdata):
+    """Prövar föreslagna objekt i FORSLAG (en eller flera arbetsböcker i valfri layout som importen läser)
+    mot riktvärdet: andelen per år med och utan förslaget, marginalen, största skalfaktor och tidigaste
+    startår som ryms, och för flera förslag var för sig, tillsammans och i vilken ordning de ryms.
+    Avslutar med kod 0 när alla år klarar riktvärdet, 1 när något år överskrider det och 2 vid fel i indata.
+
+    \b
+    Exempel:
+      invest kontroll forslag.xlsx
+      invest kontroll forslag.xlsx --plan plan.xlsx --format json
+      invest kontroll nya_depaer.xlsx nya_fordon.xlsx --ranta 0.03
+    """
+    from invest.calculation import run
+    from invest.mapping import load_mapping
+    from invest.plan_reader import read_proposal
+    from invest.proposal_check import ProposalCheck
+    from invest.proposal_report import write_check_report
+    from invest import proposal_output
+
+    calc = run(resolve_plan(plan), models_dir, ranta, till_ar, mapping_path)
+    objects, warnings = read_proposal(list(forslag), calc.plan, calc.models, load_mapping(mapping_path))
+    check = ProposalCheck(calc, objects)
+    verdicts, admission = check.verdicts(), check.admission()
+    written = write_check_report(calc, verdicts, admission, list(forslag), warnings, utdata)
+    show = proposal_output.check_json if fmt == "json" else proposal_output.check_table
+    click.echo(show(calc, verdicts, admission, list(forslag), warnings, written), nl=fmt == "json")
+    sys.exit(EXIT_OK if verdicts[-1].godkand else EXIT_CHECK_FAILED)
 
 
 @main.command()

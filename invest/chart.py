@@ -60,3 +60,35 @@ def share_chart(calc: Calculation, targets: list[Path]) -> None:
         with atomic_path(target) as tmp:
             fig.savefig(tmp, format=target.suffix.lstrip("."), metadata={"CreationDate": None} if target.suffix == ".pdf" else None)
     plt.close(fig)
+
+
+def comparison_chart(years: list[int], without: list[float], with_: list[float], limit: float, title: str,
+                     footer: str, target: Path) -> None:
+    """Two share curves (the plan without and with a change) against the riktvärde, years at or above it marked."""
+    fig, ax = plt.subplots(figsize=(10, 5), dpi=150)
+    ax.plot(years, without, color="#8c8c8c", marker="o", linewidth=2, label="Planen utan förslaget")
+    ax.plot(years, with_, color=OK_COLOUR, marker="o", linewidth=2.5, label="Planen med förslaget")
+    over = [(y, s) for y, s in zip(years, with_) if s >= limit]
+    if over:
+        ax.scatter(*zip(*over), color=BREACH_COLOUR, zorder=5, s=60, label="Över riktvärdet med förslaget")
+    ax.axhline(limit, color=LINE_COLOUR, linestyle="--", linewidth=1.5,
+               label=f"Riktvärde: under {swedish.percent(limit, 0)} av totala intäkter")
+    for y, s in zip(years, with_):
+        ax.annotate(swedish.percent(s, 2), (y, s), ha="center", va="bottom", fontsize=8, xytext=(0, 6),
+                    textcoords="offset points", fontweight="bold" if s >= limit else "normal")
+    low = min([*without, *with_, limit])
+    high = max([*without, *with_, limit])
+    pad = max((high - low) * 0.25, 0.002)
+    ax.set_ylim(max(low - pad, 0), high + pad)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: swedish.percent(v, 1)))
+    ax.set_ylabel("Kapitalkostnader / totala intäkter")
+    ax.set_xticks(years)
+    ax.set_xticklabels([str(y) for y in years])
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(loc="lower right", fontsize=9)
+    ax.set_title(title, fontsize=11)
+    fig.text(0.01, 0.01, footer, fontsize=7, color="#555555")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    with atomic_path(target) as tmp:
+        fig.savefig(tmp, format="png")
+    plt.close(fig)
