@@ -4,6 +4,7 @@ year table, each proposal alone, the admission order — as text (tabell) or jso
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import polars as pl
@@ -21,8 +22,13 @@ def _years(years) -> str:
     return ", ".join(map(str, years[:-1])) + f" och {years[-1]}" if len(years) > 1 else "".join(map(str, years))
 
 
+def factor(k: float) -> str:
+    """A scale factor rounded down, so that the figure shown always fits."""
+    return swedish.number(math.floor(k * 100) / 100, 2)
+
+
 def _times(k: float) -> str:
-    return f"{swedish.number(k, 2)} gånger"
+    return f"{factor(k)} gånger"
 
 
 def _spend_span(p: Proposal) -> str:
@@ -43,8 +49,9 @@ def assessment(calc: Calculation, verdict: Verdict, several: int = 1) -> list[st
            f"{swedish.number(t['delta_kapitalkostnader'][-1], 0)} mnkr {last}."]
     peak_with, peak_without = t.sort("andel_med", descending=True).row(0, named=True), t.sort(
         "andel_utan", descending=True).row(0, named=True)
-    out.append(f"Kapitalkostnadernas andel av totala intäkter blir som högst {swedish.percent(peak_with['andel_med'])} "
-               f"({peak_with['ar']}) mot {swedish.percent(peak_without['andel_utan'])} ({peak_without['ar']}) utan "
+    out.append(f"Kapitalkostnadernas andel av totala intäkter blir som högst "
+               f"{swedish.percent_beside(peak_with['andel_med'], limit)} ({peak_with['ar']}) mot "
+               f"{swedish.percent_beside(peak_without['andel_utan'], limit)} ({peak_without['ar']}) utan "
                f"förslaget; genomsnittet för {first}–{last} blir {swedish.percent(verdict.average_with)} "
                f"({swedish.percent(t['andel_utan'].mean())} utan).")
     rule = f"Riktvärdet – kapitalkostnader under {swedish.percent(limit, 0)} av totala intäkter –"
@@ -90,7 +97,7 @@ def _scale_sentence(v: Verdict, plan_fails: bool) -> str:
     elif k >= 1:
         text = f"Förslaget ryms upp till {_times(k)} sin storlek ({swedish.number(k * v.proposal.investering, 0)} mnkr)."
     else:
-        text = (f"Förslaget ryms bara i {swedish.percent(k, 0)} av sin storlek "
+        text = (f"Förslaget ryms bara upp till {_times(k)} sin storlek "
                 f"({swedish.number(k * v.proposal.investering, 0)} mnkr).")
     if plan_fails and v.max_scale_no_new is not None:
         text += (f" Utan att något nytt år hamnar över riktvärdet ryms det upp till {_times(v.max_scale_no_new)} "
@@ -104,7 +111,7 @@ def _start_sentence(v: Verdict, plan_fails: bool) -> str:
         return f"Förslagets beroenden tillåter ingen start inom planperioden ({proposed})."
     span = f"{v.starts_tried[0]}–{v.starts_tried[-1]}"
     if v.earliest_start is not None:
-        text = (f"Oförändrat i storlek ryms förslaget alla år om det startar {v.earliest_start} "
+        text = (f"Tidigaste startår då förslaget i oförändrad storlek ryms alla år: {v.earliest_start} "
                 f"({proposed}; prövat {span}).")
     else:
         text = f"Inget startår {span} gör att förslaget ryms alla år i oförändrad storlek ({proposed})."
@@ -114,7 +121,7 @@ def _start_sentence(v: Verdict, plan_fails: bool) -> str:
     return text
 
 
-def admission_lines(admission: Admission, plan_fails: bool) -> list[str]:
+def admission_lines(admission: Admission, plan_fails: bool, limit: float) -> list[str]:
     kept = f"åren {_years(admission.years_considered)}" if plan_fails else "alla år"
     lines = [f"Antagningsordning som håller {kept} under riktvärdet (störst kapitalkostnad per utnyttjat utrymme först):"]
     if not admission.admitted:
@@ -122,9 +129,9 @@ def admission_lines(admission: Admission, plan_fails: bool) -> list[str]:
     for n, (p, used) in enumerate(admission.admitted, start=1):
         lines.append(f"  {n}. {p.name} – tar {swedish.percent(used, 0)} av det trängsta årets återstående marginal")
     for p, year, share, k in admission.left_out:
-        lines.append(f"  Ryms inte: {p.name} – {year} skulle andelen bli {swedish.percent(share)}"
+        lines.append(f"  Ryms inte: {p.name} – {year} skulle andelen bli {swedish.percent_beside(share, limit)}"
                      + (" med de redan antagna" if admission.admitted else "")
-                     + (f"; ryms i {swedish.percent(max(k, 0), 0)} av sin storlek" if k > 0 else ""))
+                     + (f"; största skalfaktor {factor(k)}" if k > 0 else ""))
     return lines
 
 
@@ -169,8 +176,8 @@ def check_json(calc: Calculation, verdicts: list[Verdict], admission: Admission,
     return json.dumps(payload, ensure_ascii=False, indent=2)
 
 
-def year_table(verdict: Verdict) -> list[list[str]]:
-    return [[str(r["ar"]), swedish.percent(r["andel_utan"]), swedish.percent(r["andel_med"]),
+def year_table(verdict: Verdict, limit: float) -> list[list[str]]:
+    return [[str(r["ar"]), swedish.percent_beside(r["andel_utan"], limit), swedish.percent_beside(r["andel_med"], limit),
              swedish.number(r["delta_kapitalkostnader"]), swedish.number(r["marginal_utan"]),
              swedish.number(r["marginal_med"]), "ja" if r["klarar_med"] else "NEJ",
              swedish.percent(r["skuldandel_med"], 1)] for r in verdict.table.iter_rows(named=True)]
@@ -180,6 +187,11 @@ YEAR_HEADERS = ["År", "Andel utan", "Andel med", "Δ kapitalkostnader", "Margin
                 "Under riktvärdet", "Skuld/intäkter med"]
 PROPOSAL_HEADERS = ["Förslag", "Utgifter", "Δ kapitalkostnader", "Högsta andel med", "Under riktvärdet",
                     "Nya år över", "Max skalfaktor", "Utan nya år över", "Tidigaste start", "Utan nya år över"]
+
+
+def proposal_columns(plan_fails: bool) -> list[int]:
+    """The columns of PROPOSAL_HEADERS to show: those "without new years over" only when the plan fails alone."""
+    return [i for i in range(len(PROPOSAL_HEADERS)) if plan_fails or i not in (7, 9)]
 
 
 def proposal_values(verdicts: list[Verdict], names: list[str] | None = None) -> list[list]:
@@ -192,11 +204,12 @@ def proposal_values(verdicts: list[Verdict], names: list[str] | None = None) -> 
 
 
 def proposal_rows(verdicts: list[Verdict], names: list[str] | None = None) -> list[list[str]]:
+    """proposal_values as text."""
     def year(y):
         return "–" if y is None else str(y)
 
     def scale(k):
-        return "obegränsad" if k is None else f"ingen ({swedish.number(k, 2)})" if k <= 0 else swedish.number(k, 2)
+        return "obegränsad" if k is None else f"ingen ({factor(k)})" if k <= 0 else factor(k)
     return [[name, swedish.number(spend), swedish.number(cost), swedish.percent(peak), ok, new, scale(k), scale(k_new),
              year(start), year(start_new)]
             for name, spend, cost, peak, ok, new, k, k_new, start, start_new in proposal_values(verdicts, names)]
@@ -218,12 +231,14 @@ def check_table(calc: Calculation, verdicts: list[Verdict], admission: Admission
              "GODKÄNT: alla år under riktvärdet." if whole.godkand else
              f"EJ GODKÄNT: över riktvärdet {_years(whole.table.filter(~pl.col('klarar_med'))['ar'])}.", ""]
     lines += assessment(calc, whole, several) + [""]
-    lines += text_table(YEAR_HEADERS, year_table(whole)) + [""]
+    lines += text_table(YEAR_HEADERS, year_table(whole, c.riktvarde)) + [""]
     if several > 1:
         plan_fails = not whole.table["klarar_utan"].all()
         lines += ["Förslagen var för sig och tillsammans:"]
-        lines += text_table(PROPOSAL_HEADERS, proposal_rows(*proposal_sets(verdicts)), left=1) + [""]
-        lines += admission_lines(admission, plan_fails) + [""]
+        shown = proposal_columns(plan_fails)
+        lines += text_table([PROPOSAL_HEADERS[i] for i in shown],
+                            [[r[i] for i in shown] for r in proposal_rows(*proposal_sets(verdicts))], left=1) + [""]
+        lines += admission_lines(admission, plan_fails, c.riktvarde) + [""]
     lines += ["Δ räntekostnader är internräntan på förslagets bundna kapital (berakningsmodell.md §4), även de år "
               "planens räntekostnader är fastställda; intäktsförd medfinansiering ökar totala intäkter."]
     lines += [f"Varning: {f.location}: {f.message}" for f in warnings]

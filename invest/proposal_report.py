@@ -14,7 +14,8 @@ from .atomic import atomic_path
 from .calculation import Calculation
 from .chart import comparison_chart
 from .proposal_check import Admission, Verdict
-from .proposal_output import PROPOSAL_HEADERS, SOURCE, admission_lines, assessment, proposal_sets, proposal_values
+from .proposal_output import (PROPOSAL_HEADERS, SOURCE, admission_lines, assessment, proposal_columns, proposal_sets,
+                              proposal_values)
 from . import swedish
 from .xlsx_writer import FORMATS, HEADER_FILL, HEADER_FONT, printable, put, write_table
 
@@ -91,14 +92,15 @@ def write_check_report(calc: Calculation, verdicts: list[Verdict], admission: Ad
     ws.add_image(image, f"J{table_top}")
     row = max(row, table_top + 16) + 2
     if several > 1:
-        _header(ws, row, PROPOSAL_HEADERS)
+        shown = proposal_columns(not t["klarar_utan"].all())
+        _header(ws, row, [PROPOSAL_HEADERS[i] for i in shown])
         formats = [None, FORMATS["mnkr"], FORMATS["mnkr"], FORMATS["andel"], None, None, "0.00", "0.00", "0", "0"]
         for values in proposal_values(*proposal_sets(verdicts)):
             row += 1
-            for c, (value, fmt) in enumerate(zip(values, formats), start=1):
-                put(ws, row, c, "–" if value is None else value, fmt)
+            for c, i in enumerate(shown, start=1):
+                put(ws, row, c, "–" if values[i] is None else values[i], formats[i])
         row += 2
-        for line in admission_lines(admission, not t["klarar_utan"].all()):
+        for line in admission_lines(admission, not t["klarar_utan"].all(), limit):
             row = _paragraph(ws, row, line.strip())
     _paragraph(ws, row + 1, "Δ räntekostnader är internräntan på förslagets bundna kapital (berakningsmodell.md §4), "
                             "även de år planens räntekostnader är fastställda; intäktsförd medfinansiering ökar totala "

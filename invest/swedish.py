@@ -23,3 +23,12 @@ def percent(value: float | None, decimals: int = 2) -> str:
 def points(value: float, decimals: int = 2) -> str:
     """A difference of shares in procentenheter."""
     return f"{number(value * 100, decimals)} procentenheter"
+
+
+def percent_beside(value: float | None, limit: float, decimals: int = 2) -> str:
+    """A share shown beside a limit: with more decimals where rounding would make it read as the limit itself
+    (8,0004 % is over 8 % and must not read "8,00 %")."""
+    while (value is not None and value == value and value != limit and decimals < 6
+           and round(value * 100, decimals) == round(limit * 100, decimals)):
+        decimals += 1
+    return percent(value, decimals)

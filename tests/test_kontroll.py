@@ -17,6 +17,7 @@ from invest.calculation import run
 from invest.plan_reader import read_proposal
 from invest.proposal_check import ProposalCheck
 from oracle import object_schedule
+from workbooks import OBJECT_LIST_ROWS, object_list_workbook
 
 YEARS = range(2026, 2031)
 REVENUE = 1000.0
@@ -120,7 +121,7 @@ def test_the_table_is_written_for_a_decision_document(tmp_path, plan):
     out = result.stdout
     assert "EJ GODKÄNT: över riktvärdet 2027, 2028 och 2029." in out
     assert "Förslaget omfattar objektet P med utgifter på 120 mnkr 2027, varav medfinansiering 60 mnkr." in out
-    assert "Oförändrat i storlek ryms förslaget alla år om det startar 2030" in out
+    assert "Tidigaste startår då förslaget i oförändrad storlek ryms alla år: 2030 (föreslagen start 2027" in out
     assert "kontroll_p.xlsx" in out and "kontroll_p.png" in out
 
 
@@ -197,6 +198,28 @@ def test_bad_proposals_exit_2_with_the_cell(tmp_path, plan, objects, deps, expec
     assert result.exit_code == 2, result.output
     assert expected in result.stderr and "p.xlsx:" in result.stderr and "Traceback" not in result.output
     assert not (tmp_path / "ut").exists()
+
+
+def test_a_proposal_in_a_namnds_own_layout(tmp_path):
+    """Layout 2 of the importer (tkr, a 2031–2035 range column, sum and varav rows) as a proposal on the default plan."""
+    rows = [r[:] for r in OBJECT_LIST_ROWS[1:]]
+    rows[0][0], rows[1][0], rows[1][3] = "NY-F2", "NY-F3", "-"  # new ids, no outturn
+    path = object_list_workbook(tmp_path / "lista.xlsx", rows=rows,
+                                sum_row=["Summa", None, None, 0, 205000, 310000, 480000, 220000, 150000, 300000, 1665000],
+                                varav_row=["varav nyinvesteringar", None, None, 0, 5000, 10000, 80000, 120000, 150000,
+                                           250000, 615000])
+    data, code = kontroll(path, "--utdata", tmp_path / "ut")
+    assert code == 1 and data["objekt"] == ["NY-F2", "NY-F3"]
+    assert data["investering"] == pytest.approx(1665.0)
+    assert any("beloppen är i tkr" in w["meddelande"] for w in data["varningar"])
+
+
+def test_outturn_in_a_proposal_is_refused_at_its_cell(tmp_path):
+    result = CliRunner().invoke(main, ["kontroll", str(object_list_workbook(tmp_path / "lista.xlsx")),
+                                       "--utdata", str(tmp_path / "ut")])
+    assert result.exit_code == 2
+    assert ('lista.xlsx:Fastighetsnämnden!D6: fel: "F1" har en utgift 2025, före planens första år 2026'
+            in result.stderr)
 
 
 def test_missing_file_and_plan_without_region_exit_2(tmp_path, plan):
