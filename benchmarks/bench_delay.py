@@ -8,10 +8,7 @@ whole CLI command in a fresh process with its peak memory; then the ranking on t
 from __future__ import annotations
 
 import argparse
-import resource
-import subprocess
 import sys
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,15 +18,7 @@ sys.path.insert(0, str(ROOT))
 from invest.calculation import calculate, run  # noqa: E402
 from invest.delay import Delays  # noqa: E402
 from invest.paths import DEFAULT_MODELS_DIR, resolve_plan  # noqa: E402
-
-
-def best(fn, n=5):
-    times = []
-    for _ in range(n):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), result
+from timing import best, cli_run  # noqa: E402
 
 
 def copied(calc, k: int):
@@ -48,14 +37,8 @@ def main() -> None:
     t_rank, (ranking, _) = best(lambda: Delays(calc).rank())
     print(f"Standardplanen ({len(calc.plan.objects)} objekt): läsa och beräkna {t_calc:.2f} s, "
           f"rangordna {t_rank * 1000:.0f} ms ({ranking.height} förseningar)")
-    cli = []
-    for _ in range(3):
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "from cli import main; main()", "forsening", "--rangordna"], cwd=ROOT,
-                       check=True, capture_output=True)
-        cli.append(time.perf_counter() - start)
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"invest forsening --rangordna, hela kommandot: {min(cli):.2f} s, högst {rss:.0f} MB minne")
+    seconds, rss = cli_run(["forsening", "--rangordna"])
+    print(f"invest forsening --rangordna, hela kommandot: {seconds:.2f} s, högst {rss:.0f} MB minne")
     big = copied(calc, args.kopior)
     t_big, (ranking, _) = best(lambda: Delays(big).rank(), n=3)
     print(f"{args.kopior} kopior ({len(big.plan.objects)} objekt): rangordna {t_big:.2f} s ({ranking.height} förseningar)")

@@ -62,9 +62,20 @@ class Verdict:
 
 
 @dataclass(frozen=True)
+class LeftOut:
+    """A proposal that no longer fits beside those admitted: the year it hits the riktvärde, the share there with
+    it, and the largest scale factor at which it would still fit."""
+
+    proposal: Proposal
+    year: int
+    share: float
+    max_scale: float
+
+
+@dataclass(frozen=True)
 class Admission:
     admitted: tuple[tuple[Proposal, float], ...]  # in order, with the share of the tightest year's headroom used
-    left_out: tuple[tuple[Proposal, int, float, float], ...]  # binding year, share there, largest scale factor
+    left_out: tuple[LeftOut, ...]
     years_considered: tuple[int, ...]  # the years kept under the riktvärde
 
 
@@ -134,12 +145,12 @@ class ProposalCheck:
         return (ok | ~self.period).all(axis=-1), (ok | ~(self.period & self.passes)).all(axis=-1)
 
     def verdicts(self) -> list[Verdict]:
-        """Each proposal alone, then (when there are several) all together — the last one decides the exit code."""
+        """Each proposal alone, then (when there are several) all together — the last one decides the exit code.
+        Row k of self.delta is proposal k; its last row is all together."""
         sets = self.proposals + ([self.together] if len(self.proposals) > 1 else [])
-        rows = list(range(len(self.proposals))) + ([len(self.proposals)] if len(self.proposals) > 1 else [])
         starts = self._starts(sets)
-        return [self._verdict(p, {k: v[r] for k, v in self.delta.items()}, starts[i]) for i, (p, r) in
-                enumerate(zip(sets, rows))]
+        return [self._verdict(p, {name: d[row] for name, d in self.delta.items()}, start)
+                for row, p, start in zip([*range(len(self.proposals)), -1], sets, starts)]
 
     def _verdict(self, proposal: Proposal, delta: dict[str, np.ndarray], starts) -> Verdict:
         after = with_change(self.calc, delta)
@@ -173,15 +184,15 @@ class ProposalCheck:
     def earliest_shift(self, proposal: Proposal) -> int:
         """The smallest shift (years, may be negative) that keeps every proposed object at or after the plan
         objects it waits for + lag; a proposal's own objects move together, so their beroenden hold."""
-        plan_opens = {o.id: o for o in self.calc.plan.objects}
+        in_plan = {o.id: o for o in self.calc.plan.objects}
         first = self.calc.plan.plan_years[0]
         need = -10 ** 6  # nothing to wait for
         for r in proposal.rows:
             obj = self.objects[r]
             opens = opening_month(obj, self.conv, first)
             for dep in obj.beroenden:
-                if dep.pa in plan_opens and opens is not None:
-                    before = opening_month(plan_opens[dep.pa], self.conv, first)
+                if dep.pa in in_plan and opens is not None:
+                    before = opening_month(in_plan[dep.pa], self.conv, first)
                     if before is not None:
                         need = max(need, math.ceil((before + dep.fordrojning_manader - opens) / 12))
         return need
@@ -195,13 +206,14 @@ class ProposalCheck:
             years = list(range(max(first, p.first_year + self.earliest_shift(p)), last + 1))
             tried.append(years)
             for s in years:
+                scenario = len(group)
                 rows.append(p.rows)
                 shifts.append(np.full(len(p.rows), s - p.first_year))
-                group.append(np.full(len(p.rows), len(group)))
+                group.append(np.full(len(p.rows), scenario))
         if not group:
             return [([], np.zeros(0, bool), np.zeros(0, bool)) for _ in sets]
-        every_spend_year = int(self.arrays.spend_year.min()) if len(self.arrays.spend_year) else first
-        moved = take_objects(self.arrays, np.concatenate(rows), np.concatenate(shifts), every_spend_year)
+        move_all_spend_from = int(self.arrays.spend_year.min()) if len(self.arrays.spend_year) else first
+        moved = take_objects(self.arrays, np.concatenate(rows), np.concatenate(shifts), move_all_spend_from)
         fits, fits_no_new = self._fits(deltas(self.calc, moved, np.concatenate(group), np.zeros(0), np.zeros(0),
                                               len(group)))
         out, k = [], 0
@@ -216,8 +228,7 @@ class ProposalCheck:
         every considered year under the riktvärde. Considered: the years the plan passes alone (all years when
         the plan passes)."""
         considered = self.period & self.passes
-        pressure = np.vstack([self.pressure({k: v[i] for k, v in self.delta.items()})
-                              for i in range(len(self.proposals))])
+        pressure = self.pressure({name: d[:len(self.proposals)] for name, d in self.delta.items()})
         cost = self.delta["kapitalkostnader"][:len(self.proposals)][:, self.period].sum(axis=1)
         remaining = self.marginal.copy()
         admitted, taken, waiting = [], [], list(range(len(self.proposals)))
@@ -238,6 +249,7 @@ class ProposalCheck:
                 ratio = np.where(considered, pressure[i] / remaining, -np.inf)
             year = int(np.argmax(ratio))
             together = {k: v[taken + [i]].sum(axis=0) for k, v in self.delta.items()}
-            left.append((self.proposals[i], int(self.years[year]), float(with_change(self.calc, together)["andel"][year]),
-                         float(remaining[year] / pressure[i][year])))
+            left.append(LeftOut(self.proposals[i], int(self.years[year]),
+                                float(with_change(self.calc, together)["andel"][year]),
+                                float(remaining[year] / pressure[i][year])))
         return Admission(tuple(admitted), tuple(left), tuple(int(y) for y in self.years[considered]))

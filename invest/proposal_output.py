@@ -15,6 +15,8 @@ from .proposal_check import Admission, Proposal, Verdict
 from . import swedish
 
 SOURCE = "models/riktlinjer/kapitalkostnadsandel.yaml"
+METHOD_NOTE = ("Δ räntekostnader är internräntan på förslagets bundna kapital (berakningsmodell.md §4), även de år "
+               "planens räntekostnader är fastställda; intäktsförd medfinansiering ökar totala intäkter.")
 
 
 def _years(years) -> str:
@@ -22,13 +24,35 @@ def _years(years) -> str:
     return ", ".join(map(str, years[:-1])) + f" och {years[-1]}" if len(years) > 1 else "".join(map(str, years))
 
 
+def rounded_down(k: float | None) -> float | None:
+    """A scale factor to two decimals, rounded down so that the figure shown always fits (k · 100 first rounded
+    to 9 decimals, so that 0,29 stored as 28,999999999999996/100 stays 0,29)."""
+    return None if k is None else math.floor(round(k * 100, 9)) / 100
+
+
 def factor(k: float) -> str:
-    """A scale factor rounded down, so that the figure shown always fits."""
-    return swedish.number(math.floor(k * 100) / 100, 2)
+    return swedish.number(rounded_down(k), 2)
 
 
 def _times(k: float) -> str:
     return f"{factor(k)} gånger"
+
+
+def headline(verdict: Verdict, shout: bool = False) -> str:
+    """`Godkänt: alla år under riktvärdet.` or `Ej godkänt: över riktvärdet 2030 och 2031.` (capitals when shouting)."""
+    word = "godkänt" if verdict.godkand else "ej godkänt"
+    rest = ("alla år under riktvärdet" if verdict.godkand else
+            f"över riktvärdet {_years(verdict.table.filter(~pl.col('klarar_med'))['ar'])}")
+    return f"{word.upper() if shout else word.capitalize()}: {rest}."
+
+
+def proposal_count(verdicts: list[Verdict]) -> int:
+    """verdicts holds each proposal, then all together when there are several."""
+    return len(verdicts) - 1 if len(verdicts) > 1 else 1
+
+
+def _ids(ids: tuple[str, ...], shown: int = 8) -> str:
+    return ", ".join(ids[:shown]) + (f" och {len(ids) - shown} till" if len(ids) > shown else "")
 
 
 def _spend_span(p: Proposal) -> str:
@@ -42,7 +66,7 @@ def assessment(calc: Calculation, verdict: Verdict, several: int = 1) -> list[st
     limit = calc.conventions.riktvarde
     what = f"De {several} förslagen" if several > 1 else "Förslaget"
     medfin = f", varav medfinansiering {swedish.number(p.medfinansiering, 0)} mnkr" if p.medfinansiering else ""
-    objects = f"{len(p.ids)} objekt ({', '.join(p.ids)})" if len(p.ids) > 1 else f"objektet {p.ids[0]}"
+    objects = f"{len(p.ids)} objekt ({_ids(p.ids)})" if len(p.ids) > 1 else f"objektet {p.ids[0]}"
     out = [f"{what} omfattar {objects} med utgifter på {swedish.number(p.investering, 0)} mnkr "
            f"{_spend_span(p)}{medfin}. Kapitalkostnaderna ökar med "
            f"{swedish.number(t['delta_kapitalkostnader'].sum(), 0)} mnkr under {first}–{last}, varav "
@@ -128,10 +152,10 @@ def admission_lines(admission: Admission, plan_fails: bool, limit: float) -> lis
         lines.append("  inget förslag ryms")
     for n, (p, used) in enumerate(admission.admitted, start=1):
         lines.append(f"  {n}. {p.name} – tar {swedish.percent(used, 0)} av det trängsta årets återstående marginal")
-    for p, year, share, k in admission.left_out:
-        lines.append(f"  Ryms inte: {p.name} – {year} skulle andelen bli {swedish.percent_beside(share, limit)}"
-                     + (" med de redan antagna" if admission.admitted else "")
-                     + (f"; största skalfaktor {factor(k)}" if k > 0 else ""))
+    for out in admission.left_out:
+        lines.append(f"  Ryms inte: {out.proposal.name} – {out.year} skulle andelen bli "
+                     f"{swedish.percent_beside(out.share, limit)}" + (" med de redan antagna" if admission.admitted else "")
+                     + (f"; största skalfaktor {factor(out.max_scale)}" if out.max_scale > 0 else ""))
     return lines
 
 
@@ -158,7 +182,7 @@ def _verdict_json(v: Verdict) -> dict:
 def check_json(calc: Calculation, verdicts: list[Verdict], admission: Admission, files: list[Path],
                warnings, written: list[Path]) -> str:
     whole = verdicts[-1]
-    several = len(verdicts) - 1 if len(verdicts) > 1 else 1
+    several = proposal_count(verdicts)
     payload = {
         "plan": str(calc.plan_path), "forslag_filer": [str(f) for f in files],
         "godkand": whole.godkand, "riktvarde": calc.conventions.riktvarde, "metod": calc.conventions.riktvardesmetod,
@@ -167,8 +191,8 @@ def check_json(calc: Calculation, verdicts: list[Verdict], admission: Admission,
         "forslag": [_verdict_json(v) for v in (verdicts[:-1] if len(verdicts) > 1 else verdicts)],
         "antagning": {
             "ordning": [{"objekt": list(p.ids), "andel_av_marginal": used} for p, used in admission.admitted],
-            "ryms_inte": [{"objekt": list(p.ids), "ar": year, "andel_med": share, "max_skalfaktor": k}
-                          for p, year, share, k in admission.left_out],
+            "ryms_inte": [{"objekt": list(o.proposal.ids), "ar": o.year, "andel_med": o.share,
+                           "max_skalfaktor": o.max_scale} for o in admission.left_out],
             "ar_som_halls": list(admission.years_considered)},
         "bedomning": assessment(calc, whole, several),
         "varningar": [f.as_dict() for f in warnings], "filer": [str(p) for p in written],
@@ -195,10 +219,12 @@ def proposal_columns(plan_fails: bool) -> list[int]:
 
 
 def proposal_values(verdicts: list[Verdict], names: list[str] | None = None) -> list[list]:
-    """One row per verdict under PROPOSAL_HEADERS, unformatted (None = no year / unbounded)."""
+    """One row per verdict under PROPOSAL_HEADERS, unformatted (None = no year / unbounded; scale factors
+    rounded down to two decimals)."""
     return [[name or v.proposal.name, v.proposal.investering, v.table["delta_kapitalkostnader"].sum(),
              v.table["andel_med"].max(), "ja" if v.godkand else "NEJ",
-             _years(v.new_breaches) if v.new_breaches else "inga", v.max_scale, v.max_scale_no_new,
+             _years(v.new_breaches) if v.new_breaches else "inga", rounded_down(v.max_scale),
+             rounded_down(v.max_scale_no_new),
              v.earliest_start, v.earliest_start_no_new]
             for v, name in zip(verdicts, names or [None] * len(verdicts))]
 
@@ -223,13 +249,12 @@ def proposal_sets(verdicts: list[Verdict]) -> tuple[list[Verdict], list[str | No
 def check_table(calc: Calculation, verdicts: list[Verdict], admission: Admission, files: list[Path],
                 warnings, written: list[Path]) -> str:
     whole = verdicts[-1]
-    several = len(verdicts) - 1 if len(verdicts) > 1 else 1
+    several = proposal_count(verdicts)
     c = calc.conventions
     lines = [f"Kontroll mot riktvärdet: {', '.join(str(f) for f in files)}",
              f"Plan: {calc.plan_path}   Riktvärde: under {swedish.percent(c.riktvarde, 0)} av totala intäkter "
              f"(metod {c.riktvardesmetod}, {SOURCE})   Belopp i mnkr", "",
-             "GODKÄNT: alla år under riktvärdet." if whole.godkand else
-             f"EJ GODKÄNT: över riktvärdet {_years(whole.table.filter(~pl.col('klarar_med'))['ar'])}.", ""]
+             headline(whole, shout=True), ""]
     lines += assessment(calc, whole, several) + [""]
     lines += text_table(YEAR_HEADERS, year_table(whole, c.riktvarde)) + [""]
     if several > 1:
@@ -239,8 +264,7 @@ def check_table(calc: Calculation, verdicts: list[Verdict], admission: Admission
         lines += text_table([PROPOSAL_HEADERS[i] for i in shown],
                             [[r[i] for i in shown] for r in proposal_rows(*proposal_sets(verdicts))], left=1) + [""]
         lines += admission_lines(admission, plan_fails, c.riktvarde) + [""]
-    lines += ["Δ räntekostnader är internräntan på förslagets bundna kapital (berakningsmodell.md §4), även de år "
-              "planens räntekostnader är fastställda; intäktsförd medfinansiering ökar totala intäkter."]
+    lines += [METHOD_NOTE]
     lines += [f"Varning: {f.location}: {f.message}" for f in warnings]
     if written:
         lines += ["", "Skrivet:"] + [f"  {p}" for p in written]

@@ -14,8 +14,8 @@ from .atomic import atomic_path
 from .calculation import Calculation
 from .chart import comparison_chart
 from .proposal_check import Admission, Verdict
-from .proposal_output import (PROPOSAL_HEADERS, SOURCE, admission_lines, assessment, proposal_columns, proposal_sets,
-                              proposal_values)
+from .proposal_output import (METHOD_NOTE, PROPOSAL_HEADERS, SOURCE, admission_lines, assessment, headline,
+                              proposal_columns, proposal_count, proposal_sets, proposal_values)
 from . import swedish
 from .xlsx_writer import FORMATS, HEADER_FILL, HEADER_FONT, printable, put, write_table
 
@@ -47,13 +47,12 @@ def _header(ws, row: int, headers: list[str]) -> None:
 def write_check_report(calc: Calculation, verdicts: list[Verdict], admission: Admission, files: list[Path],
                        warnings, directory: Path) -> list[Path]:
     whole = verdicts[-1]
-    several = len(verdicts) - 1 if len(verdicts) > 1 else 1
+    several = proposal_count(verdicts)
     stem = Path(files[0]).stem
     xlsx, png = directory / f"kontroll_{stem}.xlsx", directory / f"kontroll_{stem}.png"
     t = whole.table
     limit = calc.conventions.riktvarde
-    verdict_line = ("Godkänt: alla år under riktvärdet" if whole.godkand else
-                    "Ej godkänt: över riktvärdet " + ", ".join(str(y) for y in t.filter(~t["klarar_med"])["ar"]))
+    verdict_line = headline(whole)
     comparison_chart(t["ar"].to_list(), t["andel_utan"].to_list(), t["andel_med"].to_list(), limit,
                      f"Kapitalkostnadernas andel av totala intäkter med och utan förslaget\n{verdict_line}",
                      f"Förslag: {', '.join(Path(f).name for f in files)} · plan: {calc.plan_path.name} · "
@@ -67,7 +66,7 @@ def write_check_report(calc: Calculation, verdicts: list[Verdict], admission: Ad
                             f"Riktvärde: kapitalkostnader under {swedish.percent(limit, 0)} av totala intäkter "
                             f"(metod {calc.conventions.riktvardesmetod}, {SOURCE}). Parametrar: {calc.models.directory}. "
                             f"Skapad {dt.datetime.now():%Y-%m-%d %H:%M}.")
-    row = _paragraph(ws, row + 1, verdict_line + ".", bold=True)
+    row = _paragraph(ws, row + 1, verdict_line, bold=True)
     for sentence in assessment(calc, whole, several):
         row = _paragraph(ws, row, sentence)
     row += 1
@@ -102,9 +101,7 @@ def write_check_report(calc: Calculation, verdicts: list[Verdict], admission: Ad
         row += 2
         for line in admission_lines(admission, not t["klarar_utan"].all(), limit):
             row = _paragraph(ws, row, line.strip())
-    _paragraph(ws, row + 1, "Δ räntekostnader är internräntan på förslagets bundna kapital (berakningsmodell.md §4), "
-                            "även de år planens räntekostnader är fastställda; intäktsförd medfinansiering ökar totala "
-                            "intäkter. Andelar och marginaler oavrundade i beräkningen.")
+    _paragraph(ws, row + 1, f"{METHOD_NOTE} Andelar och marginaler är oavrundade i beräkningen.")
     for c, width in enumerate([22, 11, 12, 14, 12, 12, 12, 13, 12], start=1):
         ws.column_dimensions[chr(64 + c)].width = width
     printable(ws)

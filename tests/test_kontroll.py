@@ -325,3 +325,10 @@ def test_random_proposals_on_the_default_plan_match_the_oracle(tmp_path_factory,
         assert verdict.max_scale is None
     else:
         assert verdict.max_scale == pytest.approx(k, rel=1e-9)
+
+
+def test_scale_factors_are_shown_rounded_down():
+    from invest.proposal_output import factor, rounded_down
+
+    assert rounded_down(0.29) == 0.29 and rounded_down(0.2899999) == 0.28 and rounded_down(1.0) == 1.0
+    assert factor(1.9599999) == "1,95" and factor(-3.101) == "−3,11" and rounded_down(None) is None
