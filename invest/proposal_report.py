@@ -102,7 +102,7 @@ def write_check_report(calc: Calculation, verdicts: list[Verdict], admission: Ad
         for line in admission_lines(admission, not t["klarar_utan"].all(), limit):
             row = _paragraph(ws, row, line.strip())
     _paragraph(ws, row + 1, f"{METHOD_NOTE} Andelar och marginaler är oavrundade i beräkningen.")
-    for c, width in enumerate([22, 11, 12, 14, 12, 12, 12, 13, 12], start=1):
+    for c, width in enumerate([22, 11, 12, 16, 12, 12, 12, 13, 12], start=1):
         ws.column_dimensions[chr(64 + c)].width = width
     printable(ws)
     ws.page_setup.fitToHeight = 1
