@@ -332,3 +332,13 @@ def test_scale_factors_are_shown_rounded_down():
 
     assert rounded_down(0.29) == 0.29 and rounded_down(0.2899999) == 0.28 and rounded_down(1.0) == 1.0
     assert factor(1.9599999) == "1,95" and factor(-3.101) == "−3,11" and rounded_down(None) is None
+
+
+def test_several_files_are_one_set_of_proposals(tmp_path, plan):
+    """E in the second workbook waits for D in the first: one proposal across the files; F stands alone."""
+    first = proposal(tmp_path / "a.xlsx", [it_object("D", 10, drift="2029-01", year=2029)])
+    second = proposal(tmp_path / "b.xlsx", [it_object("E", 10, drift="2030-01", year=2030), it_object("F", 5)],
+                      dependencies=[{"id": "E", "beror_pa": "D", "fordrojning_manader": 0}])
+    data, _ = kontroll(first, second, "--plan", plan, "--utdata", tmp_path / "ut")
+    assert [p["objekt"] for p in data["forslag"]] == [["D", "E"], ["F"]]
+    assert data["forslag_filer"] == [str(first), str(second)] and (tmp_path / "ut" / "kontroll_a.xlsx").exists()
