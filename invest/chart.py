@@ -54,7 +54,12 @@ def share_chart(calc: Calculation, targets: list[Path]) -> None:
     ax.set_xticks(years)
     ax.set_xticklabels([str(y) for y in years], rotation=45 if len(years) > 15 else 0)
     ax.spines[["top", "right"]].set_visible(False)
-    fig.text(0.01, 0.01, f"Plan: {calc.plan_path.name} · parametrar: {calc.models.directory}", fontsize=7, color="#555555")
+    _finish(fig, f"Plan: {calc.plan_path.name} · parametrar: {calc.models.directory}", targets)
+
+
+def _finish(fig, footer: str, targets: list[Path]) -> None:
+    """Source line at the foot, then each target written atomically (PDF without a creation date)."""
+    fig.text(0.01, 0.01, footer, fontsize=7, color="#555555")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     for target in targets:
         with atomic_path(target) as tmp:
@@ -87,8 +92,4 @@ def comparison_chart(years: list[int], without: list[float], with_: list[float],
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(loc="lower right", fontsize=9)
     ax.set_title(title, fontsize=11)
-    fig.text(0.01, 0.01, footer, fontsize=7, color="#555555")
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
-    with atomic_path(target) as tmp:
-        fig.savefig(tmp, format="png")
-    plt.close(fig)
+    _finish(fig, footer, [target])

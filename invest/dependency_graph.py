@@ -24,6 +24,12 @@ def opening_month(obj: InvestmentObject, conv: Conventions, first_year: int) -> 
     return (min(years) + d.lag) * 12 + conv.efter_driftsattning_manad - 1 if years else None
 
 
+def years_to_wait(predecessor_opens: int, lag: int, opens: int) -> int:
+    """Whole years an object opening at month `opens` must move (≥ 0: later, < 0: it could come that much earlier)
+    to open at or after its predecessor + lag."""
+    return math.ceil((predecessor_opens + lag - opens) / 12)
+
+
 def month_text(month: int) -> str:
     return f"{month // 12}-{month % 12 + 1:02d}"
 
@@ -137,8 +143,8 @@ class DependencyGraph:
             need = 0
             for p in self.graph.predecessors(d):
                 if moves.get(p) and opens.get(p) is not None and opens.get(d) is not None:
-                    gap = opens[p] + 12 * moves[p] + self.edge(p, d).fordrojning_manader - opens[d]
-                    need = max(need, math.ceil(gap / 12))
+                    need = max(need, years_to_wait(opens[p] + 12 * moves[p], self.edge(p, d).fordrojning_manader,
+                                                   opens[d]))
             if need:
                 moves[d] = need
         return moves

@@ -12,7 +12,6 @@ Shifted starts and the admission order come from the same Δ: all shifts of all 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 
 import networkx as nx
@@ -20,7 +19,7 @@ import numpy as np
 import polars as pl
 
 from .calculation import Calculation
-from .dependency_graph import opening_month
+from .dependency_graph import opening_month, years_to_wait
 from .findings import InputError, error
 from .plan import InvestmentObject
 from .plan_change import deltas, with_change
@@ -94,6 +93,8 @@ class ProposalCheck:
         self.share = t["andel"].to_numpy().astype(float)
         self.marginal = t["marginal"].to_numpy().astype(float)
         self.passes = self.share < self.limit
+        self.revenue = t["totala_intakter"].to_numpy().astype(float)
+        self.debt_share = t["skuldandel"].to_numpy().astype(float)
         self.proposals = self._proposals()
         delta = deltas(calc, self.arrays, self._group_of_rows(), np.zeros(0), np.zeros(0), len(self.proposals))
         self.delta = {name: np.vstack([d, d.sum(axis=0)]) for name, d in delta.items()}  # last row: all together
@@ -154,11 +155,8 @@ class ProposalCheck:
 
     def _verdict(self, proposal: Proposal, delta: dict[str, np.ndarray], starts) -> Verdict:
         after = with_change(self.calc, delta)
-        t = self.calc.region.table
         debt_change = np.cumsum(delta["investeringar"] - delta["medfinansiering_mottagen"] - delta["avskrivningar"]
                                 + delta["intaktsford_medfinansiering"])
-        revenue = t["totala_intakter"].to_numpy().astype(float)
-        debt_share = t["skuldandel"].to_numpy().astype(float)
         table = pl.DataFrame({
             "ar": self.years, "andel_utan": self.share, "andel_med": after["andel"],
             "delta_avskrivningar": delta["avskrivningar"], "delta_rantekostnader": delta["rantekostnader"],
@@ -166,7 +164,8 @@ class ProposalCheck:
             "delta_totala_intakter": delta["intaktsford_medfinansiering"],
             "marginal_utan": self.marginal, "marginal_med": after["marginal"],
             "klarar_utan": self.passes, "klarar_med": after["andel"] < self.limit,
-            "skuldandel_utan": debt_share, "skuldandel_med": (debt_share * revenue + debt_change) / after["totala_intakter"],
+            "skuldandel_utan": self.debt_share,
+            "skuldandel_med": (self.debt_share * self.revenue + debt_change) / after["totala_intakter"],
             "delta_rantebarande_skuld": debt_change,
         }).filter(pl.Series(self.period)).with_columns(pl.col(pl.Float64).fill_nan(None))
         failing = table.filter(~pl.col("klarar_med"))["ar"].to_list()
@@ -194,7 +193,7 @@ class ProposalCheck:
                 if dep.pa in in_plan and opens is not None:
                     before = opening_month(in_plan[dep.pa], self.conv, first)
                     if before is not None:
-                        need = max(need, math.ceil((before + dep.fordrojning_manader - opens) / 12))
+                        need = max(need, years_to_wait(before, dep.fordrojning_manader, opens))
         return need
 
     def _starts(self, sets: list[Proposal]) -> list[tuple[list[int], np.ndarray, np.ndarray]]:

@@ -17,7 +17,7 @@ from .proposal_check import Admission, Verdict
 from .proposal_output import (METHOD_NOTE, PROPOSAL_HEADERS, SOURCE, admission_lines, assessment, headline,
                               proposal_columns, proposal_count, proposal_sets, proposal_values)
 from . import swedish
-from .xlsx_writer import FORMATS, HEADER_FILL, HEADER_FONT, printable, put, write_table
+from .xlsx_writer import FORMATS, header_row, printable, put, write_table
 
 WIDTH = 19  # columns the text spans: the tables (A–I) and the chart beside them (J–S)
 DETAIL = [("ar", "År", "ar"), ("andel_utan", "Andel utan förslaget", "andel"), ("andel_med", "Andel med förslaget", "andel"),
@@ -37,10 +37,7 @@ def _paragraph(ws, row: int, text: str, bold: bool = False) -> int:
 
 
 def _header(ws, row: int, headers: list[str]) -> None:
-    for c, h in enumerate(headers, start=1):
-        cell = put(ws, row, c, h)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    header_row(ws, row, headers)
     ws.row_dimensions[row].height = 30
 
 

@@ -32,13 +32,18 @@ def printable(ws) -> None:
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
 
 
+def header_row(ws, row: int, headers: list[str]) -> None:
+    """Bold, shaded, wrapped column headers."""
+    for c, h in enumerate(headers, start=1):
+        cell = put(ws, row, c, h)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
 def write_table(ws, headers: list[str], rows, formats: list[str] | None = None, start_row: int = 1,
                 widths: list[int] | None = None) -> None:
     """Header row (bold, frozen) and rows; `formats` per column, keys of FORMATS."""
-    for c, h in enumerate(headers, start=1):
-        cell = put(ws, start_row, c, h)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    header_row(ws, start_row, headers)
     longest = [len(str(h)) for h in headers]
     for r, row in enumerate(rows, start=start_row + 1):
         for c, value in enumerate(row, start=1):
