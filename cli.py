@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from invest.findings import ERROR, InputError, error
-from invest.paths import DEFAULT_MODELS_DIR, resolve_plan
+from invest.base.findings import ERROR, InputError, error
+from invest.base.resources import DEFAULT_MODELS_DIR, resolve_plan
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -86,8 +86,8 @@ def berakna(plan, models_dir, ranta, till_ar, mapping_path, fmt, per_objekt):
       invest berakna plan.xlsx --format csv > region.csv
       invest berakna plan.xlsx --per-objekt --format csv --ranta 0.025
     """
-    from invest.calculation import run
-    from invest import output
+    from invest.engine.calculation import run
+    from invest.outputs import calculation_output as output
 
     calc = run(resolve_plan(plan), models_dir, ranta, till_ar, mapping_path)
     df = output.frame(calc, per_objekt)
@@ -115,12 +115,12 @@ def validera(plan, models_dir, ranta, till_ar, mapping_path, fmt):
     """
     import json
 
-    from invest.calculation import calculate
-    from invest.mapping import load_mapping
-    from invest.parameters import Models
-    from invest.plan_reader import read_plan
-    from invest.riktvarde import breach_findings
-    from invest.workbook import open_workbook
+    from invest.engine.calculation import calculate
+    from invest.excel.mapping import load_mapping
+    from invest.params.parameters import Models
+    from invest.excel.reader import read_plan
+    from invest.analyses.riktvarde import breach_findings
+    from invest.excel.workbook import open_workbook
 
     models = Models.load(models_dir, ranta)
     mapping = load_mapping(mapping_path)
@@ -156,8 +156,8 @@ def rapport(plan, models_dir, ranta, till_ar, mapping_path, utdata):
       invest rapport
       invest rapport plan.xlsx --utdata rapporter/
     """
-    from invest.calculation import run
-    from invest.report import write_report
+    from invest.engine.calculation import run
+    from invest.outputs.report import write_report
 
     calc = run(resolve_plan(plan), models_dir, ranta, till_ar, mapping_path)
     click.echo(write_report(calc, utdata)[1], nl=False)
@@ -182,12 +182,12 @@ def beroenden(plan, models_dir, ranta, till_ar, mapping_path, fmt, utdata, alla)
       invest beroenden --format png --utdata rapporter/
       invest beroenden --format dot > beroenden.dot
     """
-    from invest.dependency_graph import DependencyGraph
-    from invest.mapping import load_mapping
-    from invest.parameters import Models
-    from invest.plan_reader import read_plan
-    from invest.validation import check_dependencies
-    from invest import dependency_output
+    from invest.plan.dependency_graph import DependencyGraph
+    from invest.excel.mapping import load_mapping
+    from invest.params.parameters import Models
+    from invest.excel.reader import read_plan
+    from invest.plan.checks import check_dependencies
+    from invest.outputs import dependency_output
 
     models = Models.load(models_dir, ranta)
     path = resolve_plan(plan)
@@ -199,7 +199,7 @@ def beroenden(plan, models_dir, ranta, till_ar, mapping_path, fmt, utdata, alla)
     elif fmt == "dot":
         click.echo(dependency_output.dependencies_dot(graph), nl=False)
     elif fmt == "png":
-        from invest.dependency_chart import dependency_chart
+        from invest.outputs.dependency_chart import dependency_chart
 
         target = utdata / "beroenden.png"
         first = parsed.plan_years[0]
@@ -234,9 +234,9 @@ def forsening(objekt, plan, models_dir, ranta, till_ar, mapping_path, years, fra
       invest forsening FF-HANDEN --ar -1 plan.xlsx
       invest forsening --rangordna
     """
-    from invest.calculation import run
-    from invest.delay import Delays
-    from invest import delay_output
+    from invest.engine.calculation import run
+    from invest.analyses.delay import Delays
+    from invest.outputs import delay_output
 
     if rangordna and objekt and plan is None:  # `invest forsening --rangordna plan.xlsx`: the one argument is the plan
         objekt, plan = None, Path(objekt)
@@ -277,12 +277,12 @@ def kontroll(forslag, plan, models_dir, ranta, till_ar, mapping_path, fmt, utdat
       invest kontroll forslag.xlsx --plan plan.xlsx --format json
       invest kontroll nya_depaer.xlsx nya_fordon.xlsx --ranta 0.03
     """
-    from invest.calculation import run
-    from invest.mapping import load_mapping
-    from invest.plan_reader import read_proposal
-    from invest.proposal_check import ProposalCheck
-    from invest.proposal_report import write_check_report
-    from invest import proposal_output
+    from invest.engine.calculation import run
+    from invest.excel.mapping import load_mapping
+    from invest.excel.reader import read_proposal
+    from invest.analyses.proposals import ProposalCheck
+    from invest.outputs.proposal_report import write_check_report
+    from invest.outputs import proposal_output
 
     calc = run(resolve_plan(plan), models_dir, ranta, till_ar, mapping_path)
     objects, warnings = read_proposal(list(forslag), calc.plan, calc.models, load_mapping(mapping_path))
@@ -317,10 +317,10 @@ def importera(fil, utdata, models_dir, mapping_path, fmt):
     """
     import json
 
-    from invest.mapping import load_mapping
-    from invest.parameters import Models
-    from invest.plan_reader import read_plan
-    from invest.template import plan_to_workbook
+    from invest.excel.mapping import load_mapping
+    from invest.params.parameters import Models
+    from invest.excel.reader import read_plan
+    from invest.excel.template import plan_to_workbook
 
     models = Models.load(models_dir)
     mapping = load_mapping(mapping_path)
@@ -337,7 +337,7 @@ def importera(fil, utdata, models_dir, mapping_path, fmt):
     if fmt == "json":
         click.echo(json.dumps(_import_result(fil, utdata, plan.warnings, plan), ensure_ascii=False, indent=2))
         return
-    from invest.swedish import number
+    from invest.base.swedish import number
 
     for finding in plan.warnings:
         click.echo(str(finding))
@@ -372,8 +372,8 @@ def mall(utdata, fran_ar, till_ar, models_dir):
       invest mall
       invest mall -o trafiknamnden.xlsx --fran-ar 2027 --till-ar 2036
     """
-    from invest.parameters import Models
-    from invest.template import write_plan_workbook
+    from invest.params.parameters import Models
+    from invest.excel.template import write_plan_workbook
 
     if till_ar < fran_ar:
         raise InputError([error("--till-ar", f"{till_ar} ligger före --fran-ar {fran_ar}")])

@@ -15,9 +15,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from invest.calculation import calculate, run  # noqa: E402
-from invest.delay import Delays  # noqa: E402
-from invest.paths import DEFAULT_MODELS_DIR, resolve_plan  # noqa: E402
+from invest.engine.calculation import calculate, run  # noqa: E402
+from invest.analyses.delay import Delays  # noqa: E402
+from invest.base.resources import DEFAULT_MODELS_DIR, resolve_plan  # noqa: E402
 from timing import best, cli_run  # noqa: E402
 
 

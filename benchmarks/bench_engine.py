@@ -17,9 +17,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from invest.engine import compute_objects, per_object_frame  # noqa: E402
-from invest.parameters import Models  # noqa: E402
-from invest.plan_frames import PlanArrays  # noqa: E402
+from invest.engine.object_grid import compute_objects, per_object_frame  # noqa: E402
+from invest.params.parameters import Models  # noqa: E402
+from invest.engine.plan_arrays import PlanArrays  # noqa: E402
 
 CLASS_LIVES = [[(1.0, 4)], [(1.0, 7)], [(1.0, 25)], [(1.0, 35)], [(1.0, 0)],
                [(0.5, 60), (0.1, 30), (0.1, 40), (0.2, 25), (0.1, 15)], [(0.7, 50), (0.2, 25), (0.1, 15)]]

@@ -52,8 +52,8 @@ def build(path: Path, rows: int) -> None:
 def measure(mode: str, path: Path) -> None:
     start = time.perf_counter()
     if mode == "invest":
-        from invest.parameters import Models
-        from invest.plan_reader import read_plan
+        from invest.params.parameters import Models
+        from invest.excel.reader import read_plan
 
         plan = read_plan(path, Models.load(ROOT / "models"))
         detail = f"{len(plan.objects)} objekt, {len(plan.warnings)} varningar"

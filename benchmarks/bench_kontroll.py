@@ -16,11 +16,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from invest.calculation import run  # noqa: E402
-from invest.paths import DEFAULT_MODELS_DIR, resolve_plan  # noqa: E402
+from invest.engine.calculation import run  # noqa: E402
+from invest.base.resources import DEFAULT_MODELS_DIR, resolve_plan  # noqa: E402
 from timing import best, cli_run  # noqa: E402
-from invest.plan_reader import read_proposal  # noqa: E402
-from invest.proposal_check import ProposalCheck  # noqa: E402
+from invest.excel.reader import read_proposal  # noqa: E402
+from invest.analyses.proposals import ProposalCheck  # noqa: E402
 
 EXAMPLE = ROOT / "data" / "forslag" / "exempel_forslag.xlsx"
 

@@ -10,8 +10,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from invest.parameters import Models  # noqa: E402
-from invest.template import write_plan_workbook  # noqa: E402
+from invest.params.parameters import Models  # noqa: E402
+from invest.excel.template import write_plan_workbook  # noqa: E402
 
 MODELS_DIR = ROOT / "models"
 

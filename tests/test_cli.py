@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from cli import main
 from conftest import build_plan
-from invest.engine import PER_OBJECT_COLUMNS
-from invest.region import REGION_COLUMNS
+from invest.engine.object_grid import PER_OBJECT_COLUMNS
+from invest.engine.region_model import REGION_COLUMNS
 
 runner = CliRunner()
 

@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from cli import main
 from conftest import build_plan
-from invest.calculation import calculate
-from invest.delay import Delays, cost_factor
-from invest.plan_frames import plan_arrays, take_objects
-from invest.plan_reader import read_plan
+from invest.engine.calculation import calculate
+from invest.analyses.delay import Delays, cost_factor
+from invest.engine.plan_arrays import plan_arrays, take_objects
+from invest.excel.reader import read_plan
 from oracle import object_schedule
 from strategies import plan_object
 
@@ -141,7 +141,7 @@ def test_delay_then_back_on_a_plan_gives_zero_change(tmp_path, models):
     arrays = delays.arrays
     row = np.array([delays.row["A"]])
     moved = take_objects(take_objects(arrays, row, np.array([2]), 2026), np.array([0]), np.array([-2]), 2026)
-    from invest.plan_change import deltas
+    from invest.engine.plan_change import deltas
     delta = deltas(calc, moved, np.array([0]), row, np.array([0]), 1)
     for name, values in delta.items():
         assert np.all(values == 0), name

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from invest.dependency_graph import DependencyGraph
-from invest.plan_reader import read_plan
+from invest.plan.dependency_graph import DependencyGraph
+from invest.excel.reader import read_plan
 
 
 def obj(oid, drift, spend=None, deps="", area="Kollektivtrafik"):
@@ -111,8 +111,8 @@ def test_beroenden_table_and_dot(plan_file):
 @pytest.mark.parametrize("n", [12, 100])
 def test_beroenden_png_stays_readable(tmp_path, plan_file, n):
     """A hundred objects: no two boxes overlap, every object is drawn once, the file is a PNG."""
-    from invest.dependency_chart import layout
-    from invest.parameters import Models
+    from invest.outputs.dependency_chart import layout
+    from invest.params.parameters import Models
     from conftest import MODELS_DIR
 
     areas = ["Kollektivtrafik", "Hälso- och sjukvård", "Fastigheter", "Service", "Övrig verksamhet"]

@@ -8,9 +8,9 @@ import shutil
 import pytest
 
 from conftest import MODELS_DIR, build_plan
-from invest.calculation import calculate
-from invest.parameters import Models
-from invest.plan_reader import read_plan
+from invest.engine.calculation import calculate
+from invest.params.parameters import Models
+from invest.excel.reader import read_plan
 
 
 def _models(tmp_path, **changes) -> Models:

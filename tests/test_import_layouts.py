@@ -13,9 +13,9 @@ from click.testing import CliRunner
 
 from cli import main
 from conftest import MODELS_DIR
-from invest.parameters import Models
-from invest.plan_reader import read_plan
-from invest.mapping import load_mapping
+from invest.params.parameters import Models
+from invest.excel.reader import read_plan
+from invest.excel.mapping import load_mapping
 from workbooks import (OBJECT_LIST_ROWS, OBJECT_LIST_SUM, OBJECT_LIST_VARAV, TABELL_52, cache_formula_values,
                        object_list_workbook, utrymme_workbook)
 

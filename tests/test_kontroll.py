@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from cli import main
 from conftest import ROOT, build_plan
-from invest.calculation import run
-from invest.plan_reader import read_proposal
-from invest.proposal_check import ProposalCheck
+from invest.engine.calculation import run
+from invest.excel.reader import read_proposal
+from invest.analyses.proposals import ProposalCheck
 from oracle import object_schedule
 from workbooks import OBJECT_LIST_ROWS, object_list_workbook
 
@@ -328,7 +328,7 @@ def test_random_proposals_on_the_default_plan_match_the_oracle(tmp_path_factory,
 
 
 def test_scale_factors_are_shown_rounded_down():
-    from invest.proposal_output import factor, rounded_down
+    from invest.outputs.proposal_output import factor, rounded_down
 
     assert rounded_down(0.29) == 0.29 and rounded_down(0.2899999) == 0.28 and rounded_down(1.0) == 1.0
     assert factor(1.9599999) == "1,95" and factor(-3.101) == "−3,11" and rounded_down(None) is None

@@ -9,8 +9,8 @@ from click.testing import CliRunner
 
 from cli import main
 from conftest import MODELS_DIR
-from invest.findings import InputError
-from invest.models_loader import load_models
+from invest.base.findings import InputError
+from invest.params.loader import load_models
 
 GOOD = """beskrivning: Internränta.
 enhet: andel

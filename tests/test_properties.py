@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 
 from cli import main
 from conftest import MODELS_DIR, build_plan
-from invest.calculation import calculate
-from invest.parameters import Models
-from invest.plan_reader import read_plan
+from invest.engine.calculation import calculate
+from invest.params.parameters import Models
+from invest.excel.reader import read_plan
 from oracle import object_schedule
 from strategies import component_rows, plans, template_rows
 

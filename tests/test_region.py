@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from conftest import MODELS_DIR, build_plan
-from invest.calculation import calculate
-from invest.parameters import Models
-from invest.plan_reader import read_plan
-from invest.region import vintage_run_off
+from invest.engine.calculation import calculate
+from invest.params.parameters import Models
+from invest.excel.reader import read_plan
+from invest.engine.region_model import vintage_run_off
 
 OBJECT = {"id": "A", "tillgangsklass": "kollektivtrafik", "driftsattning": "2027-01", "medfinansiering": 200,
           "utgifter": {2026: 600, 2027: 400}}
@@ -129,7 +129,7 @@ def test_netto_method(tmp_path):
 
 
 def test_region_sheet_without_first_year_revenue_is_an_error(tmp_path, models):
-    from invest.findings import InputError
+    from invest.base.findings import InputError
     with pytest.raises(InputError) as exc:
         _calc(tmp_path, models, region=[{"ar": 2026, "resultat": 5}])
     assert any("Region!B2" in f.location and "totala intäkter saknas för planens första år 2026" in f.message

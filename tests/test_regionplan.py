@@ -14,8 +14,8 @@ import openpyxl
 import pytest
 
 from conftest import MODELS_DIR, ROOT
-from invest.breakdown import budget_shape
-from invest.calculation import run
+from invest.analyses.breakdown import budget_shape
+from invest.engine.calculation import run
 
 PLAN_DIR = ROOT / "data" / "investeringsplan"
 PLAN = PLAN_DIR / "investeringsplan.xlsx"

@@ -91,8 +91,8 @@ def test_missing_values_get_defaults_and_say_so(tmp_path):
     assert 'Objekt!rad 3: varning: id saknas; satt till "objekt-<rad>"' in result.output
     assert "Objekt!rad 2: varning: driftsättning saknas; satt till sista utgiftsåret" in result.output
     assert 'Objekt!rad 4: varning: tillgångsklass saknas; satt till "it" (ur radens benämning)' in result.output
-    from invest.plan_reader import read_plan
-    from invest.parameters import Models
+    from invest.excel.reader import read_plan
+    from invest.params.parameters import Models
     from conftest import MODELS_DIR
     plan = read_plan(path, Models.load(MODELS_DIR))
     assert [o.id for o in plan.objects] == ["A", "objekt-3", "C"]

@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from invest.template import write_plan_workbook  # noqa: E402
+from invest.excel.template import write_plan_workbook  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 YEARS = list(range(2026, 2036))

@@ -31,9 +31,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from invest.calculation import run  # noqa: E402
-from invest.parameters import Models  # noqa: E402
-from invest.template import write_plan_workbook  # noqa: E402
+from invest.engine.calculation import run  # noqa: E402
+from invest.params.parameters import Models  # noqa: E402
+from invest.excel.template import write_plan_workbook  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SEED = "seeds/004_61804352d9c7cbd1.txt"

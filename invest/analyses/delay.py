@@ -1,0 +1,182 @@
+"""Delaying an object (or bringing it forward) on a computed plan: what moves, and the Δ per year.
+
+An object moves its dated driftsättning and its spend (and scheduled co-financing) in years ≥ `from_year` by N
+whole years; outturn never moves. Everything downstream in the dependency graph moves by the smallest number of
+years that keeps it at or after its predecessors + lag (`DependencyGraph.propagate`). Moved spend may be escalated
+by a cost index from models/index/ for each year moved. The Δ comes from `plan_change`, one engine run for all."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from invest.engine.calculation import Calculation
+from invest.plan.dependency_graph import DependencyGraph, month_text
+from invest.base.findings import InputError, error
+from invest.engine.plan_change import deltas, with_change
+from invest.engine.plan_arrays import take_objects
+
+COST_INDEXES = {"ingen": None, "kpi": "index/kpi", "entreprenad": "index/entreprenad"}
+
+
+@dataclass(frozen=True)
+class Move:
+    id: str
+    years: int
+    fran: str
+    till: str
+
+
+@dataclass(frozen=True)
+class DelayResult:
+    object_id: str
+    years: int
+    from_year: int
+    index: str
+    moves: tuple[Move, ...]
+    table: pl.DataFrame  # ar, delta_* and the share before and after
+    warnings: tuple[str, ...]
+
+
+def cost_factor(models, index: str):
+    """`factor(from_years, to_years)`: the index level at the new year over the level at the old (Π (1 + i) over
+    the years moved; below 1 when brought forward), or None for `ingen`."""
+    name = COST_INDEXES[index]
+    if name is None:
+        return None
+
+    def factor(old: np.ndarray, new: np.ndarray) -> np.ndarray:
+        if not len(old):
+            return np.ones(0)
+        low, high = int(min(old.min(), new.min())), int(max(old.max(), new.max()))
+        years = np.arange(low, high + 1)
+        level = np.concatenate(([1.0], np.cumprod(1 + models.yearly(name, years[1:]))))
+        return level[new - low] / level[old - low]
+    return factor
+
+
+class Delays:
+    """Delays on one computed plan; `from_year` defaults to the plan's first year."""
+
+    def __init__(self, calc: Calculation, from_year: int | None = None, index: str = "ingen"):
+        plan = calc.plan
+        first = plan.plan_years[0]
+        self.calc, self.index = calc, index
+        self.from_year = first if from_year is None else from_year
+        if self.from_year < first:
+            raise InputError([error("--fran-ar", f"{self.from_year} ligger före planens första år {first}; "
+                                                 "utfall före planperioden flyttas aldrig")])
+        self.graph = DependencyGraph(plan)
+        self.arrays = calc.arrays
+        self.row = {oid: i for i, oid in enumerate(self.arrays.ids)}
+        self.opens = self.graph.opening_months(calc.conventions, first)
+        self.factor = cost_factor(calc.models, index)
+        a = self.arrays
+        later = (a.spend_year >= self.from_year) & (a.spend_amount != 0)
+        self.in_use = ~a.lopande & (a.drift_year < self.from_year)
+        self.nothing_to_move = a.lopande & (np.bincount(a.spend_obj[later], minlength=len(a.ids)) == 0)
+
+    def movable(self, oid: str) -> str | None:
+        """Why `oid` cannot move from `from_year`, or None when it can."""
+        i = self.row[oid]
+        if self.in_use[i]:
+            return (f'"{oid}" tas i bruk {self.graph.objects[oid].driftsattning}, före {self.from_year}; '
+                    "ett objekt i bruk flyttas inte")
+        if self.nothing_to_move[i]:
+            return f'"{oid}" är löpande och har inga utgifter från {self.from_year} att flytta'
+        return None
+
+    def moves(self, oid: str, years: int) -> tuple[dict[str, int], list[str]]:
+        """Years each object moves, and warnings for what cannot follow."""
+        moves = self.graph.propagate(self.opens, oid, years)
+        warnings = []
+        for d in [d for d in moves if d != oid]:
+            why = self.movable(d)
+            if why:
+                warnings.append(f"{why}, fast det skulle behöva flyttas {moves[d]} år för att vänta in det det beror på")
+                del moves[d]
+        if years < 0:  # brought forward: does it now open before what it waits for?
+            shifted = self.opens | {oid: self._shifted_open(oid, years)}
+            warnings += [f"{v.clash(now=True)}, som det beror på" for v in self.graph.violations(shifted)
+                         if v.dependent == oid]
+        return moves, warnings
+
+    def _shifted_open(self, oid: str, years: int) -> int | None:
+        obj, opens = self.graph.objects[oid], self.opens[oid]
+        if opens is None:
+            return None
+        lopande_unmoved = obj.driftsattning.lopande and opens // 12 - obj.driftsattning.lag < self.from_year
+        return opens if lopande_unmoved else opens + 12 * years
+
+    def _check(self, oid: str, years: int) -> None:
+        if oid not in self.graph.objects:
+            raise InputError([error(self.calc.plan.file, f'objektet "{oid}" finns inte i planen')])
+        why = self.movable(oid)
+        if why:
+            raise InputError([error(oid, why)])
+        first, a = self.calc.plan.plan_years[0], self.arrays
+        moving = a.spend_year[(a.spend_obj == self.row[oid]) & (a.spend_year >= self.from_year)]
+        if years < 0 and len(moving) and moving.min() + years < first:
+            earliest = int(moving.min())
+            raise InputError([error(oid, f"utgiften {earliest} skulle flyttas till {earliest + years}, "
+                                         f"före planens första år {first}; flytta högst {earliest - first} år "
+                                         "tidigare eller välj ett senare --fran-ar")])
+
+    def effect(self, scenarios: list[dict[str, int]]) -> dict[str, np.ndarray]:
+        """Δ per scenario (rows) and region year (columns), each scenario a set of moves {id: years}."""
+        group = np.array([k for k, s in enumerate(scenarios) for _ in s], dtype=np.int64)
+        rows = np.array([self.row[oid] for s in scenarios for oid in s], dtype=np.int64)
+        shift = np.array([n for s in scenarios for n in s.values()], dtype=np.int64)
+        added = take_objects(self.arrays, rows, shift, self.from_year, self.factor)
+        return deltas(self.calc, added, group, rows, group, len(scenarios))
+
+    def delay(self, oid: str, years: int) -> DelayResult:
+        self._check(oid, years)
+        moves, warnings = self.moves(oid, years)
+        delta = {k: v[0] for k, v in self.effect([moves]).items()}
+        after = with_change(self.calc, delta)
+        t = self.calc.region.table
+        before = t["andel"].to_numpy().astype(float)  # null (no Region sheet) becomes nan
+        table = pl.DataFrame({
+            "ar": t["ar"], "delta_investeringar": delta["investeringar"], "delta_avskrivningar": delta["avskrivningar"],
+            "delta_rantekostnader": delta["rantekostnader"], "delta_kapitalkostnader": delta["kapitalkostnader"],
+            "delta_andel": after["andel"] - before, "andel_fore": before, "andel_efter": after["andel"],
+            "delta_intaktsford_medfinansiering": delta["intaktsford_medfinansiering"],
+        }).with_columns(pl.col(pl.Float64).fill_nan(None))
+        moved = tuple(Move(m, n, self._opening_text(m, 0), self._opening_text(m, n)) for m, n in moves.items())
+        return DelayResult(oid, years, self.from_year, self.index, moved, table, tuple(warnings))
+
+    def _opening_text(self, oid: str, years: int) -> str:
+        d = self.graph.objects[oid].driftsattning
+        if not d.lopande:
+            return str(type(d)(d.year + years, d.month))
+        opens = self._shifted_open(oid, years)
+        return f"{d} (första aktivering {month_text(opens)})" if opens is not None else str(d)
+
+    def rank(self, years: int = 1) -> tuple[pl.DataFrame, list[str]]:
+        """Every movable object delayed `years` on its own (with what follows it), in one engine run: the change
+        in the highest share of the plan period and in total kapitalkostnader over it, largest effect first."""
+        candidates, skipped = [], []
+        for oid in self.graph.objects:
+            (skipped if self.movable(oid) else candidates).append(oid)
+        scenarios = [self.moves(oid, years)[0] for oid in candidates]
+        delta = self.effect(scenarios)
+        after = with_change(self.calc, delta)
+        t = self.calc.region.table
+        in_period = np.isin(t["ar"].to_numpy(), self.calc.plan.plan_years)
+        peak_before, peak_after = np.nan, np.full(len(candidates), np.nan)  # no Region sheet: no share
+        if self.calc.region.has_share:
+            peak_before = np.nanmax(t["andel"].to_numpy().astype(float)[in_period])
+            peak_after = np.nanmax(after["andel"][:, in_period], axis=1)
+        ranking = pl.DataFrame({
+            "id": candidates, "namn": [self.graph.objects[o].namn for o in candidates],
+            "flyttade": [", ".join(s) for s in scenarios],
+            "hogsta_andel_fore": np.full(len(candidates), peak_before), "hogsta_andel_efter": peak_after,
+            "delta_hogsta_andel": peak_after - peak_before,
+            "delta_kapitalkostnader_planperioden": delta["kapitalkostnader"][:, in_period].sum(axis=1),
+        }).with_columns(pl.col(pl.Float64).fill_nan(None))
+        ranking = ranking.sort([pl.col("delta_hogsta_andel").abs(), pl.col("delta_kapitalkostnader_planperioden").abs()],
+                               descending=True, nulls_last=True)
+        return ranking, skipped

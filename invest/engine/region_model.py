@@ -1,0 +1,214 @@
+"""Region level of berakningsmodell.md §4–6: the yearly table, the debt model, the share against the riktvärde."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from invest.engine.object_grid import ObjectGrid
+from invest.params.parameters import Conventions, Models
+from invest.plan.records import Plan, RegionInputs
+from invest.base import swedish
+
+REGION_COLUMNS = ("ar", "investeringar", "medfinansiering_mottagen", "avskrivningar", "intaktsford_medfinansiering",
+                  "rantekostnader", "kapitalkostnader", "totala_intakter", "andel", "riktvarde", "marginal")
+
+
+@dataclass(frozen=True)
+class RegionResult:
+    table: pl.DataFrame  # REGION_COLUMNS first, then more
+    notes: tuple[str, ...]  # assumptions used (extrapolated revenue, missing inputs)
+
+    @property
+    def has_share(self) -> bool:
+        return self.table["andel"].null_count() < self.table.height
+
+
+def region_years(plan: Plan, until_year: int | None = None) -> np.ndarray:
+    last = max([*plan.plan_years, *(r.year for r in plan.region.years)] if plan.region else plan.plan_years)
+    if until_year:
+        last = max(last, until_year)
+    return np.arange(plan.plan_years[0], last + 1)
+
+
+def _object_sums(grid: ObjectGrid, years: np.ndarray) -> dict[str, np.ndarray]:
+    cols = years - grid.years[0]
+    return {name: getattr(grid, attr)[:, cols].sum(axis=0) for name, attr in (
+        ("investeringar", "spend"), ("medfinansiering_mottagen", "received"), ("avskrivningar", "depreciation"),
+        ("intaktsford_medfinansiering", "release"), ("objektens_ranta", "interest"), ("bundet_kapital", "bundet_kapital"),
+        ("pagaende", "pagaende"), ("bokfort_varde", "book_value"), ("medfinansieringsskuld", "liability"))}
+
+
+def existing_runoff(region: RegionInputs, models: Models, conv: Conventions, years: np.ndarray) -> np.ndarray:
+    """Depreciation of the existing asset base per class from the first region year; B book value, R remaining
+    life, L the class's life. `jamn`: B/R a year until B is used up. `arganger`: the stock is vintages of the
+    last L years that grew at the steady rate the ratio R/L implies (R = L/2 is an even history); each vintage
+    depreciates straight-line to age L, so the run-off falls slowly first and ends at L. Both sum to B."""
+    total = np.zeros(len(years))
+    elapsed = (years - years[0]).astype(float)
+    for assets in region.befintliga:
+        class_life = models.class_life(assets.tillgangsklass, int(years[0]))
+        if class_life is None or assets.bokfort_varde <= 0:
+            continue
+        life = assets.aterstaende_nyttjandeperiod or conv.befintliga_aterstaende_andel * class_life
+        if conv.befintliga_avveckling == "jamn" or not VINTAGE_RANGE[0] < life / class_life < VINTAGE_RANGE[1]:
+            first = assets.bokfort_varde / life
+            total += np.clip(assets.bokfort_varde - first * elapsed, 0.0, first)
+        else:
+            used = vintage_run_off(assets.bokfort_varde, life, class_life)
+            total += used(elapsed + 1) - used(elapsed)
+    return total
+
+
+def _remaining_ratio(x: float) -> float:
+    """R/L of a stock whose vintages grew at rate g = x/L (x → 0: an even history, R/L = 1/2)."""
+    if abs(x) < 1e-2:  # the closed form cancels badly near 0
+        return 0.5 + x / 12 - x ** 3 / 720
+    return 1 - (1 - np.exp(-x) * (1 + x)) / (x * (1 - np.exp(-x)))
+
+
+VINTAGE_X = 60.0  # |g·L| searched; beyond it (R/L outside VINTAGE_RANGE) the profile is `jamn`
+
+
+def vintage_run_off(book_value: float, remaining: float, class_life: float):
+    """Cumulative depreciation U(t) after t years of a vintage stock with book value B, remaining life R < L:
+    rate D(t) = D0 (1 − e^(−x(1 − t/L))) / (1 − e^(−x)), where x solves R/L = _remaining_ratio(x) and D0 = B/R."""
+    target, low, high = remaining / class_life, -VINTAGE_X, VINTAGE_X
+    for _ in range(100):  # bisection; the ratio rises monotonically with x
+        mid = (low + high) / 2
+        low, high = (mid, high) if _remaining_ratio(mid) < target else (low, mid)
+    x, L, d0 = (low + high) / 2, class_life, book_value / remaining
+    if abs(x) < 1e-9:  # even history: the rate falls linearly from 2B/L to 0 at L
+        return lambda t: book_value * (1 - (1 - np.clip(t, 0, L) / L) ** 2)
+    scale = d0 / (1 - np.exp(-x))
+
+    def used(t):
+        t = np.clip(t, 0.0, L)
+        return scale * (t - L / x * np.exp(-x) * np.expm1(x * t / L))
+    return used
+
+
+VINTAGE_RANGE = (_remaining_ratio(-VINTAGE_X), _remaining_ratio(VINTAGE_X))
+
+
+def _inputs(plan: Plan, years: np.ndarray, name: str) -> np.ndarray:
+    by_year = {r.year: getattr(r, name) for r in plan.region.years}
+    return np.array([np.nan if by_year.get(int(y)) is None else by_year[int(y)] for y in years], dtype=float)
+
+
+def _revenue(plan: Plan, years: np.ndarray, growth: float, notes: list) -> np.ndarray:
+    """Totala intäkter as given; a missing year grows from the year before (or the last given year before the plan)."""
+    revenue = _inputs(plan, years, "totala_intakter")
+    given = ~np.isnan(revenue)
+    earlier = {r.year: r.totala_intakter for r in plan.region.years if r.totala_intakter is not None and r.year < years[0]}
+    for i, y in enumerate(years):  # a recurrence over years
+        if given[i]:
+            continue
+        if i > 0:
+            revenue[i] = revenue[i - 1] * (1 + growth)
+        elif earlier:
+            last = max(earlier)
+            revenue[i] = earlier[last] * (1 + growth) ** (y - last)
+    if not given.all():
+        missing = years[~given]
+        notes.append(f"Totala intäkter {missing[0]}–{missing[-1]} är framskrivna med {swedish.percent(growth, 1)} per år "
+                     "(models/region/intaktstillvaxt.yaml).")
+    return revenue
+
+
+def _debt_interest(plan: Plan, models: Models, conv: Conventions, years: np.ndarray, borrowing: np.ndarray):
+    """Debt roll-forward; existing debt reprices a share per year, new and repriced debt at market + margin,
+    new borrowing counting half a year in its first year (interest on the year's average)."""
+    region = plan.region
+    market = models.rate_path("ranta/marknadsranta", years) + models.rate_path("ranta/upplaningsmarginal", years)
+    old_rate = (models.flat_rate if models.flat_rate is not None
+                else region.genomsnittsranta_befintlig_skuld if region.genomsnittsranta_befintlig_skuld is not None
+                else market[0])
+    debt = np.empty(len(years))
+    interest = np.empty(len(years))
+    d_prev = region.ingaende_rantebarande_skuld
+    old_prev = max(d_prev, 0.0)
+    for i in range(len(years)):  # a recurrence over years, not object-years
+        d = d_prev + borrowing[i]
+        old = min(old_prev * (1 - conv.omsattning), max(d, 0.0))
+        repriced_prev, repriced = d_prev - old_prev, d - old
+        interest[i] = old_rate * (old_prev + old) / 2 + market[i] * (repriced_prev + repriced) / 2
+        debt[i] = d
+        d_prev, old_prev = d, old
+    return debt, interest
+
+
+def share_terms(dep, release, interest, revenue, method: str):
+    """Numerator and denominator of the share (§5): `brutto` as published, `netto` without released co-financing."""
+    if method == "netto":
+        return dep - release + interest, revenue - release
+    return dep + interest, revenue
+
+
+def compute_region(plan: Plan, grid: ObjectGrid, models: Models, conv: Conventions, years: np.ndarray) -> RegionResult:
+    sums = _object_sums(grid, years)
+    notes: list[str] = []
+    n = len(years)
+    rv = np.full(n, conv.riktvarde)
+    if plan.region is None:
+        dep, release, interest = sums["avskrivningar"], sums["intaktsford_medfinansiering"], sums["objektens_ranta"]
+        table = {"ar": years, "investeringar": sums["investeringar"],
+                 "medfinansiering_mottagen": sums["medfinansiering_mottagen"], "avskrivningar": dep,
+                 "intaktsford_medfinansiering": release, "rantekostnader": interest, "kapitalkostnader": dep + interest,
+                 "totala_intakter": np.full(n, np.nan), "andel": np.full(n, np.nan), "riktvarde": rv,
+                 "marginal": np.full(n, np.nan), "objektens_ranta": sums["objektens_ranta"],
+                 "objektens_bundna_kapital": sums["bundet_kapital"]}
+        notes.append("Planen saknar bladet Region: regiontabellen är summan av objekten, räntekostnader är "
+                     "internränta på bundet kapital och andelen av totala intäkter kan inte beräknas.")
+        return RegionResult(pl.DataFrame(table).with_columns(pl.col(pl.Float64).fill_nan(None)), tuple(notes))
+
+    region = plan.region
+    explicit_dep = _inputs(plan, years, "befintliga_avskrivningar")
+    runoff = existing_runoff(region, models, conv, years)
+    existing_dep = np.where(np.isnan(explicit_dep), runoff, explicit_dep)
+    dep = existing_dep + sums["avskrivningar"]
+    release = _inputs(plan, years, "befintlig_intaktsford_medfinansiering")
+    release = np.nan_to_num(release) + sums["intaktsford_medfinansiering"]
+    result = np.nan_to_num(_inputs(plan, years, "resultat"))
+    other = np.nan_to_num(_inputs(plan, years, "ovriga_ej_likviditetspaverkande"))
+    cash = np.nan_to_num(_inputs(plan, years, "likvida_medel"))
+    revenue = _revenue(plan, years, conv.intaktstillvaxt, notes)
+
+    self_financing = result + dep - release + other
+    borrowing = sums["investeringar"] - sums["medfinansiering_mottagen"] - self_financing
+    debt, modelled_interest = _debt_interest(plan, models, conv, years, borrowing)
+    fixed = _inputs(plan, years, "rantekostnader")
+    if models.flat_rate is not None and not np.isnan(fixed).all():
+        notes.append("--ranta: fastställda räntekostnader i Region-bladet ersätts av skuldmodellen med platt ränta.")
+        fixed[:] = np.nan
+    interest = np.where(np.isnan(fixed), modelled_interest, fixed)
+    if not np.isnan(fixed).all():
+        fixed_years = [int(y) for y, f in zip(years, fixed) if not np.isnan(f)]
+        notes.append(f"Räntekostnader {', '.join(map(str, fixed_years))} är fastställda i Region-bladet; "
+                     "övriga år kommer från skuldmodellen.")
+    capital = dep + interest
+    numerator, denominator = share_terms(dep, release, interest, revenue, conv.riktvardesmetod)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = numerator / denominator
+        own_investment = sums["investeringar"] - sums["medfinansiering_mottagen"]
+        self_financing_rate = np.where(own_investment > 0, self_financing / own_investment, np.nan)
+        debt_share = (debt - cash) / revenue
+    table = {
+        "ar": years, "investeringar": sums["investeringar"], "medfinansiering_mottagen": sums["medfinansiering_mottagen"],
+        "avskrivningar": dep, "intaktsford_medfinansiering": release, "rantekostnader": interest,
+        "kapitalkostnader": capital, "totala_intakter": revenue, "andel": share, "riktvarde": rv,
+        "marginal": conv.riktvarde * denominator - numerator,
+        "klarar_riktvarde": share < conv.riktvarde,
+        "befintliga_avskrivningar": existing_dep, "objektens_avskrivningar": sums["avskrivningar"],
+        "objektens_ranta": sums["objektens_ranta"], "sjalvfinansiering": self_financing,
+        "sjalvfinansieringsgrad": self_financing_rate, "lanebehov": borrowing, "rantebarande_skuld": debt,
+        "skuldandel": debt_share, "gransvarde_skuld": np.full(n, conv.gransvarde),
+        "pagaende_arbete": sums["pagaende"],
+    }
+    if region.ingaende_materiella_anlaggningstillgangar is not None:
+        table["materiella_anlaggningstillgangar"] = (region.ingaende_materiella_anlaggningstillgangar
+                                                     + np.cumsum(sums["investeringar"] - dep))
+    frame = pl.DataFrame(table).with_columns(pl.col(pl.Float64).fill_nan(None))
+    return RegionResult(frame, tuple(notes))

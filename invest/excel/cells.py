@@ -1,0 +1,91 @@
+"""Reading one sheet as a header plus rows, and parsing cell values with Swedish number formats."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from openpyxl.utils import get_column_letter
+
+from invest.plan.vocabulary import normalize
+
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$")
+
+
+class CellError(ValueError):
+    """A cell whose value is not what the column expects; the message says what was found."""
+
+
+@dataclass(frozen=True)
+class Table:
+    file: str
+    sheet: str
+    header_row: int
+    headers: tuple[tuple[int, str, object], ...]  # (0-based column index, letter, raw header)
+    rows: tuple[tuple[int, tuple], ...]  # (1-based row number, values)
+
+    def find(self, aliases: tuple[str, ...]) -> tuple[int, str] | None:
+        for index, letter, raw in self.headers:
+            if raw is not None and normalize(raw) in aliases:
+                return index, letter
+        return None
+
+    def where(self, letter: str = "", row: int | None = None) -> str:
+        if not letter:
+            return f"{self.file}:{self.sheet}!rad {row if row is not None else self.header_row}"
+        return f"{self.file}:{self.sheet}!{letter}{row if row is not None else self.header_row}"
+
+
+def read_table(worksheet, file: str, sheet: str, header_row: int = 1) -> Table:
+    """Header from `header_row`; data rows after it, fully empty rows skipped."""
+    headers: tuple = ()
+    rows = []
+    for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+        if number < header_row:
+            continue
+        if number == header_row:
+            headers = tuple((i, get_column_letter(i + 1), v) for i, v in enumerate(values)
+                            if v is not None and str(v).strip() != "")
+            continue
+        if any(v is not None and str(v).strip() != "" for v in values):
+            rows.append((number, tuple(values)))
+    return Table(file, sheet, header_row, headers, tuple(rows))
+
+
+def value_at(values: tuple, index: int):
+    return values[index] if index < len(values) else None
+
+
+def parse_number(value) -> float | None:
+    """A float, or None for an empty cell; Swedish text such as "1 017,4", "−5" and "-" is accepted."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise CellError(f"sanningsvärdet {value} (väntat ett belopp)")
+    if isinstance(value, (int, float)):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise CellError(f"{value} (väntat ett ändligt tal)")
+        return float(value)
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        raise CellError(f"datumet {value} (väntat ett belopp; cellen är formaterad som datum)")
+    text = str(value).strip()
+    if text == "":
+        return None
+    if text.startswith("#"):
+        raise CellError(f'Excel-felet "{text}" (väntat ett belopp; rätta formeln)')
+    cleaned = _SPACES.sub("", text).replace("\u2212", "-").replace("\u2013", "-").replace(",", ".")
+    if cleaned in ("-", "--"):
+        return 0.0
+    if not _NUMBER.match(cleaned):
+        raise CellError(f'texten "{text}" (väntat ett belopp, t.ex. 1 017,4)')
+    return float(cleaned)
+
+
+def parse_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()

@@ -1,0 +1,96 @@
+"""Defaults for template columns a planner's sheet does not have (or leaves empty), each from a rule in
+models/import/: tillgångsklass from the row's wording or verksamhetsområde, verksamhetsområde from the
+organisation, kategori and investeringstyp from the wording or the amount, driftsättning from the last spend
+year (löpande for a pot row), id from sheet and row. Every default used becomes one warning per sheet, column
+and value, naming the rows."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from invest.base.findings import warning
+from invest.params.parameters import Models
+from invest.base.swedish import number as show
+from invest.plan import vocabulary as v
+
+RULES = "import/"
+
+
+class WordList:
+    """Names with their words (from an `ordlista` parameter); `match` gives the first name whose word occurs in a text:
+    as a whole word, or inside a compound when it has ≥ 4 letters. Results are cached: texts repeat across rows."""
+
+    def __init__(self, words: dict[str, tuple[str, ...]]):
+        self.words = [(name, [v.normalize(w) for w in options]) for name, options in words.items()]
+        self.cache: dict[str, str | None] = {}
+
+    def match(self, text: str) -> str | None:
+        if text not in self.cache:
+            norm = v.normalize(text)
+            tokens = {t for t in re.split(r"[^a-z0-9<]+", norm.replace("_", " ")) if t}
+            self.cache[text] = next((name for name, words in self.words for w in words
+                                     if (len(w) >= 4 and w in norm) or w in tokens or w.replace("_", "") in tokens), None)
+        return self.cache[text]
+
+
+class Defaults:
+    """Fills the gaps of imported rows and remembers which rule it used where."""
+
+    def __init__(self, models: Models, year: int):
+        rule = lambda name: models.value(RULES + name, year)  # noqa: E731
+        self.class_words = WordList(rule("tillgangsklass_ur_ordval"))
+        self.class_by_area = {v.normalize(k): w[0] for k, w in rule("tillgangsklass_ur_verksamhetsomrade").items()}
+        self.area_words = WordList(rule("verksamhetsomrade_ur_organisation"))
+        self.category_words = WordList(rule("kategori_ur_ordval"))
+        self.type_words = WordList(rule("investeringstyp_ur_ordval"))
+        self.pot_words = WordList(rule("samlingsrader"))
+        self.pot_limit = rule("beloppsgrans_pott")
+        self.spread = rule("periodkolumn_fordelning")
+        self.used: dict[tuple[str, str], list[int]] = defaultdict(list)  # (sheet, "column: value (rule)") -> rows
+
+    def note(self, sheet: str, what: str, row: int) -> None:
+        self.used[(sheet, what)].append(row)
+
+    def warnings(self, file: str) -> list:
+        """One warning per sheet and default used, naming its rows."""
+        return [warning(f"{file}:{sheet}!{_rows_text(rows)}", f"{what} ({len(rows)} rader)" if len(rows) > 1 else what)
+                for (sheet, what), rows in self.used.items()]
+
+    def is_pot(self, wording: str) -> bool:
+        return self.pot_words.match(wording) is not None
+
+    def area(self, organisation: str) -> str | None:
+        return self.area_words.match(organisation)
+
+    def asset_class(self, wording: str, area: str) -> tuple[str | None, str]:
+        found = self.class_words.match(wording)
+        if found:
+            return found, "ur radens benämning"
+        by_area = self.class_by_area.get(v.normalize(area)) if area else None
+        return by_area, f"ur verksamhetsområdet {area}"
+
+    def category(self, wording: str, total: float) -> tuple[str, str]:
+        found = self.category_words.match(wording)
+        if found:
+            return found, "ur radens benämning"
+        if total < self.pot_limit:
+            return "pott", f"objektets utgift är under {show(self.pot_limit, 0)} mnkr"
+        return "planerad", f"objektets utgift är minst {show(self.pot_limit, 0)} mnkr"
+
+    def investment_type(self, wording: str) -> str | None:
+        return self.type_words.match(wording)
+
+
+def _rows_text(rows: list[int]) -> str:
+    rows = sorted(rows)
+    spans, start, prev = [], rows[0], rows[0]
+    for r in rows[1:] + [None]:
+        if r is not None and r == prev + 1:
+            prev = r
+            continue
+        spans.append(f"{start}" if start == prev else f"{start}–{prev}")
+        if r is not None:
+            start = prev = r
+    shown = ", ".join(spans[:8]) + (f" och {len(spans) - 8} intervall till" if len(spans) > 8 else "")
+    return f"rad {shown}"

@@ -1,0 +1,297 @@
+"""The one importer every command reads plans through: from the template's `Objekt` sheet, or from every visible
+sheet of a nämnd's workbook in its own layout, to investment objects in mnkr with their cells' locations."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from invest.excel.cells import CellError, parse_text
+from invest.base.findings import error, errors, warning
+from invest.excel.import_defaults import Defaults
+from invest.excel.mapping import ColumnMapping
+from invest.plan.records import CoFinancing, Dependency, Driftsattning, InvestmentObject, Source
+from invest.excel.driftsattning import parse_driftsattning
+from invest.excel.sheet_layout import HEADER_SEARCH_ROWS, Layout, find_layout
+from invest.excel.sheet_rows import ObjectRow, SheetRows, read_rows, tolerance
+from invest.excel.sheet_records import number
+from invest.excel.sheet_scan import scan_sheet
+from invest.excel.workbook import unreadable
+from invest.base.swedish import number as show
+from invest.plan import vocabulary as v
+
+SIDE_SHEETS = {v.normalize(s) for s in (v.COMPONENT_SHEET, v.COFINANCING_SHEET, v.DEPENDENCY_SHEET, v.REGION_SHEET,
+                                        v.REGION_BALANCE_SHEET, v.EXISTING_SHEET, v.PUBLISHED_SHEET,
+                                        "Instruktioner", "Listor", "Antaganden")}
+
+
+@dataclass(frozen=True)
+class ImportedObjects:
+    objects: tuple[InvestmentObject, ...]
+    plan_years: tuple[int, ...]
+    outturn_year: int | None
+
+
+def object_sheets(workbook, file: str, problems: list) -> tuple[list, bool]:
+    """The sheets holding objects and whether the workbook is in the template format (it has an Objekt sheet)."""
+    titles = {v.normalize(t): t for t in workbook.sheetnames}
+    template = titles.get(v.normalize(v.OBJECT_SHEET))
+    chosen = []
+    for title in ([template] if template else workbook.sheetnames):
+        ws = workbook[title]
+        if not template and v.normalize(title) in SIDE_SHEETS:
+            continue
+        if not hasattr(ws, "iter_rows"):
+            problems.append(warning(f"{file}:{title}", "bladet är ett diagramblad och läses inte"))
+        elif ws.sheet_state != "visible":
+            problems.append(warning(f"{file}:{title}", "bladet är dolt och läses inte (visa bladet i Excel om det "
+                                                        "ska importeras)"))
+        else:
+            chosen.append(ws)
+    return chosen, template is not None
+
+
+def import_objects(workbook, file: str, defaults: Defaults, mapping: ColumnMapping, side: dict,
+                   problems: list) -> ImportedObjects:
+    sheets, template = object_sheets(workbook, file, problems)
+    objects, years, outturn, tables = [], set(), {}, 0
+    for ws in sheets:
+        where = f"{file}:{ws.title}"
+        try:
+            ws.reset_dimensions()  # some programs write a wrong sheet size; read every row there is
+            rows = list(ws.iter_rows(values_only=True))
+            scan = scan_sheet(ws)
+        except Exception as exc:  # openpyxl and defusedxml raise many types for a broken or hostile sheet
+            problems.append(error(where, unreadable(exc)))
+            continue
+        layout = find_layout(rows, scan, where, mapping, problems, 1 if template else HEADER_SEARCH_ROWS)
+        if layout is None:
+            if template or not rows:
+                problems.append(error(f"{where}!rad 1", "inga årskolumner i rubrikraden (väntat rubriker som 2026, "
+                                                         "2027, … och ev. \"t.o.m. 2025\")" if rows else
+                                      "bladet är tomt (väntat en rubrikrad med år och en rad per objekt)"))
+            else:
+                problems.append(warning(where, "bladet har ingen tabell med årskolumner och läses inte"))
+            continue
+        if not layout.unit_given and not template:
+            problems.append(warning(f"{where}!rad {layout.header_row}", "ingen enhet anges (tkr, mnkr eller mdkr) i "
+                                                                         "rubriker eller rubrikrader; beloppen antas vara mnkr"))
+        elif layout.unit != "mnkr":
+            problems.append(warning(f"{where}!rad {layout.header_row}",
+                                    f"beloppen är i {layout.unit} och räknas om till mnkr (× {layout.factor:g})".replace(".", ",")))
+        if not any(a.kind.kind != "utfall" for a in layout.amounts):
+            problems.append(error(f"{where}!rad {layout.header_row}", "bara utfall före planperioden, inga årskolumner "
+                                                                       "(väntat rubriker som 2026, 2027, …)"))
+            continue
+        tables += 1
+        sheet_rows = read_rows(rows, scan, layout, where, problems)
+        built = _build(sheet_rows, layout, ws.title, file, template, defaults, side, problems)
+        _check_varav(sheet_rows, built, layout, where, problems)
+        objects.extend(built)
+        years.update(y for a in layout.amounts if a.kind.kind != "utfall" for y in a.years)
+        for a in layout.amounts:
+            if a.kind.kind == "utfall":
+                outturn.setdefault(a.kind.first, f"{where}!{a.letter}{layout.header_row}")
+    if not tables and not errors(problems):
+        problems.append(error(file, "arbetsboken har ingen tabell med objekt (väntat ett blad med en rubrikrad med år "
+                                    "och en rad per objekt; `invest mall` skriver en mall)"))
+    elif not objects and not errors(problems):
+        problems.append(warning(file, "planen har inga objekt; bara regionens befintliga kapitalkostnader räknas"))
+    if len(outturn) > 1:
+        problems.append(error(file, "bladen har utfall till olika år: " + ", ".join(f"t.o.m. {y} i {w}"
+                                                                                    for y, w in sorted(outturn.items()))))
+    return ImportedObjects(tuple(objects), tuple(sorted(years)), min(outturn) if outturn else None)
+
+
+def _spread_matrix(layout: Layout, years: list[int], rule: str) -> np.ndarray:
+    """Amount column -> year weights: one year, the outturn year, or a period spread by the models/ rule."""
+    index = {y: i for i, y in enumerate(years)}
+    matrix = np.zeros((len(layout.amounts), len(years)))
+    for k, a in enumerate(layout.amounts):
+        span = list(a.years)
+        if a.kind.kind == "period" and rule == "jamn":
+            matrix[k, [index[y] for y in span]] = 1.0 / len(span)
+        elif a.kind.kind == "period":
+            matrix[k, index[span[0] if rule == "forsta_aret" else span[-1]]] = 1.0
+        else:
+            matrix[k, index[a.kind.first]] = 1.0
+    return matrix
+
+
+def _by_year(vector: np.ndarray, years: list[int]) -> tuple[tuple[int, float], ...]:
+    return tuple((years[j], float(vector[j])) for j in np.flatnonzero(vector))
+
+
+def _build(sheet: SheetRows, layout: Layout, title: str, file: str, template: bool, defaults: Defaults, side: dict,
+           problems: list) -> list[InvestmentObject]:
+    if not sheet.objects:
+        return []
+    years = sorted({y for a in layout.amounts for y in a.years})
+    spread = _spread_matrix(layout, years, defaults.spread)
+    spend = np.array([o.amounts for o in sheet.objects]) @ spread * layout.factor  # objects × years, mnkr
+    letters = tuple((n, letter) for n, (_, letter) in layout.fields.items())
+    year_letters = {}
+    for a in layout.amounts:
+        for y in a.years:
+            year_letters.setdefault(str(y), a.letter)
+    components, cofinancing, dependencies = side[v.COMPONENT_SHEET], side[v.COFINANCING_SHEET], side[v.DEPENDENCY_SHEET]
+    sheet_name = "" if v.GENERIC_SHEET.match(v.normalize(title)) else title
+    out = []
+    for row, amounts in zip(sheet.objects, spend):
+        src = Source(file, title, row.row, letters + tuple(year_letters.items()))
+        text = lambda name: parse_text(row.raw.get(name))  # noqa: E731
+        utgifter = _by_year(amounts, years)
+        total = float(amounts.sum())
+        wording = " ".join(x for x in (text("namn"), row.label) if x)
+        note = lambda what: defaults.note(title, what, row.row)  # noqa: E731
+
+        oid = text("id")
+        if not oid:
+            oid = f"{v.normalize(title)}-{row.row}"
+            note(f'id saknas; satt till "{v.normalize(title)}-<rad>" ur bladets namn och raden')
+        organisation = text("organisation") or row.section or sheet_name
+        if not text("organisation") and organisation and not template:
+            note(f'organisation saknas; satt till "{organisation}" '
+                                 f'({"avsnittets rubrik" if row.section else "bladets namn"})')
+        area = text("verksamhetsomrade")
+        if not area:
+            area = defaults.area(organisation) or defaults.area(wording) or ""
+            if area:
+                note(f'verksamhetsområde saknas; satt till "{area}" ur organisationen/benämningen')
+        kategori = v.canonical(text("kategori"), v.KATEGORIER) or text("kategori")
+        if not kategori:
+            kategori, why = defaults.category(wording, total)
+            note(f'kategori saknas; satt till "{kategori}" ({why})')
+        typ = v.canonical(text("investeringstyp"), v.INVESTERINGSTYPER) or text("investeringstyp")
+        if not typ and (typ := defaults.investment_type(wording) or ""):
+            note(f'investeringstyp saknas; satt till "{typ}" ur radens benämning')
+        klass = v.normalize(text("tillgangsklass"))
+        if not klass and not components.get(oid):
+            found, why = defaults.asset_class(wording, area)
+            if found:
+                klass = found
+                note(f'tillgångsklass saknas; satt till "{klass}" ({why})')
+        drift = _driftsattning(row, src, utgifter, kategori, wording, defaults, note, problems)
+        medfin = _medfinansiering(row, src, layout, spread, years, cofinancing.get(oid, []), problems)
+        deps = _dependencies(text("beroenden"), src.at("beroenden"), dependencies.get(oid, []))
+        comps = components.get(oid)
+        out.append(InvestmentObject(
+            id=oid, namn=text("namn") or row.label, organisation=organisation, verksamhetsomrade=area, kategori=kategori,
+            investeringstyp=typ, skede=text("skede"), tillgangsklass=klass, driftsattning=drift, utgifter=utgifter,
+            medfinansiering=medfin, komponenter=tuple(c for c, _ in comps) if comps else None, beroenden=tuple(deps),
+            source=src))
+    return out
+
+
+def _dependencies(column: str, location: str, sheet_rows: list) -> list[Dependency]:
+    """The ids in the `beroenden` column (no lag) and the rows of the Beroenden sheet; the sheet's lag wins."""
+    by_id = {d.strip(): Dependency(d.strip(), 0, location) for d in re.split(r"[,;]", column) if d.strip()}
+    by_id.update({d.pa: d for d, _ in sheet_rows})
+    return list(by_id.values())
+
+
+def _driftsattning(row: ObjectRow, src: Source, utgifter, kategori: str, wording: str, defaults: Defaults, note,
+                   problems: list) -> Driftsattning:
+    raw = row.raw.get("driftsattning")
+    if parse_text(raw):
+        try:
+            return parse_driftsattning(raw)
+        except CellError as exc:
+            problems.append(error(src.at("driftsattning"), str(exc)))
+            return Driftsattning(None, None, lopande=True)  # placeholder: the error stops the plan
+    if kategori == "pott" or defaults.is_pot(wording):
+        note("driftsättning saknas; satt till löpande (raden är en pott)")
+        return Driftsattning(None, None, lopande=True)
+    if not utgifter:
+        return Driftsattning(None, None, lopande=True)
+    last = max(y for y, _ in utgifter)
+    note("driftsättning saknas; satt till sista utgiftsåret")
+    return Driftsattning(last, None)
+
+
+def _medfinansiering(row: ObjectRow, src: Source, layout: Layout, spread: np.ndarray, years: list[int], parts: list,
+                     problems: list) -> tuple[CoFinancing, ...]:
+    """From the Medfinansiering sheet, a "varav medfinansiering" row under the object, or the column; all that are
+    given must agree."""
+    column = None
+    if "medfinansiering" in layout.fields:
+        column = number(row.raw.get("medfinansiering"), src, "medfinansiering", problems)
+        column = column * layout.factor if column is not None else None
+    by_year = None
+    if row.varav_medfinansiering is not None:
+        by_year = tuple(CoFinancing("ej angiven", a, y)
+                        for y, a in _by_year(row.varav_medfinansiering @ spread * layout.factor, years))
+    given = [("bladet " + v.COFINANCING_SHEET, tuple(c for c, _ in parts)) if parts else None,
+             ("varav-raden under objektet", by_year) if by_year is not None else None,
+             ("kolumnen medfinansiering", (CoFinancing("ej angiven", column),)) if column else None]
+    given = [g for g in given if g is not None]
+    if not given:
+        return ()
+    first_name, first = given[0]
+    total = sum(c.amount for c in first)
+    for name, other in given[1:]:
+        other_total = sum(c.amount for c in other)
+        if abs(other_total - total) > tolerance([total, other_total], 2) * layout.factor:
+            problems.append(error(src.at("medfinansiering"), f"medfinansiering {show(other_total)} mnkr i {name} skiljer "
+                                                             f"sig från {show(total)} mnkr i {first_name}"))
+    return first
+
+
+def _varav_kind(label: str) -> tuple[str, str] | None:
+    rest = v.VARAV_LABEL.sub("", v.normalize(label))
+    for attribute, value, stem in (("medfinansiering", "", "medfinans"), ("investeringstyp", "ny", "ny"),
+                                   ("investeringstyp", "ersättning", "ersatt"), ("investeringstyp", "ersättning", "reinvest"),
+                                   ("kategori", "beslutad", "beslut"), ("kategori", "planerad", "planer"),
+                                   ("kategori", "pott", "pott")):
+        if rest.startswith(stem) or (stem == "medfinans" and stem in rest):
+            return attribute, value
+    return None
+
+
+def _check_varav(sheet: SheetRows, objects: list[InvestmentObject], layout: Layout, where: str, problems: list) -> None:
+    """A "varav" row is part of the rows above it: at most their sum, and exactly the part its words name when the
+    objects say which of them it is (investeringstyp, kategori, medfinansiering)."""
+    if not objects:
+        return
+    matrix = np.array([o.amounts for o in sheet.objects])
+    for row in sheet.varav:
+        at = f"{where}!rad {row.row}"
+        if row.scope is None:
+            problems.append(warning(at, f'"{row.label}" har ingen objekt- eller summarad ovanför och kontrolleras inte'))
+            continue
+        start, stop = row.scope
+        kind = _varav_kind(row.label)
+        columns = np.flatnonzero(row.shown)
+        if kind and kind[0] == "medfinansiering":
+            if row.of_object:
+                continue
+            known = "medfinansiering" in layout.fields or all(o.medfinansiering for o in objects[start:stop])
+            total = float(row.amounts[columns].sum()) * layout.factor
+            if known:
+                expected = sum(o.total_medfinansiering for o in objects[start:stop])
+                if abs(total - expected) > tolerance([total, expected], stop - start) * max(layout.factor, 1):
+                    problems.append(error(at, f'"{row.label}" summerar till {show(total)} mnkr, men objektens '
+                                              f"medfinansiering (rad {objects[start].source.row}–"
+                                              f"{objects[stop - 1].source.row}) är {show(expected)} mnkr"))
+            else:
+                problems.append(warning(at, f'"{row.label}" ({show(total)} mnkr) anger inte vilka objekt som '
+                                            "medfinansieras och importeras inte; ange medfinansiering per objekt (kolumnen "
+                                            f"medfinansiering eller bladet {v.COFINANCING_SHEET}), annars räknas "
+                                            "kapitalkostnaden på hela utgiften"))
+        scope = matrix[start:stop]
+        low, high = np.zeros(len(layout.amounts)), scope.sum(axis=0)
+        if kind and kind[0] in ("investeringstyp", "kategori"):
+            values = np.array([getattr(o, kind[0]) for o in objects[start:stop]], dtype=object)
+            low = scope[values == kind[1]].sum(axis=0)
+            high = low + scope[values == ""].sum(axis=0)
+        for k in columns:
+            a = layout.amounts[k]
+            tol = tolerance([row.amounts[k], high[k]], stop - start)
+            if not low[k] - tol <= row.amounts[k] <= high[k] + tol:
+                expected = show(low[k]) if abs(high[k] - low[k]) < tol else f"mellan {show(low[k])} och {show(high[k])}"
+                problems.append(error(f"{where}!{a.letter}{row.row}",
+                                      f'"{row.label}" är {show(row.amounts[k])} i {a.header}, men raderna ovanför '
+                                      f"(rad {objects[start].source.row}–{objects[stop - 1].source.row}) ger {expected}"))
+

@@ -1,0 +1,80 @@
+"""`--mapping FIL.yaml`: headers the built-in aliases do not know, mapped to template columns or amount columns.
+
+    kolumner:
+      "Projektets namn": namn          # a template column
+      "Ack. kostnad": "t.o.m. 2025"    # an amount column, written as a template header
+      "Budget innevarande år": 2026
+      "Kommentar": ignorera            # read nothing from it
+    enhet: tkr                         # optional: the amounts' unit, overrides what the sheet says
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from invest.base.findings import InputError, error
+from invest.excel.headers import AmountKind, classify_amount_header
+from invest.excel.units import TO_MNKR
+from invest.plan import vocabulary as v
+
+IGNORE = "ignorera"
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    fields: dict[str, str] = field(default_factory=dict)  # normalised header -> template column
+    amounts: dict[str, AmountKind] = field(default_factory=dict)  # normalised header -> amount column
+    ignored: frozenset[str] = frozenset()
+    unit: str | None = None
+
+    def target(self, header) -> str | AmountKind | None:
+        key = v.normalize(header)
+        if key in self.ignored:
+            return IGNORE
+        return self.fields.get(key) or self.amounts.get(key)
+
+
+def load_mapping(path: Path | None) -> ColumnMapping:
+    if path is None:
+        return ColumnMapping()
+    path = Path(path)
+    where = str(path)
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except OSError as exc:
+        raise InputError([error(where, f"mappningsfilen kan inte läsas: {exc.strerror or exc}")]) from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError([error(f"{where}:{mark.line + 1}" if mark else where,
+                                f"ogiltig YAML i mappningsfilen: {getattr(exc, 'problem', exc)}")]) from None
+    problems, fields, amounts, ignored, unit = [], {}, {}, set(), None
+    if not isinstance(root, yaml.MappingNode):
+        raise InputError([error(where, "mappningsfilen ska vara en tabell med nycklarna kolumner och enhet")])
+    for key_node, value_node in root.value:
+        at = f"{where}:{key_node.start_mark.line + 1}"
+        if key_node.value == "enhet":
+            unit = str(value_node.value).strip().lower()
+            if unit not in TO_MNKR:
+                problems.append(error(at, f'okänd enhet "{unit}" (tillåtna: {", ".join(TO_MNKR)})'))
+        elif key_node.value == "kolumner" and isinstance(value_node, yaml.MappingNode):
+            for header_node, target_node in value_node.value:
+                at = f"{where}:{header_node.start_mark.line + 1}"
+                header, target = v.normalize(header_node.value), str(target_node.value).strip()
+                if v.normalize(target) in v.OBJECT_COLUMNS:
+                    fields[header] = v.normalize(target)
+                elif v.normalize(target) == IGNORE:
+                    ignored.add(header)
+                elif (kind := classify_amount_header(target)) is not None:
+                    amounts[header] = kind
+                else:
+                    problems.append(error(at, f'"{header_node.value}" mappas till "{target}", som inte är en kolumn i mallen '
+                                              f'(väntat en av {", ".join(v.OBJECT_COLUMNS)}, ett år som 2026, '
+                                              f'"t.o.m. 2025", "2029–2035" eller {IGNORE})'))
+        else:
+            problems.append(error(at, f'okänd nyckel "{key_node.value}" (tillåtna: kolumner (en tabell), enhet)'))
+    if problems:
+        raise InputError(problems)
+    return ColumnMapping(fields, amounts, frozenset(ignored), unit)

@@ -1,0 +1,216 @@
+"""Strict loader for the dated parameter files in models/: every problem names file and line."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from invest.base.findings import Finding, InputError, error
+
+TOP_KEYS = {"beskrivning", "enhet", "tillatna", "varden"}
+UNITS = {"andel", "procent", "ar", "manad", "val", "komponenter", "mnkr", "ordlista"}
+ENTRY_KEYS = {"varde", "kalla", "antagande"}
+COMPONENT_KEYS = {"komponent", "andel", "nyttjandeperiod"}
+
+
+@dataclass(frozen=True)
+class DatedValue:
+    start: dt.date
+    value: Any
+    source: str | None
+    assumption: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One concept from one file: its values keyed by the date they take effect."""
+
+    name: str  # path relative to models/, without .yaml, e.g. "ranta/internranta"
+    path: Path
+    description: str
+    unit: str
+    allowed: tuple[str, ...]
+    values: tuple[DatedValue, ...]  # sorted by start
+
+    def at(self, year: int) -> DatedValue:
+        """The value in force on 1 January of `year` (the first value before any date)."""
+        chosen = self.values[0]
+        for v in self.values:
+            if v.start <= dt.date(year, 1, 1):
+                chosen = v
+        return chosen
+
+
+def _loc(path: Path, node: yaml.Node) -> str:
+    return f"{path}:{node.start_mark.line + 1}"
+
+
+def _plain(node: yaml.Node) -> Any:
+    """Python value of a node, with YAML's own typing of scalars (safe schema)."""
+    return yaml.safe_load(yaml.serialize(node))
+
+
+def _mapping(path: Path, node: yaml.Node, allowed: set[str], what: str, problems: list) -> dict:
+    if not isinstance(node, yaml.MappingNode):
+        problems.append(error(_loc(path, node), f"{what} ska vara en tabell med nycklar ({', '.join(sorted(allowed))})"))
+        return {}
+    out = {}
+    for key_node, value_node in node.value:
+        key = key_node.value
+        if key not in allowed:
+            problems.append(error(_loc(path, key_node),
+                                  f'okänd nyckel "{key}" i {what} (tillåtna: {", ".join(sorted(allowed))})'))
+            continue
+        if key in out:
+            problems.append(error(_loc(path, key_node), f'nyckeln "{key}" förekommer två gånger i {what}'))
+        out[key] = (key_node, value_node)
+    return out
+
+
+def _check_value(path: Path, node: yaml.Node, unit: str, allowed: tuple[str, ...], problems: list) -> Any:
+    value = _plain(node)
+    where = _loc(path, node)
+    if unit == "komponenter":
+        if not isinstance(node, yaml.SequenceNode) or not node.value:
+            problems.append(error(where, "varde ska vara en lista med komponenter (komponent, andel, nyttjandeperiod)"))
+            return None
+        comps = []
+        for item in node.value:
+            fields = _mapping(path, item, COMPONENT_KEYS, "komponent", problems)
+            if set(fields) != COMPONENT_KEYS:
+                missing = COMPONENT_KEYS - set(fields)
+                if missing:
+                    problems.append(error(_loc(path, item), f"komponenten saknar {', '.join(sorted(missing))}"))
+                continue
+            name = _plain(fields["komponent"][1])
+            share = _plain(fields["andel"][1])
+            life = _plain(fields["nyttjandeperiod"][1])
+            if not isinstance(share, (int, float)) or isinstance(share, bool) or not 0 < share <= 1:
+                problems.append(error(_loc(path, fields["andel"][1]), f"andel ska vara ett tal i (0, 1], fick {share!r}"))
+                continue
+            if not isinstance(life, (int, float)) or isinstance(life, bool) or life < 0 or round(life * 12) != life * 12:
+                problems.append(error(_loc(path, fields["nyttjandeperiod"][1]),
+                                      f"nyttjandeperiod ska vara ett antal år ≥ 0 i hela månader, fick {life!r}"))
+                continue
+            comps.append((str(name), float(share), float(life)))
+        if comps and abs(sum(c[1] for c in comps) - 1) > 1e-9:
+            problems.append(error(where, f"komponenternas andelar summerar till {sum(c[1] for c in comps):g}, väntat 1"))
+        return tuple(comps)
+    if unit == "val":
+        if value not in allowed:
+            problems.append(error(where, f"värdet {value!r} är inte tillåtet (tillåtna: {', '.join(allowed)})"))
+        return value
+    if unit == "ordlista":
+        return _word_list(value, where, problems)
+    if unit == "manad":
+        if isinstance(value, dict):
+            bad = [k for k, v in value.items() if not (isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 12)]
+            if bad:
+                problems.append(error(where, f"månader ska vara heltal 1–12 ({', '.join(map(str, bad))})"))
+            return value
+        problems.append(error(where, "varde ska vara en tabell med månader 1–12"))
+        return None
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        problems.append(error(where, f"varde ska vara ett tal ({unit}), fick {value!r}"))
+        return None
+    return float(value)
+
+
+def _word_list(value, where: str, problems: list) -> dict | None:
+    """`ordlista`: a table from a name to one word or a list of words (order kept: the first match wins)."""
+    if not isinstance(value, dict) or not value:
+        problems.append(error(where, "varde ska vara en tabell: namn -> ord eller lista med ord"))
+        return None
+    out = {}
+    for key, words in value.items():
+        words = [words] if isinstance(words, str) else words
+        if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
+            problems.append(error(where, f'"{key}" ska ha ett ord eller en lista med ord'))
+            continue
+        out[str(key)] = tuple(words)
+    return out
+
+
+def load_parameter(path: Path, name: str) -> tuple[Parameter | None, list[Finding]]:
+    problems: list[Finding] = []
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark else ""
+        return None, [error(f"{path}{line}", f"ogiltig YAML: {getattr(exc, 'problem', exc)}")]
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [error(str(path), f"kan inte läsas: {exc}")]
+    if root is None:
+        return None, [error(f"{path}:1", "filen är tom")]
+    top = _mapping(path, root, TOP_KEYS, "filen", problems)
+    for key in ("beskrivning", "enhet", "varden"):
+        if key not in top:
+            problems.append(error(f"{path}:1", f'nyckeln "{key}" saknas'))
+    if problems:
+        return None, problems
+    unit = _plain(top["enhet"][1])
+    if unit not in UNITS:
+        problems.append(error(_loc(path, top["enhet"][1]), f"okänd enhet {unit!r} (tillåtna: {', '.join(sorted(UNITS))})"))
+        return None, problems
+    allowed: tuple[str, ...] = ()
+    if unit == "val":
+        if "tillatna" not in top or not isinstance(_plain(top["tillatna"][1]), list):
+            problems.append(error(_loc(path, top["enhet"][1]), "enhet val kräver en lista tillatna"))
+            return None, problems
+        allowed = tuple(str(v) for v in _plain(top["tillatna"][1]))
+    values = []
+    varden = top["varden"][1]
+    if not isinstance(varden, yaml.MappingNode) or not varden.value:
+        problems.append(error(_loc(path, varden), "varden ska vara en tabell med datum (ÅÅÅÅ-MM-DD) som nycklar"))
+        return None, problems
+    for key_node, entry_node in varden.value:
+        try:
+            start = dt.date.fromisoformat(str(key_node.value))
+        except ValueError:
+            problems.append(error(_loc(path, key_node), f'"{key_node.value}" är inget datum (väntat ÅÅÅÅ-MM-DD)'))
+            continue
+        entry = _mapping(path, entry_node, ENTRY_KEYS, f"värdet för {start}", problems)
+        if not entry:
+            continue
+        if "varde" not in entry:
+            problems.append(error(_loc(path, entry_node), f"värdet för {start} saknar varde"))
+            continue
+        if "kalla" not in entry and "antagande" not in entry:
+            problems.append(error(_loc(path, entry_node),
+                                  f"värdet för {start} saknar källa: ange kalla (dokument och rad) eller antagande (motivering)"))
+        text = {k: _plain(entry[k][1]) for k in ("kalla", "antagande") if k in entry}
+        for k, v in text.items():
+            if not isinstance(v, str) or not v.strip():
+                problems.append(error(_loc(path, entry[k][1]), f"{k} ska vara en text"))
+        value = _check_value(path, entry["varde"][1], unit, allowed, problems)
+        values.append(DatedValue(start, value, text.get("kalla"), text.get("antagande"), key_node.start_mark.line + 1))
+    if len({v.start for v in values}) != len(values):
+        problems.append(error(_loc(path, varden), "samma datum förekommer flera gånger"))
+    if problems:
+        return None, problems
+    description = _plain(top["beskrivning"][1])
+    return Parameter(name, path, str(description), unit, allowed, tuple(sorted(values, key=lambda v: v.start))), []
+
+
+def load_models(directory: Path) -> dict[str, Parameter]:
+    """Every *.yaml under `directory`, keyed by relative name; raises InputError with all problems."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise InputError([error(str(directory), "modellkatalogen finns inte (väntat en katalog med YAML-filer, t.ex. models/)")])
+    params: dict[str, Parameter] = {}
+    problems: list[Finding] = []
+    for path in sorted(directory.rglob("*.yaml")):
+        name = path.relative_to(directory).with_suffix("").as_posix()
+        param, found = load_parameter(path, name)
+        problems.extend(found)
+        if param is not None:
+            params[name] = param
+    if problems:
+        raise InputError(problems)
+    return params

@@ -1,0 +1,137 @@
+"""Plan-level checks: plain functions in a list, each returning findings with sheet and cell."""
+
+from __future__ import annotations
+
+from invest.plan.dependency_graph import DependencyGraph, month_text
+from invest.base.findings import Finding, error, warning
+from invest.params.parameters import Models
+from invest.plan.records import Plan
+from invest.plan import vocabulary as v
+
+
+def check_ids(plan: Plan, models: Models) -> list[Finding]:
+    found, first = [], {}
+    for obj in plan.objects:
+        if not obj.id:
+            found.append(error(obj.source.at("id"), "id saknas (varje objekt behöver ett unikt id)"))
+        elif obj.id in first:
+            found.append(error(obj.source.at("id"), f'id "{obj.id}" finns redan på {first[obj.id].at("id")} (väntat unika id)'))
+        else:
+            first[obj.id] = obj.source
+    return found
+
+
+def check_asset_classes(plan: Plan, models: Models) -> list[Finding]:
+    known = models.asset_classes
+    found = []
+    for obj in plan.objects:
+        if obj.komponenter:
+            continue
+        if not obj.tillgangsklass:
+            found.append(error(obj.source.at("tillgangsklass"),
+                               f'tillgångsklass saknas för "{obj.id}" (väntat en av {", ".join(sorted(known))}, '
+                               f"eller komponenter på bladet {v.COMPONENT_SHEET})"))
+        elif obj.tillgangsklass not in known:
+            found.append(error(obj.source.at("tillgangsklass"),
+                               f'okänd tillgångsklass "{obj.tillgangsklass}" (väntat en av {", ".join(sorted(known))})'))
+    return found
+
+
+def check_medfinansiering(plan: Plan, models: Models) -> list[Finding]:
+    found = []
+    for obj in plan.objects:
+        total, spend = obj.total_medfinansiering, obj.total_spend
+        if total > spend + 1e-9:
+            found.append(error(obj.source.at("medfinansiering"),
+                               f'medfinansiering {total:g} mnkr överstiger objektets totala utgift {spend:g} mnkr för "{obj.id}" '
+                               f"({total - spend:g} mnkr för mycket)"))
+        for part in obj.medfinansiering:
+            if part.year is not None and not any(y == part.year for y, _ in obj.utgifter) and part.year not in plan.plan_years:
+                found.append(warning(obj.source.at("medfinansiering"),
+                                     f'medfinansiering från {part.part} tas emot {part.year}, utanför planens år'))
+    return found
+
+
+def check_spend(plan: Plan, models: Models) -> list[Finding]:
+    found = []
+    for obj in plan.objects:
+        if not obj.utgifter:
+            found.append(warning(obj.source.at("id"), f'objektet "{obj.id}" har inga utgifter'))
+            continue
+        d = obj.driftsattning
+        if not d.lopande and d.year < min(y for y, _ in obj.utgifter):
+            found.append(warning(obj.source.at("driftsattning"),
+                                 f'driftsättning {d} ligger före objektets första utgiftsår {min(y for y, _ in obj.utgifter)}; '
+                                 "varje års utgift aktiveras då 1 juli samma år"))
+    return found
+
+
+def check_dependencies(plan: Plan, models: Models) -> list[Finding]:
+    """Unknown ids (naming the object that refers to them), cycles (the whole cycle) and a dependent planned to
+    open before its predecessor + lag (both dates)."""
+    graph = DependencyGraph(plan)
+    found = [error(dep.location, f'"{obj.id}" beror på "{dep.pa}", som inte finns bland objekten')
+             for obj, dep in graph.unknown]
+    if len(graph.objects) < len(plan.objects):  # duplicate ids (check_ids) make the graph meaningless
+        return found
+    for cycle in graph.cycles():
+        stated = graph.edge(cycle[1 % len(cycle)], cycle[0])  # where cycle[0] is said to depend on cycle[1]
+        found.append(error(stated.location, "beroendena bildar en cykel: " + " → ".join(cycle + [cycle[0]])
+                           + ' ("→" = beror på); inget av objekten kan tas i bruk först'))
+    if found or not plan.plan_years:
+        return found
+    opens = graph.opening_months(models.conventions(plan.plan_years[0]), plan.plan_years[0])
+    return [warning(v_.dependency.location, f"{v_.clash()}; väntat tidigast {month_text(v_.earliest)}")
+            for v_ in graph.violations(opens)]
+
+
+def check_vocabulary(plan: Plan, models: Models) -> list[Finding]:
+    found = []
+    for obj in plan.objects:
+        for field, allowed in (("verksamhetsomrade", v.VERKSAMHETSOMRADEN), ("kategori", v.KATEGORIER),
+                               ("investeringstyp", v.INVESTERINGSTYPER), ("skede", v.SKEDEN)):
+            value = getattr(obj, field)
+            if value and v.canonical(value, allowed) is None:
+                found.append(warning(obj.source.at(field), f'{field} "{value}" är okänt (väntat en av {", ".join(allowed)})'))
+    return found
+
+
+def check_region(plan: Plan, models: Models) -> list[Finding]:
+    region = plan.region
+    if region is None:
+        return []
+    found = []
+    years = {r.year for r in region.years}
+    if plan.plan_years and not region.years:
+        found.append(error(f"{plan.file}:{v.REGION_SHEET}", "bladet har inga år"))
+    for r in region.years:
+        if r.totala_intakter is not None and r.totala_intakter <= 0:
+            found.append(error(r.source.at("totala_intakter"), f"totala intäkter {r.totala_intakter:g} mnkr, väntat > 0"))
+    if not region.befintliga:
+        for r in region.years:
+            if r.befintliga_avskrivningar is None and r.year in plan.plan_years:
+                found.append(warning(r.source.at("befintliga_avskrivningar"),
+                                     f"befintliga avskrivningar saknas för {r.year} och bladet {v.EXISTING_SHEET} saknas; "
+                                     "räknas som 0"))
+    known = models.asset_classes
+    for e in region.befintliga:
+        if e.tillgangsklass not in known:
+            found.append(error(e.source.at("tillgangsklass"),
+                               f'okänd tillgångsklass "{e.tillgangsklass}" (väntat en av {", ".join(sorted(known))})'))
+    first = plan.plan_years[0] if plan.plan_years else None
+    if region.years and first and not any(r.totala_intakter is not None and r.year <= first for r in region.years):
+        found.append(error(region.years[0].source.at("totala_intakter"),
+                           f"totala intäkter saknas för planens första år {first} (väntat ett belopp i mnkr; senare år "
+                           "kan skrivas fram med models/region/intaktstillvaxt.yaml)"))
+    if region.years and first and min(years) > first:
+        found.append(error(region.years[0].source.at("ar"),
+                           f"Region-bladet börjar {min(years)}, efter planens första år {plan.plan_years[0]}"))
+    return found
+
+
+CHECKS = (check_ids, check_asset_classes, check_medfinansiering, check_spend, check_dependencies, check_vocabulary,
+          check_region)
+
+
+def check_plan(plan: Plan, models: Models) -> list[Finding]:
+    return [finding for check in CHECKS for finding in check(plan, models)]
