@@ -15,9 +15,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from invest.engine.calculation import calculate, run  # noqa: E402
+from invest.engine.calculation import calculate  # noqa: E402
+from invest.pipeline import Inputs, calculate_plan  # noqa: E402
 from invest.analyses.delay import Delays  # noqa: E402
-from invest.base.resources import DEFAULT_MODELS_DIR, resolve_plan  # noqa: E402
+from invest.base.resources import resolve_plan  # noqa: E402
 from timing import best, cli_run  # noqa: E402
 
 
@@ -25,7 +26,7 @@ def copied(calc, k: int):
     plan = calc.plan
     objects = tuple(replace(o, id=f"{o.id}#{c}", beroenden=tuple(replace(d, pa=f"{d.pa}#{c}") for d in o.beroenden))
                     for c in range(k) for o in plan.objects)
-    return calculate(replace(plan, objects=objects), calc.plan_path, calc.models)
+    return calculate(replace(plan, objects=objects), calc.models)
 
 
 def main() -> None:
@@ -33,7 +34,7 @@ def main() -> None:
     parser.add_argument("--kopior", type=int, default=20)
     args = parser.parse_args()
     plan_path = resolve_plan(None)
-    t_calc, calc = best(lambda: run(plan_path, DEFAULT_MODELS_DIR))
+    t_calc, calc = best(lambda: calculate_plan(Inputs(plan_path)))
     t_rank, (ranking, _) = best(lambda: Delays(calc).rank())
     print(f"Standardplanen ({len(calc.plan.objects)} objekt): läsa och beräkna {t_calc:.2f} s, "
           f"rangordna {t_rank * 1000:.0f} ms ({ranking.height} förseningar)")

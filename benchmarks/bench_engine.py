@@ -68,7 +68,7 @@ def main() -> None:
     parser.add_argument("--objekt", type=int, default=10_000)
     parser.add_argument("--ar", type=int, default=40)
     args = parser.parse_args()
-    models = Models.load(Path(__file__).resolve().parents[1] / "models", flat_rate=None)
+    models = Models.load(Path(__file__).resolve().parents[1] / "models")
     conv = models.conventions(2026)
     rates = lambda ys: models.rate_path("ranta/internranta", ys)  # noqa: E731
     arrays = synthetic(args.objekt, args.ar)

@@ -16,8 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from invest.engine.calculation import run  # noqa: E402
-from invest.base.resources import DEFAULT_MODELS_DIR, resolve_plan  # noqa: E402
+from invest.pipeline import Inputs, calculate_plan  # noqa: E402
 from timing import best, cli_run  # noqa: E402
 from invest.excel.reader import read_proposal  # noqa: E402
 from invest.analyses.proposals import ProposalCheck  # noqa: E402
@@ -34,7 +33,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--forslag", type=int, default=200)
     args = parser.parse_args()
-    calc = run(resolve_plan(None), DEFAULT_MODELS_DIR)
+    calc = calculate_plan(Inputs())
     t_read, (objects, _) = best(lambda: read_proposal([EXAMPLE], calc.plan, calc.models))
     t_check, (verdicts, admission) = best(lambda: check(calc, objects))
     print(f"Exemplet ({len(objects)} objekt, {len(verdicts) - 1} förslag) på standardplanen: läsa förslaget "
@@ -44,7 +43,7 @@ def main() -> None:
     print(f"invest kontroll, hela kommandot (med xlsx och diagram): {seconds:.2f} s, högst {rss:.0f} MB minne")
     # standalone copies: no beroenden, so every copy is its own proposal
     many = tuple(replace(o, id=f"{o.id}#{k}", beroenden=()) for k in range(args.forslag) for o in objects)[:args.forslag]
-    roomy = run(resolve_plan(None), DEFAULT_MODELS_DIR, flat_rate=0.02)  # under 8 % every year: admissions happen
+    roomy = calculate_plan(Inputs(flat_rate=0.02))  # under 8 % every year: admissions happen
     t_many, (verdicts, admission) = best(lambda: check(roomy, many), n=3)
     print(f"{len(many)} förslag (--ranta 0.02, så att planen klarar riktvärdet): kontrollen {t_many:.2f} s "
           f"({len(admission.admitted)} antagna, {len(admission.left_out)} ryms inte)")

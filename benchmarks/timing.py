@@ -26,7 +26,7 @@ def cli_run(args: list[str], n: int = 3, exit_codes=(0,)) -> tuple[float, float]
     times = []
     for _ in range(n):
         start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-c", "from cli import main; main()", *args], cwd=ROOT, capture_output=True)
+        done = subprocess.run([sys.executable, "-c", "from invest.cli import main; main()", *args], cwd=ROOT, capture_output=True)
         times.append(time.perf_counter() - start)
         if done.returncode not in exit_codes:
             raise SystemExit(f"invest {' '.join(args)} gav slutkod {done.returncode}:\n{done.stderr.decode()}")

@@ -10,7 +10,7 @@ import zipfile
 import openpyxl
 from click.testing import CliRunner
 
-from cli import main
+from invest.cli import main
 from conftest import build_plan
 from invest.engine.object_grid import PER_OBJECT_COLUMNS
 from invest.engine.region_model import REGION_COLUMNS

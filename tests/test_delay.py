@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from cli import main
+from invest.cli import main
 from conftest import build_plan
 from invest.engine.calculation import calculate
 from invest.analyses.delay import Delays, cost_factor
@@ -136,7 +136,7 @@ def test_delay_then_back_gives_the_plan_exactly(tmp_path_factory, models, object
 def test_delay_then_back_on_a_plan_gives_zero_change(tmp_path, models):
     """The whole round trip through the engine: the Δ of moving A +2 and then −2 is zero in every year."""
     plan = read_plan(chain_plan(tmp_path, "2031-02"), models)
-    calc = calculate(plan, tmp_path / "chain.xlsx", models)
+    calc = calculate(plan, models)
     delays = Delays(calc)
     arrays = delays.arrays
     row = np.array([delays.row["A"]])
@@ -200,7 +200,7 @@ def test_delta_matches_an_independent_computation(tmp_path, models):
 
 def test_ranking_equals_single_delays(tmp_path, models):
     path = chain_plan(tmp_path)
-    calc = calculate(read_plan(path, models), path, models)
+    calc = calculate(read_plan(path, models), models)
     delays = Delays(calc, index="entreprenad")
     ranking, skipped = delays.rank()
     assert skipped == []

@@ -8,7 +8,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from invest.cli import main
 from invest.plan.dependency_graph import DependencyGraph
 from invest.excel.reader import read_plan
 

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from invest.cli import main
 from conftest import MODELS_DIR
 from invest.params.parameters import Models
 from invest.excel.reader import read_plan

@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from cli import main
+from invest.cli import main
 from conftest import ROOT, build_plan
-from invest.engine.calculation import run
+from invest.pipeline import Inputs, calculate_plan
 from invest.excel.reader import read_proposal
 from invest.analyses.proposals import ProposalCheck
 from oracle import object_schedule
@@ -255,7 +255,7 @@ def oracle_delta(objects: list[dict], rate: float) -> dict[int, tuple[float, flo
 
 @pytest.fixture(scope="module")
 def default_calc():
-    return run(DEFAULT_PLAN, ROOT / "models")
+    return calculate_plan(Inputs(DEFAULT_PLAN, ROOT / "models"))
 
 
 def expected_on(calc, objects, rate):

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from cli import main
+from invest.cli import main
 from conftest import ROOT
 
 HEADER = ["id", "namn", "tillgångsklass", "driftsättning", "medfinansiering", "beroenden", "2026", "2027", "2028"]
@@ -182,7 +182,7 @@ def test_hostile_files_refused_within_bounded_time_and_memory(tmp_path, case):
     path = tmp_path / f"{case}.xlsx"
     CASES[case][0](path)
     limit = "import resource; resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30)); "
-    code = limit + "import sys; sys.argv = ['invest', 'berakna', sys.argv[1]]; import cli; cli.main()"
+    code = limit + "import sys; sys.argv = ['invest', 'berakna', sys.argv[1]]; from invest.cli import main; main()"
     done = subprocess.run([sys.executable, "-c", code, str(path)], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and CASES[case][1] in done.stderr and "Traceback" not in done.stderr
 

@@ -7,7 +7,7 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from invest.cli import main
 from conftest import MODELS_DIR
 from invest.base.findings import InputError
 from invest.params.loader import load_models

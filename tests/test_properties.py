@@ -11,7 +11,7 @@ import numpy as np
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 
-from cli import main
+from invest.cli import main
 from conftest import MODELS_DIR, build_plan
 from invest.engine.calculation import calculate
 from invest.params.parameters import Models
@@ -69,13 +69,13 @@ def test_cli_per_object_csv_matches_oracle(tmp_path, models, objects):
 
 def _calc(tmp_path, objects, models, name="plan.xlsx"):
     path, objs = _write(tmp_path, objects, name)
-    return calculate(read_plan(path, models), path, models, until_year=2120), objs
+    return calculate(read_plan(path, models), models, until_year=2120), objs
 
 
 @FAST
 @given(objects=plans())
 def test_identities(tmp_path, objects):
-    models = Models.load(MODELS_DIR, flat_rate=FLAT)
+    models = Models.load(MODELS_DIR).with_flat_rate(FLAT)
     calc, objs = _calc(tmp_path, objects, models)
     g = calc.grid
     # PA + bokfört värde = Σ utgifter hittills − Σ avskrivningar hittills, per object and year
@@ -98,7 +98,7 @@ def test_identities(tmp_path, objects):
 @FAST
 @given(objects=plans(), seed=...)
 def test_results_independent_of_object_order(tmp_path, objects, seed: int):
-    models = Models.load(MODELS_DIR, flat_rate=FLAT)
+    models = Models.load(MODELS_DIR).with_flat_rate(FLAT)
     shuffled = objects[:]
     random.Random(seed).shuffle(shuffled)
     a, _ = _calc(tmp_path, objects, models, "a.xlsx")

@@ -20,7 +20,7 @@ OBJECT = {"id": "A", "tillgangsklass": "kollektivtrafik", "driftsattning": "2027
 def _calc(tmp_path, models, objects=(OBJECT,), region=(), balance=None, existing=()):
     path = build_plan(tmp_path / "p.xlsx", list(objects), years=range(2026, 2031), outturn_year=None,
                       region=list(region), balance=balance, existing=list(existing))
-    return calculate(read_plan(path, models), path, models)
+    return calculate(read_plan(path, models), models)
 
 
 def test_budget_2026_share(tmp_path, models):
@@ -35,7 +35,7 @@ def test_budget_2026_share(tmp_path, models):
 
 
 def test_roll_forwards_and_debt(tmp_path):
-    models = Models.load(MODELS_DIR, flat_rate=0.03)
+    models = Models.load(MODELS_DIR).with_flat_rate(0.03)
     region = [{"ar": y, "totala_intakter": 1000 + 10 * i, "resultat": 5, "befintliga_avskrivningar": 20}
               for i, y in enumerate(range(2026, 2031))]
     balance = {"ingaende_rantebarande_skuld": 500, "ingaende_materiella_anlaggningstillgangar": 900}

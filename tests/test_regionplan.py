@@ -15,7 +15,7 @@ import pytest
 
 from conftest import MODELS_DIR, ROOT
 from invest.analyses.breakdown import budget_shape
-from invest.engine.calculation import run
+from invest.pipeline import Inputs, calculate_plan
 
 PLAN_DIR = ROOT / "data" / "investeringsplan"
 PLAN = PLAN_DIR / "investeringsplan.xlsx"
@@ -37,7 +37,7 @@ def _csv(name: str) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def calc():
-    return run(PLAN, MODELS_DIR)
+    return calculate_plan(Inputs(PLAN, MODELS_DIR))
 
 
 def _sums(calc, key, value="utgift"):

@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from invest.cli import main
 from conftest import build_plan
 
 GOOD = [

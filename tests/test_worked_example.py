@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from click.testing import CliRunner
 
-from cli import main
+from invest.cli import main
 
 CASE = yaml.safe_load((Path(__file__).parent / "cases" / "r1.yaml").read_text(encoding="utf-8"))
 COLUMNS = ["avskrivning", "intaktsford_medfinansiering", "pagaende", "bokfort_varde", "medfinansieringsskuld",

@@ -31,7 +31,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from invest.engine.calculation import run  # noqa: E402
+from invest.pipeline import Inputs, calculate_plan  # noqa: E402
 from invest.params.parameters import Models  # noqa: E402
 from invest.excel.template import write_plan_workbook  # noqa: E402
 
@@ -502,7 +502,7 @@ def calibrate(write, scratch: Path) -> tuple[float, float]:
     and the margin on new borrowing fitted by least squares to Tabell 8's räntekostnader 2026–2028 (relative
     errors). The margin is a models/ parameter: the script stops if models/ disagrees."""
     def year_rows(remaining_share: float, debt_rate: float, models_dir: Path = ROOT / "models"):
-        table = run(write(scratch, remaining_share, debt_rate), models_dir).region.table
+        table = calculate_plan(Inputs(write(scratch, remaining_share, debt_rate), models_dir)).region.table
         return [table.row(i, named=True) for i in range(3)]
 
     try:

@@ -2,7 +2,7 @@
 
 A proposal is a set of proposed objects tied together by their beroenden (a depot and the trains that wait for
 it are one proposal); the others stand alone. Every figure is the baseline plus the proposal's Δ from
-`plan_change` (berakningsmodell.md §4–5): Δ räntekostnader is the interest on its bundet kapital at the object
+`plan_change` (docs/berakningsmodell.md §8): Δ räntekostnader is the interest on its bundet kapital at the object
 rate, its released co-financing adds to totala intäkter, and its Δ debt is the running sum of what it adds to
 the borrowing need (spend − co-financing received − depreciation + release, results held at target).
 

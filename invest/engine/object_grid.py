@@ -1,4 +1,4 @@
-"""Object level of berakningsmodell.md §1–4: tranches, component depreciation by month, medfinansiering,
+"""Object level of docs/berakningsmodell.md §1–4: tranches, component depreciation by month, medfinansiering,
 pågående arbete, book value and interest, on an (object × year) grid without Python loops over object-years."""
 
 from __future__ import annotations

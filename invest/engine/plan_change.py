@@ -1,4 +1,4 @@
-"""A change to the plan on top of a computed baseline (berakningsmodell.md §4–5), for delays and proposals.
+"""A change to the plan on top of a computed baseline (docs/berakningsmodell.md §8), for delays and proposals.
 
 The changed objects are computed on their own and their difference is added to the baseline's region table:
 Δ räntekostnader is the interest on their Δ bundet kapital at the object rate, r · (ΔK_{t−1} + ΔK_t)/2 — also in

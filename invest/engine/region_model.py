@@ -1,4 +1,4 @@
-"""Region level of berakningsmodell.md §4–6: the yearly table, the debt model, the share against the riktvärde."""
+"""Region level of docs/berakningsmodell.md §4–6: the yearly table, the debt model, the share against the riktvärde."""
 
 from __future__ import annotations
 
@@ -122,8 +122,8 @@ def _debt_interest(plan: Plan, models: Models, conv: Conventions, years: np.ndar
     """Debt roll-forward; existing debt reprices a share per year, new and repriced debt at market + margin,
     new borrowing counting half a year in its first year (interest on the year's average)."""
     region = plan.region
-    market = models.rate_path("ranta/marknadsranta", years) + models.rate_path("ranta/upplaningsmarginal", years)
-    old_rate = (models.flat_rate if models.flat_rate is not None
+    market = models.yearly("ranta/marknadsranta", years) + models.yearly("ranta/upplaningsmarginal", years)
+    old_rate = (conv.platt_ranta if conv.platt_ranta is not None
                 else region.genomsnittsranta_befintlig_skuld if region.genomsnittsranta_befintlig_skuld is not None
                 else market[0])
     debt = np.empty(len(years))
@@ -180,7 +180,7 @@ def compute_region(plan: Plan, grid: ObjectGrid, models: Models, conv: Conventio
     borrowing = sums["investeringar"] - sums["medfinansiering_mottagen"] - self_financing
     debt, modelled_interest = _debt_interest(plan, models, conv, years, borrowing)
     fixed = _inputs(plan, years, "rantekostnader")
-    if models.flat_rate is not None and not np.isnan(fixed).all():
+    if conv.platt_ranta is not None and not np.isnan(fixed).all():
         notes.append("--ranta: fastställda räntekostnader i Region-bladet ersätts av skuldmodellen med platt ränta.")
         fixed[:] = np.nan
     interest = np.where(np.isnan(fixed), modelled_interest, fixed)

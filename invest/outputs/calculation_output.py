@@ -38,7 +38,7 @@ def to_csv(df: pl.DataFrame) -> str:
 
 def to_json(calc: Calculation, df: pl.DataFrame, per_object: bool) -> str:
     payload = {
-        "plan": str(calc.plan_path), "modeller": str(calc.models.directory), "enhet": "mnkr",
+        "plan": calc.plan.file, "modeller": calc.models.label, "enhet": "mnkr",
         "ranta": calc.models.flat_rate, "riktvarde": calc.conventions.riktvarde,
         "noteringar": list(calc.region.notes),
     }
@@ -57,7 +57,7 @@ def to_table(calc: Calculation, df: pl.DataFrame, per_object: bool) -> str:
         columns = [c for c in columns if c not in ("totala_intakter", "andel", "marginal")]
     rows = [[_cell(c, record[c]) for c in columns] for record in df.select(columns).iter_rows(named=True)]
     lines = text_table([TABLE_LABELS[c] for c in columns], rows, left=2 if per_object else 1)
-    head = [f"Plan: {calc.plan_path}   Belopp i mnkr   Riktvärde: kapitalkostnader under "
+    head = [f"Plan: {calc.plan.file}   Belopp i mnkr   Riktvärde: kapitalkostnader under "
             f"{swedish.percent(calc.conventions.riktvarde, 0)} av totala intäkter"]
     tail = []
     if not per_object and calc.region.has_share:

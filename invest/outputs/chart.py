@@ -54,7 +54,7 @@ def share_chart(calc: Calculation, targets: list[Path]) -> None:
     ax.set_xticks(years)
     ax.set_xticklabels([str(y) for y in years], rotation=45 if len(years) > 15 else 0)
     ax.spines[["top", "right"]].set_visible(False)
-    _finish(fig, f"Plan: {calc.plan_path.name} · parametrar: {calc.models.directory}", targets)
+    _finish(fig, f"Plan: {calc.plan.file} · parametrar: {calc.models.label}", targets)
 
 
 def _finish(fig, footer: str, targets: list[Path]) -> None:

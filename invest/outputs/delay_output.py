@@ -21,7 +21,7 @@ def _direction(years: int) -> str:
 
 def delay_json(calc: Calculation, result: DelayResult) -> str:
     return json.dumps({
-        "plan": str(calc.plan_path), "objekt": result.object_id, "ar_flyttat": result.years,
+        "plan": calc.plan.file, "objekt": result.object_id, "ar_flyttat": result.years,
         "fran_ar": result.from_year, "index": result.index, "enhet": "mnkr", "ranta": calc.models.flat_rate,
         "flyttade": [{"id": m.id, "fran": m.fran, "till": m.till, "ar": m.years} for m in result.moves],
         "ar": result.table.select(["ar", *DELTA_COLUMNS, "andel_fore", "andel_efter"]).to_dicts(),
@@ -33,7 +33,7 @@ def delay_table(calc: Calculation, result: DelayResult) -> str:
     names = {o.id: o.namn for o in calc.plan.objects}
     head = [f"Försening: {result.object_id} {_direction(result.years)} (utgifter från {result.from_year} flyttas, "
             f"kostnadsindex: {result.index})",
-            f"Plan: {calc.plan_path}   Belopp i mnkr   Δ = efter flytten − planen", "", "Flyttade objekt:"]
+            f"Plan: {calc.plan.file}   Belopp i mnkr   Δ = efter flytten − planen", "", "Flyttade objekt:"]
     moved = text_table(["Id", "Namn", "Driftsättning före", "Driftsättning efter", "År"],
                        [[m.id, names[m.id], m.fran, m.till, f"{m.years:+d}"] for m in result.moves], left=4)
     rows = [[str(r["ar"]), *(swedish.number(r[c]) for c in DELTA_COLUMNS[:-1]), swedish.percent(r["andel_fore"]),
@@ -48,13 +48,13 @@ def delay_table(calc: Calculation, result: DelayResult) -> str:
     if period["andel_fore"].null_count() < period.height:
         tail.append(f"Högsta andel i planperioden: {swedish.percent(period['andel_fore'].max())} före, "
                     f"{swedish.percent(period['andel_efter'].max())} efter.")
-    tail.append("Δ räntekostnader är räntan på objektens ändrade bundna kapital (berakningsmodell.md §4).")
+    tail.append("Δ räntekostnader är räntan på objektens ändrade bundna kapital (docs/berakningsmodell.md §8).")
     tail += [f"Varning: {w}" for w in result.warnings]
     return "\n".join(head + moved + [""] + years + [""] + tail) + "\n"
 
 
 def ranking_json(calc: Calculation, ranking: pl.DataFrame, skipped: list[str], from_year: int, index: str) -> str:
-    return json.dumps({"plan": str(calc.plan_path), "ar_flyttat": 1, "fran_ar": from_year, "index": index,
+    return json.dumps({"plan": calc.plan.file, "ar_flyttat": 1, "fran_ar": from_year, "index": index,
                        "enhet": "mnkr", "rangordning": ranking.to_dicts(), "ej_flyttbara": skipped},
                       ensure_ascii=False, indent=2)
 
@@ -62,7 +62,7 @@ def ranking_json(calc: Calculation, ranking: pl.DataFrame, skipped: list[str], f
 def ranking_table(calc: Calculation, ranking: pl.DataFrame, skipped: list[str], from_year: int, index: str) -> str:
     first, last = calc.plan.plan_years[0], calc.plan.plan_years[-1]
     head = [f"Ett års försening per objekt (utgifter från {from_year}, kostnadsindex: {index}), störst effekt först",
-            f"Plan: {calc.plan_path}   Belopp i mnkr", ""]
+            f"Plan: {calc.plan.file}   Belopp i mnkr", ""]
     rows = [[r["id"], r["namn"][:48], r["flyttade"], swedish.percent(r["hogsta_andel_efter"]),
              "–" if r["delta_hogsta_andel"] is None else swedish.number(r["delta_hogsta_andel"] * 100, 2),
              swedish.number(r["delta_kapitalkostnader_planperioden"])]

@@ -26,14 +26,14 @@ def _chain_text(graph: DependencyGraph, chain: list[str]) -> str:
     return " ".join(parts)
 
 
-def dependencies_json(graph: DependencyGraph, findings: list[Finding], plan_path) -> str:
-    return json.dumps({"plan": str(plan_path), "objekt": _records(graph), "kedjor": graph.chains(),
+def dependencies_json(graph: DependencyGraph, findings: list[Finding], plan_file: str) -> str:
+    return json.dumps({"plan": plan_file, "objekt": _records(graph), "kedjor": graph.chains(),
                        "fynd": [f.as_dict() for f in findings]}, ensure_ascii=False, indent=2)
 
 
-def dependencies_table(graph: DependencyGraph, findings: list[Finding], plan_path) -> str:
+def dependencies_table(graph: DependencyGraph, findings: list[Finding], plan_file: str) -> str:
     records = _records(graph)
-    head = [f"Beroenden i {plan_path}: {len(records)} av {len(graph.objects)} objekt har beroenden.", ""]
+    head = [f"Beroenden i {plan_file}: {len(records)} av {len(graph.objects)} objekt har beroenden.", ""]
     if not records:
         return "\n".join(head) + "\n"
     rows = [[r["id"], r["namn"][:40], r["driftsattning"], r["verksamhetsomrade"],

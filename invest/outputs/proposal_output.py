@@ -15,8 +15,8 @@ from invest.analyses.proposals import Admission, Proposal, Verdict
 from invest.base import swedish
 
 SOURCE = "models/riktlinjer/kapitalkostnadsandel.yaml"
-METHOD_NOTE = ("Δ räntekostnader är internräntan på förslagets bundna kapital (berakningsmodell.md §4), även de år "
-               "planens räntekostnader är fastställda; intäktsförd medfinansiering ökar totala intäkter.")
+METHOD_NOTE = ("Δ räntekostnader är internräntan på förslagets bundna kapital (docs/berakningsmodell.md §8), "
+               "även de år planens räntekostnader är fastställda; intäktsförd medfinansiering ökar totala intäkter.")
 
 
 def _years(years) -> str:
@@ -184,7 +184,7 @@ def check_json(calc: Calculation, verdicts: list[Verdict], admission: Admission,
     whole = verdicts[-1]
     several = proposal_count(verdicts)
     payload = {
-        "plan": str(calc.plan_path), "forslag_filer": [str(f) for f in files],
+        "plan": calc.plan.file, "forslag_filer": [str(f) for f in files],
         "godkand": whole.godkand, "riktvarde": calc.conventions.riktvarde, "metod": calc.conventions.riktvardesmetod,
         "gransvarde_skuld": calc.conventions.gransvarde, "enhet": "mnkr", "ranta": calc.models.flat_rate,
         **_verdict_json(whole),
@@ -252,7 +252,7 @@ def check_table(calc: Calculation, verdicts: list[Verdict], admission: Admission
     several = proposal_count(verdicts)
     c = calc.conventions
     lines = [f"Kontroll mot riktvärdet: {', '.join(str(f) for f in files)}",
-             f"Plan: {calc.plan_path}   Riktvärde: under {swedish.percent(c.riktvarde, 0)} av totala intäkter "
+             f"Plan: {calc.plan.file}   Riktvärde: under {swedish.percent(c.riktvarde, 0)} av totala intäkter "
              f"(metod {c.riktvardesmetod}, {SOURCE})   Belopp i mnkr", "",
              headline(whole, shout=True), ""]
     lines += assessment(calc, whole, several) + [""]

@@ -52,16 +52,16 @@ def write_check_report(calc: Calculation, verdicts: list[Verdict], admission: Ad
     verdict_line = headline(whole)
     comparison_chart(t["ar"].to_list(), t["andel_utan"].to_list(), t["andel_med"].to_list(), limit,
                      f"Kapitalkostnadernas andel av totala intäkter med och utan förslaget\n{verdict_line}",
-                     f"Förslag: {', '.join(Path(f).name for f in files)} · plan: {calc.plan_path.name} · "
-                     f"parametrar: {calc.models.directory}", png)
+                     f"Förslag: {', '.join(Path(f).name for f in files)} · plan: {calc.plan.file} · "
+                     f"parametrar: {calc.models.label}", png)
 
     wb = Workbook()
     ws = wb.active
     ws.title = "Kontroll"
     put(ws, 1, 1, "Kontroll mot riktvärdet för kapitalkostnader").font = Font(bold=True, size=14)
-    row = _paragraph(ws, 2, f"Förslag: {', '.join(Path(f).name for f in files)}. Plan: {calc.plan_path}. "
+    row = _paragraph(ws, 2, f"Förslag: {', '.join(Path(f).name for f in files)}. Plan: {calc.plan.file}. "
                             f"Riktvärde: kapitalkostnader under {swedish.percent(limit, 0)} av totala intäkter "
-                            f"(metod {calc.conventions.riktvardesmetod}, {SOURCE}). Parametrar: {calc.models.directory}. "
+                            f"(metod {calc.conventions.riktvardesmetod}, {SOURCE}). Parametrar: {calc.models.label}. "
                             f"Skapad {dt.datetime.now():%Y-%m-%d %H:%M}.")
     row = _paragraph(ws, row + 1, verdict_line, bold=True)
     for sentence in assessment(calc, whole, several):

@@ -10,6 +10,7 @@ from openpyxl.styles import Font
 import polars as pl
 
 from invest.base.atomic import atomic_path
+from invest.analyses.calibration import comparison
 from invest.analyses.breakdown import MEASURES, budget_shape, by, schedule
 from invest.engine.calculation import Calculation
 from invest.outputs.chart import share_chart
@@ -64,9 +65,8 @@ def _region_sheet(wb, table) -> None:
     ws.freeze_panes = "B2"
 
 
-def _calibration_sheet(wb, calc: Calculation) -> None:
+def _calibration_sheet(wb, frame: pl.DataFrame) -> None:
     """The model beside the budget's own figures, with the tolerance each must meet."""
-    frame = calc.calibration
     if not frame.height:
         return
     ws = wb.create_sheet("Kalibrering")
@@ -80,10 +80,10 @@ def _calibration_sheet(wb, calc: Calculation) -> None:
                 ws.cell(r, col).number_format = "0.00%"
 
 
-def _summary_lines(calc: Calculation) -> list[tuple[str, str]]:
+def _summary_lines(calc: Calculation, calibration: pl.DataFrame) -> list[tuple[str, str]]:
     c = calc.conventions
     lines = [
-        ("Plan", str(calc.plan_path)), ("Parametrar (models/)", str(calc.models.directory)),
+        ("Plan", calc.plan.file), ("Parametrar", calc.models.label),
         ("Skapad", dt.datetime.now().strftime("%Y-%m-%d %H:%M")),
         ("Planperiod", f"{calc.plan.plan_years[0]}–{calc.plan.plan_years[-1]}"),
         ("Antal objekt", str(len(calc.plan.objects))),
@@ -98,7 +98,7 @@ def _summary_lines(calc: Calculation) -> list[tuple[str, str]]:
                                       f"(marginal {swedish.number(peak['marginal'])} mnkr)"))
         lines.append(("Andel per år", ", ".join(f"{r['ar']} {swedish.percent(r['andel'])}"
                                                 for r in calc.plan_period().iter_rows(named=True))))
-    checks = calc.calibration.filter(pl.col("inom_tolerans").is_not_null())
+    checks = calibration.filter(pl.col("inom_tolerans").is_not_null())
     if checks.height:
         failed = checks.filter(~pl.col("inom_tolerans"))
         lines.append(("Kalibrering mot budgeten", f"{checks.height - failed.height} av {checks.height} jämförelser inom "
@@ -118,7 +118,7 @@ def _summary_lines(calc: Calculation) -> list[tuple[str, str]]:
     return lines
 
 
-def write_workbook(calc: Calculation, target: Path, summary: list[tuple[str, str]]) -> None:
+def write_workbook(calc: Calculation, calibration: pl.DataFrame, target: Path, summary: list[tuple[str, str]]) -> None:
     wb = Workbook()
     ws = wb.active
     ws.title = "Sammanfattning"
@@ -132,7 +132,7 @@ def write_workbook(calc: Calculation, target: Path, summary: list[tuple[str, str
     _region_sheet(wb, calc.region.table)
     headers, rows = budget_shape(calc)
     write_table(wb.create_sheet("Investeringsplan"), headers, rows, ["text"] + ["mnkr"] * (len(headers) - 1))
-    _calibration_sheet(wb, calc)
+    _calibration_sheet(wb, calibration)
     for title, key in (("Per organisation", "organisation"), ("Per verksamhetsområde", "verksamhetsomrade")):
         _frame_sheet(wb, title, by(calc, key).select(key, "ar", *MEASURES))
     sched = schedule(calc).drop("rantebas")
@@ -147,7 +147,7 @@ def write_workbook(calc: Calculation, target: Path, summary: list[tuple[str, str
         wb.save(tmp)
 
 
-def _summary_text(summary: list[tuple[str, str]], written: list[Path]) -> str:
+def _summary_text(summary: list[tuple[str, str]], written: list) -> str:
     lines = [f"{k}: {v}" for k, v in summary if k != "Skapad"]
     return "\n".join(["Kapitalkostnader mot riktvärdet", ""] + lines + ["", "Skrivet:"] + [f"  {p}" for p in written]) + "\n"
 
@@ -155,15 +155,15 @@ def _summary_text(summary: list[tuple[str, str]], written: list[Path]) -> str:
 def write_report(calc: Calculation, directory: Path) -> tuple[list[Path], str]:
     """Writes the workbook, the chart and the summary; returns the files written and the summary's text."""
     directory.mkdir(parents=True, exist_ok=True)
-    stem = calc.plan_path.stem
+    stem = Path(calc.plan.file).stem
     xlsx = directory / f"{stem}_kapitalkostnader.xlsx"
     charts = [directory / f"{stem}_andel.png", directory / f"{stem}_andel.pdf"]
-    summary = _summary_lines(calc)
-    write_workbook(calc, xlsx, summary)
+    calibration = comparison(calc.plan.published, calc.region.table)
+    summary = _summary_lines(calc, calibration)
+    write_workbook(calc, calibration, xlsx, summary)
     share_chart(calc, charts)
     text = directory / f"{stem}_sammanfattning.txt"
     written = [xlsx, *charts, text]
-    summary_text = _summary_text(summary, written)
-    with atomic_path(text) as tmp:
-        tmp.write_text(summary_text, encoding="utf-8")
-    return written, summary_text
+    with atomic_path(text) as tmp:  # the file names only: no folder of the user's machine in what is handed on
+        tmp.write_text(_summary_text(summary, [p.name for p in written]), encoding="utf-8")
+    return written, _summary_text(summary, written)

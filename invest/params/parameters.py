@@ -1,14 +1,16 @@
-"""Typed access to the models/ parameters the engine needs, including the --ranta override."""
+"""Typed access to the models/ parameters the engine needs, and the one place the --ranta overlay is applied."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from invest.base.findings import InputError, error
-from invest.params.loader import Parameter, load_models
+from invest.base.resources import DEFAULT_MODELS_DIR
+from invest.params.loader import DatedValue, Parameter, load_models
 
 ASSET_CLASS_DIR = "tillgangsklasser/"
 REQUIRED = (
@@ -36,11 +38,13 @@ REQUIRED = (
     "import/tillgangsklass_ur_ordval",
     "import/tillgangsklass_ur_verksamhetsomrade",
 )
+FLAT_RATE = "ranta/platt_ranta"  # present only when --ranta is given (Models.with_flat_rate)
+FLAT_RATE_SOURCE = "kommandoraden (--ranta)"
 
 
 @dataclass(frozen=True)
 class Conventions:
-    """The conventions of berakningsmodell.md §1–5, as in force for one plan."""
+    """The conventions of docs/berakningsmodell.md §1–6, as in force for one plan."""
 
     standardmanad: int
     efter_driftsattning_manad: int
@@ -54,23 +58,46 @@ class Conventions:
     intaktstillvaxt: float
     befintliga_aterstaende_andel: float
     befintliga_avveckling: str  # jamn | arganger
+    platt_ranta: float | None = None  # --ranta: also replaces the plan's own rates (existing debt, fixed interest)
 
 
 class Models:
-    """The loaded models/ directory; `flat_rate` (from --ranta) replaces every rate and zeroes the margin."""
+    """The loaded models/ directory. The flat rate of --ranta is not an argument here: it is a parameter overlay
+    (`with_flat_rate`), so every reader of a rate sees it, whichever accessor it uses."""
 
-    def __init__(self, params: dict[str, Parameter], directory: Path, flat_rate: float | None = None):
+    def __init__(self, params: dict[str, Parameter], directory: Path):
         missing = [name for name in REQUIRED if name not in params]
         if missing:
             raise InputError([error(f"{directory}/{name}.yaml", "parameterfilen saknas") for name in missing])
         self.params = params
         self.directory = directory
-        self.flat_rate = flat_rate
 
     @classmethod
-    def load(cls, directory: Path, flat_rate: float | None = None) -> "Models":
-        directory = Path(directory)
-        return cls(load_models(directory), directory, flat_rate)
+    def load(cls, directory: Path | None = None) -> "Models":
+        directory = Path(directory) if directory is not None else DEFAULT_MODELS_DIR
+        return cls(load_models(directory), directory)
+
+    def with_flat_rate(self, rate: float | None) -> "Models":
+        """The models with every rate replaced by `rate` and the borrowing margin zero (--ranta); None: unchanged."""
+        if rate is None:
+            return self
+        flat = DatedValue(dt.date(1900, 1, 1), rate, FLAT_RATE_SOURCE, None, 0)
+        zero = replace(flat, value=0.0)
+        overlay = {name: replace(self.params[name], values=(zero if name == "ranta/upplaningsmarginal" else flat,))
+                   for name in ("ranta/internranta", "ranta/marknadsranta", "ranta/upplaningsmarginal")}
+        overlay[FLAT_RATE] = Parameter(FLAT_RATE, Path(), "Platt ränta från kommandoraden; ersätter även planens egna "
+                                       "räntor (befintlig skuld, fastställda räntekostnader).", "andel", (), (flat,))
+        return Models({**self.params, **overlay}, self.directory)
+
+    @property
+    def flat_rate(self) -> float | None:
+        """The rate of --ranta, or None."""
+        return self.params[FLAT_RATE].values[0].value if FLAT_RATE in self.params else None
+
+    @property
+    def label(self) -> str:
+        """How a report names the parameters: the bundled ones, or the folder name of the user's own (no path)."""
+        return "models/ (inbyggda)" if self.directory == DEFAULT_MODELS_DIR else f"{self.directory.name}/"
 
     def value(self, name: str, year: int):
         return self.params[name].at(year).value
@@ -90,6 +117,7 @@ class Models:
             intaktstillvaxt=self.value("region/intaktstillvaxt", year),
             befintliga_aterstaende_andel=self.value("region/befintliga_tillgangar", year),
             befintliga_avveckling=self.value("region/befintliga_avveckling", year),
+            platt_ranta=self.flat_rate,
         )
 
     @property
@@ -107,14 +135,8 @@ class Models:
         per_krona = sum(share / life for _, share, life in self.asset_class_at(name, year) if life > 0)
         return 1 / per_krona if per_krona else None
 
-    def rate_path(self, name: str, years: np.ndarray) -> np.ndarray:
-        """Yearly rate for `years`; with --ranta every rate is the flat rate and the margin zero."""
-        if self.flat_rate is not None:
-            return np.full(len(years), 0.0 if name == "ranta/upplaningsmarginal" else self.flat_rate)
-        return self.yearly(name, years)
-
     def yearly(self, name: str, years: np.ndarray) -> np.ndarray:
-        """The value in force on 1 January of each year (a path such as a cost index; --ranta does not apply)."""
+        """The value in force on 1 January of each year (a rate path, a cost index)."""
         return np.array([self.value(name, int(y)) for y in years], dtype=float)
 
     def used(self) -> list[dict]:
@@ -124,14 +146,10 @@ class Models:
             for v in p.values:
                 rows.append({
                     "parameter": name, "beskrivning": p.description, "enhet": p.unit,
-                    "galler_fran": v.start.isoformat(), "varde": _show(v.value),
+                    "galler_fran": v.start.isoformat() if v.line else "", "varde": _show(v.value),
                     "kalla": v.source or "", "antagande": v.assumption or "",
-                    "fil": f"{p.path}:{v.line}",
+                    "fil": f"{p.name}.yaml:{v.line}" if v.line else "",
                 })
-        if self.flat_rate is not None:
-            rows.append({"parameter": "--ranta", "beskrivning": "Platt ränta från kommandoraden ersätter alla räntor; marginal 0.",
-                         "enhet": "andel", "galler_fran": "", "varde": _show(self.flat_rate), "kalla": "kommandoraden",
-                         "antagande": "", "fil": ""})
         return rows
 
 

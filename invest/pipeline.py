@@ -1,0 +1,200 @@
+"""One function per command: inputs in, a result record out. The only place that reads files for a command,
+applies the --ranta overlay (once, to the models) and decides what a command's outcome is; cli.py only renders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from invest.analyses.delay import DelayResult, Delays
+from invest.analyses.proposals import Admission, ProposalCheck, Verdict
+from invest.analyses.riktvarde import breach_findings
+from invest.base.findings import ERROR, Finding, InputError, error
+from invest.base.resources import resolve_plan
+from invest.engine.calculation import Calculation, calculate
+from invest.excel.mapping import load_mapping
+from invest.excel.reader import read_plan, read_proposal
+from invest.excel.template import plan_to_workbook, write_plan_workbook
+from invest.excel.workbook import open_workbook
+from invest.outputs.dependency_chart import dependency_chart
+from invest.outputs.proposal_report import write_check_report
+from invest.outputs.report import write_report
+from invest.params.parameters import Models
+from invest.plan.checks import check_dependencies
+from invest.plan.dependency_graph import DependencyGraph
+from invest.plan.records import Plan
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What every command that reads a plan is given: the plan (None = the default plan), the models folder
+    (None = the bundled models), the flat rate of --ranta, the last region year and a column mapping."""
+
+    plan: Path | None = None
+    models_dir: Path | None = None
+    flat_rate: float | None = None
+    until_year: int | None = None
+    mapping_path: Path | None = None
+
+
+def load_models(models_dir: Path | None = None, flat_rate: float | None = None) -> Models:
+    """The parameters, with --ranta applied as an overlay before anything computes."""
+    return Models.load(models_dir).with_flat_rate(flat_rate)
+
+
+def load_plan(inputs: Inputs, models: Models) -> Plan:
+    """The one way a plan is read: a workbook or a folder with one (resolve_plan), in any layout the importer reads."""
+    return read_plan(resolve_plan(inputs.plan), models, load_mapping(inputs.mapping_path))
+
+
+def calculate_plan(inputs: Inputs) -> Calculation:
+    """`invest berakna` and `invest rapport` (and every command computing on a plan): read and compute."""
+    models = load_models(inputs.models_dir, inputs.flat_rate)
+    return calculate(load_plan(inputs, models), models, inputs.until_year)
+
+
+@dataclass(frozen=True)
+class Validation:
+    plan_file: str
+    findings: list[Finding]
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.level == ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.findings) - self.errors
+
+
+def validate(inputs: Inputs) -> Validation:
+    """`invest validera`: the plan's findings, the riktvärde breaches as warnings. A file that cannot be opened as
+    a workbook at all raises (exit 2); problems inside it are findings (exit 1)."""
+    models = load_models(inputs.models_dir, inputs.flat_rate)
+    path = resolve_plan(inputs.plan)
+    open_workbook(path).close()
+    try:
+        plan = read_plan(path, models, load_mapping(inputs.mapping_path))
+        findings = list(plan.warnings) + breach_findings(calculate(plan, models, inputs.until_year))
+    except InputError as exc:
+        findings = exc.findings
+    return Validation(path.name, findings)
+
+
+@dataclass(frozen=True)
+class Report:
+    calculation: Calculation
+    written: list[Path]
+    summary: str
+
+
+def report(inputs: Inputs, directory: Path) -> Report:
+    """`invest rapport`: the audit workbook, the chart and the summary in `directory`."""
+    calc = calculate_plan(inputs)
+    written, summary = write_report(calc, directory)
+    return Report(calc, written, summary)
+
+
+@dataclass(frozen=True)
+class Dependencies:
+    plan: Plan
+    graph: DependencyGraph
+    findings: list[Finding]
+    drawing: Path | None = None
+    drawn: int = 0
+
+
+def dependencies(inputs: Inputs, drawing: Path | None = None, everything: bool = False) -> Dependencies:
+    """`invest beroenden`: the dependency graph and its findings; with `drawing`, the drawing written there."""
+    models = load_models(inputs.models_dir, inputs.flat_rate)
+    plan = load_plan(inputs, models)
+    graph = DependencyGraph(plan)
+    drawn = 0
+    if drawing is not None:
+        first = plan.plan_years[0]
+        drawn = dependency_chart(graph, models.conventions(first), first, drawing,
+                                 f"Beroenden mellan investeringsobjekt — {plan.file}", everything=everything)
+    return Dependencies(plan, graph, check_dependencies(plan, models), drawing, drawn)
+
+
+@dataclass(frozen=True)
+class Delay:
+    calculation: Calculation
+    delays: Delays
+    result: DelayResult | None = None
+    ranking: list | None = None
+    skipped: list | None = None
+
+
+def delay(inputs: Inputs, object_id: str | None, years: int | None, from_year: int | None, index: str,
+          rank: bool) -> Delay:
+    """`invest forsening`: one delay of `object_id` by `years`, or (rank) every one-year delay ranked."""
+    if not rank and (object_id is None or years is None):
+        raise InputError([error("forsening", "ange OBJEKT och --ar N (eller --rangordna)")])
+    calc = calculate_plan(inputs)
+    delays = Delays(calc, from_year, index)
+    if rank:
+        ranking, skipped = delays.rank()
+        return Delay(calc, delays, ranking=ranking, skipped=skipped)
+    return Delay(calc, delays, result=delays.delay(object_id, years))
+
+
+@dataclass(frozen=True)
+class Check:
+    calculation: Calculation
+    verdicts: list[Verdict]
+    admission: Admission
+    files: list[Path]
+    warnings: list[Finding]
+    written: list[Path]
+
+    @property
+    def passed(self) -> bool:
+        """All proposals together keep every year under the riktvärde."""
+        return self.verdicts[-1].godkand
+
+
+def check_proposals(inputs: Inputs, files: list[Path], directory: Path) -> Check:
+    """`invest kontroll`: the proposals in `files` on top of the plan, and the one-page result in `directory`."""
+    calc = calculate_plan(inputs)
+    objects, warnings = read_proposal(files, calc.plan, calc.models, load_mapping(inputs.mapping_path))
+    check = ProposalCheck(calc, objects)
+    verdicts, admission = check.verdicts(), check.admission()
+    written = write_check_report(calc, verdicts, admission, files, warnings, directory)
+    return Check(calc, verdicts, admission, files, warnings, written)
+
+
+@dataclass(frozen=True)
+class Import:
+    source: Path
+    target: Path
+    plan: Plan | None
+    findings: list[Finding]
+
+
+def import_workbook(source: Path, target: Path, models_dir: Path | None = None,
+                    mapping_path: Path | None = None) -> Import:
+    """`invest importera`: a nämnd's workbook read and written as a plan in the template format; nothing is
+    written when there are errors (then `plan` is None and `findings` holds them)."""
+    models = load_models(models_dir)
+    mapping = load_mapping(mapping_path)
+    if Path(target).resolve() == Path(source).resolve():
+        raise InputError([error(str(target), "utdata får inte vara samma fil som indata (indata ändras aldrig)")])
+    try:
+        plan = read_plan(Path(source), models, mapping)
+    except InputError as exc:
+        return Import(Path(source), Path(target), None, exc.findings)
+    plan_to_workbook(plan, target, tuple(sorted(models.asset_classes)))
+    return Import(Path(source), Path(target), plan, list(plan.warnings))
+
+
+def template(target: Path, first_year: int, last_year: int, models_dir: Path | None = None) -> Path:
+    """`invest mall`: an empty plan in the template format; an existing file is never overwritten."""
+    if last_year < first_year:
+        raise InputError([error("--till-ar", f"{last_year} ligger före --fran-ar {first_year}")])
+    if target.exists():
+        raise InputError([error(str(target), "filen finns redan; välj ett annat namn med -o (befintliga filer skrivs inte över)")])
+    models = load_models(models_dir)
+    write_plan_workbook(target, list(range(first_year, last_year + 1)), first_year - 1, [],
+                        asset_classes=tuple(sorted(models.asset_classes)))
+    return target
