@@ -9,13 +9,12 @@ from pathlib import Path
 from invest.analyses.delay import DelayResult, Delays
 from invest.analyses.proposals import Admission, ProposalCheck, Verdict
 from invest.analyses.riktvarde import breach_findings
-from invest.base.findings import ERROR, Finding, InputError, error
+from invest.base.findings import ERROR, Finding, InputError, UnreadableFile, error
 from invest.base.resources import resolve_plan
 from invest.engine.calculation import Calculation, calculate
 from invest.excel.mapping import load_mapping
 from invest.excel.reader import read_plan, read_proposal
 from invest.excel.template import plan_to_workbook, write_plan_workbook
-from invest.excel.workbook import open_workbook
 from invest.outputs.dependency_chart import dependency_chart
 from invest.outputs.proposal_report import write_check_report
 from invest.outputs.report import write_report
@@ -71,11 +70,12 @@ def validate(inputs: Inputs) -> Validation:
     """`invest validera`: the plan's findings, the riktvärde breaches as warnings. A file that cannot be opened as
     a workbook at all raises (exit 2); problems inside it are findings (exit 1)."""
     models = load_models(inputs.models_dir, inputs.flat_rate)
-    path = resolve_plan(inputs.plan)
-    open_workbook(path).close()
+    path, mapping = resolve_plan(inputs.plan), load_mapping(inputs.mapping_path)
     try:
-        plan = read_plan(path, models, load_mapping(inputs.mapping_path))
+        plan = read_plan(path, models, mapping)
         findings = list(plan.warnings) + breach_findings(calculate(plan, models, inputs.until_year))
+    except UnreadableFile:
+        raise
     except InputError as exc:
         findings = exc.findings
     return Validation(path.name, findings)

@@ -40,3 +40,8 @@ class InputError(Exception):
     def __init__(self, findings: list[Finding]):
         self.findings = findings
         super().__init__("\n".join(str(f) for f in findings))
+
+
+class UnreadableFile(InputError):
+    """A file that cannot be opened as a workbook at all: exit 2 even in `invest validera`, where problems inside a
+    workbook are findings (exit 1)."""

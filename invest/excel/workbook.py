@@ -5,7 +5,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from invest.base.findings import InputError, error
+from invest.base.findings import UnreadableFile, error
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
@@ -18,31 +18,31 @@ def open_workbook(path: Path):
     try:
         import defusedxml  # noqa: F401  openpyxl only guards against XML bombs when this is installed
     except ImportError:  # pragma: no cover - a dependency of the package
-        raise InputError([error(str(path), "paketet defusedxml saknas; installera om invest (pip install -e .)")])
+        raise UnreadableFile([error(str(path), "paketet defusedxml saknas; installera om invest (pip install -e .)")])
 
     where = str(path)
     if not path.exists():
-        raise InputError([error(where, "filen finns inte")])
+        raise UnreadableFile([error(where, "filen finns inte")])
     if path.is_dir():
-        raise InputError([error(where, "är en katalog, väntat en .xlsx-fil")])
+        raise UnreadableFile([error(where, "är en katalog, väntat en .xlsx-fil")])
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise InputError([error(where, f"filtypen {path.suffix or '(ingen)'} stöds inte; väntat en Excel-arbetsbok .xlsx")])
+        raise UnreadableFile([error(where, f"filtypen {path.suffix or '(ingen)'} stöds inte; väntat en Excel-arbetsbok .xlsx")])
     size = path.stat().st_size
     if size == 0:
-        raise InputError([error(where, "filen är tom (0 byte); väntat en Excel-arbetsbok .xlsx")])
+        raise UnreadableFile([error(where, "filen är tom (0 byte); väntat en Excel-arbetsbok .xlsx")])
     if size > MAX_FILE_BYTES:
-        raise InputError([error(where, f"filen är {size / 1e6:.0f} MB; största tillåtna storlek är {MAX_FILE_BYTES / 1e6:.0f} MB")])
+        raise UnreadableFile([error(where, f"filen är {size / 1e6:.0f} MB; största tillåtna storlek är {MAX_FILE_BYTES / 1e6:.0f} MB")])
     if not zipfile.is_zipfile(path):
-        raise InputError([error(where, "är ingen Excel-arbetsbok (.xlsx är ett zip-arkiv; filen är något annat, t.ex. text eller .xls)")])
+        raise UnreadableFile([error(where, "är ingen Excel-arbetsbok (.xlsx är ett zip-arkiv; filen är något annat, t.ex. text eller .xls)")])
     with zipfile.ZipFile(path) as archive:
         total = sum(info.file_size for info in archive.infolist())
         if total > MAX_UNCOMPRESSED_BYTES or total > MAX_COMPRESSION_RATIO * max(size, 1) + 10 * 1024 * 1024:
-            raise InputError([error(where, f"arbetsboken packas upp till {total / 1e6:.0f} MB från {size / 1e6:.1f} MB; "
+            raise UnreadableFile([error(where, f"arbetsboken packas upp till {total / 1e6:.0f} MB från {size / 1e6:.1f} MB; "
                                            "det ser ut som en zip-bomb och läses inte")])
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for broken files
-        raise InputError([error(where, unreadable(exc))]) from None
+        raise UnreadableFile([error(where, unreadable(exc))]) from None
 
 
 def unreadable(exc: Exception) -> str:
