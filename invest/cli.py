@@ -64,7 +64,7 @@ def models_option(command):
 
 def mapping_option(command):
     return click.option("--mapping", "mapping_path", type=click.Path(path_type=Path), default=None,
-                        help="YAML-fil som mappar okända kolumnrubriker till mallens kolumner (se README).")(command)
+                        help="YAML-fil som mappar okända kolumnrubriker till mallens kolumner (se docs/anvandarguide.md §2).")(command)
 
 
 def inputs(plan, models_dir, ranta, till_ar, mapping_path) -> pipeline.Inputs:

@@ -82,7 +82,7 @@ class ProposalCheck:
     def __init__(self, calc: Calculation, objects: tuple[InvestmentObject, ...]):
         if not calc.region.has_share:
             raise InputError([error(calc.plan.file, "planen saknar bladet Region: kontrollen mot riktvärdet kräver "
-                                                    "totala intäkter per år (se README, Region)")])
+                                                    "totala intäkter per år (bladet Region, se docs/anvandarguide.md §9)")])
         self.calc, self.objects = calc, objects
         self.conv = calc.conventions
         self.limit = self.conv.riktvarde
