@@ -70,7 +70,7 @@ def main() -> None:
     args = parser.parse_args()
     models = Models.load(Path(__file__).resolve().parents[1] / "models")
     conv = models.conventions(2026)
-    rates = lambda ys: models.rate_path("ranta/internranta", ys)  # noqa: E731
+    rates = lambda ys: models.yearly("ranta/internranta", ys)  # noqa: E731
     arrays = synthetic(args.objekt, args.ar)
 
     grid = compute_objects(arrays, conv, rates)

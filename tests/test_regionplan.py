@@ -1,12 +1,14 @@
 """The default plan, Region Stockholm 2026–2035: its sums equal Budget 2026's tables, the model reproduces the
-budget's own avskrivningar, räntekostnader, materiella anläggningstillgångar and share 2026–2028, and the build
-script gives the same workbook again. Every target is read from the extracted tables, not from the plan."""
+budget's own avskrivningar, räntekostnader, materiella anläggningstillgångar and share 2026–2028, the build
+script gives the same workbook again, and the workbook's Antaganden and sources state what the plan uses. Every
+target is read from the extracted tables, not from the plan."""
 
 from __future__ import annotations
 
 import csv
 import filecmp
 import importlib.util
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -31,7 +33,11 @@ KATEGORI = {"beslutade_over_100": "beslutad", "planerade_over_100": "planerad", 
 
 
 def _csv(name: str) -> list[dict]:
-    with open(REF / name, encoding="utf-8") as fh:
+    return _csv_at(REF / name)
+
+
+def _csv_at(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
 
 
@@ -178,15 +184,65 @@ def test_dependencies_and_outturn_of_objects_under_construction(calc):
     assert all(not o.driftsattning.lopande and o.driftsattning.year >= 2026 for o in under_construction)
 
 
-def test_build_script_gives_the_same_workbook(tmp_path):
+@pytest.fixture(scope="module")
+def rebuilt(tmp_path_factory):
+    """The workbook built again by the script (which also checks that it gives the figures it calibrated on)."""
     spec = importlib.util.spec_from_file_location("bygg_regionplan", PLAN_DIR / "bygg_regionplan.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    rebuilt = module.main(["-o", str(tmp_path / "ny.xlsx")])
+    return module.main(["-o", str(tmp_path_factory.mktemp("regionplan") / "ny.xlsx")])
+
+
+def test_build_script_gives_the_same_workbook(rebuilt):
     old, new = openpyxl.load_workbook(PLAN), openpyxl.load_workbook(rebuilt)
     assert old.sheetnames == new.sheetnames
     for name in old.sheetnames:
         assert list(old[name].values) == list(new[name].values), name
+
+
+def _assumptions() -> dict[str, str]:
+    return {term: text for term, text in list(openpyxl.load_workbook(PLAN)["Antaganden"].values)[1:]}
+
+
+def test_the_antaganden_sheet_states_the_openings_the_plan_uses(calc):
+    """Every named object's driftsättning as the plan has it, the budget's and the assumed ones apart, and no other
+    date (the sheet once listed fifteen year-and-month openings the plan did not use)."""
+    text = _assumptions()["Driftsättningar"]
+    named = [r for r in _csv_at(PLAN_DIR / "objekt.csv") if r["slag"] == "objekt"]
+    objects = {o.id: o for o in calc.plan.objects}
+    budget, assumed = text.split("Antagna:")
+    running = assumed.split("löpande")[-1]
+    for row in named:
+        o = objects[row["id"]]
+        if o.driftsattning.lopande:
+            assert o.namn in running, o.id
+        else:
+            assert f"{o.namn}: {o.driftsattning}" in (budget if row["driftsattning_ur_budgeten"] == "ja" else assumed), o.id
+    stated = re.findall(r": (\d{4}(?:-\d{1,2})?)(?=[;.])", text)
+    assert sorted(stated) == sorted(str(objects[r["id"]].driftsattning) for r in named
+                                    if not objects[r["id"]].driftsattning.lopande)
+
+
+def test_the_antaganden_sheet_states_the_calibrated_values(calc):
+    text = _assumptions()
+    region = calc.plan.region
+    rate = f"{region.genomsnittsranta_befintlig_skuld * 100:.2f}".replace(".", ",")
+    assert f"skulden ({rate} %)" in text["Räntor"]
+    largest = max(region.befintliga, key=lambda e: e.bokfort_varde)  # its remaining life has the most digits
+    share = largest.aterstaende_nyttjandeperiod / calc.models.class_life(largest.tillgangsklass, 2026)
+    assert f"nyttjandeperiod {share * 100:.1f} % av klassens".replace(".", ",") in text["Befintliga tillgångar"]
+
+
+def test_the_plan_cites_no_file_the_user_does_not_have():
+    """Sources name the document (Region Stockholm, Budget 2026, Tabell N / avsnitt N), not the budget's text
+    file, its line numbers or the team's notes."""
+    forbidden = re.compile(r"seeds/|\.\./shared|(?<!docs/)berakningsmodell\.md|004_[0-9a-f]+|\.txt\b|\brad \d{3,}")
+    texts = [(ws.title, v) for ws in openpyxl.load_workbook(PLAN) for row in ws.values for v in row if isinstance(v, str)]
+    texts += [(name, line) for name in ("objekt.csv", "README.md", "bygg_regionplan.py")
+              for line in (PLAN_DIR / name).read_text(encoding="utf-8").splitlines()]
+    assert any("Region Stockholm, Budget 2026, Tabell 52" in v for _, v in texts)
+    found = [(where, v) for where, v in texts if forbidden.search(v)]
+    assert not found, found
 
 
 @pytest.mark.skipif(not SHARED_REF.is_dir(), reason="../shared/reference finns inte på den här maskinen")
