@@ -1,4 +1,5 @@
-"""Shared fixtures: the project's models/, and plans built as real workbooks inside the tests."""
+"""Shared fixtures: the project's models/, and plans built as real workbooks inside the tests (tests/inmemory.py
+builds the same plans as records, for the tests that call the engine directly)."""
 
 from __future__ import annotations
 

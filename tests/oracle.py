@@ -1,4 +1,4 @@
-"""An independent, deliberately plain implementation of berakningsmodell.md §1–4 for one object, month by
+"""An independent, deliberately plain implementation of docs/berakningsmodell.md §1–4 for one object, month by
 month, written from the document and not from invest/engine.py. Tests compare the engine with it."""
 
 from __future__ import annotations

@@ -1,24 +1,27 @@
 """`invest forsening`: a delay computed by hand, propagation through a chain of three with lags, N then −N gives
 the plan back, the Δ against an independent computation (tests/oracle.py), the ranking against single delays,
-and the refusals."""
+and the refusals. The delays are computed on plans built in memory and rendered as the command's JSON; the
+ranking, the refusals and the default plan go through the CLI."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from invest.cli import main
 from conftest import build_plan
+from inmemory import make_plan
 from invest.engine.calculation import calculate
 from invest.analyses.delay import Delays, cost_factor
 from invest.engine.plan_arrays import plan_arrays, take_objects
-from invest.excel.reader import read_plan
+from invest.outputs.delay_output import delay_json
 from oracle import object_schedule
-from strategies import plan_object
+from strategies import as_plan, plan_object
 
 YEARS = range(2026, 2031)
 REVENUE = 1000.0
@@ -29,25 +32,24 @@ def region(fixed_interest=None):
              **({"rantekostnader": fixed_interest[y]} if fixed_interest and y in fixed_interest else {})} for y in YEARS]
 
 
-def forsening(path, *args):
-    result = CliRunner().invoke(main, ["forsening", *args, str(path), "--format", "json"])
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
+def forsening(plan, models, oid, years, from_year=None, index="ingen"):
+    """What `invest forsening OID --ar YEARS [--fran-ar FROM_YEAR] [--index INDEX] --format json` prints for `plan`."""
+    calc = calculate(plan, models)
+    return json.loads(delay_json(calc, Delays(calc, from_year, index).delay(oid, years)))
 
 
 def column(data, name):
     return {r["ar"]: r[name] for r in data["ar"]}
 
 
-def test_delay_by_hand(tmp_path, models):
+def test_delay_by_hand(models):
     """it (4 år = 48 months), 120 mnkr spent 2027 and taken into use 2027-01: 2,5 mnkr a month, 30 a year from 2027
     to 2030; K (no co-financing) 90, 60, 30, 0 at the end of 2027–2030. One year later: 30 a year 2028–2031,
     K 90, 60, 30 at the end of 2028–2030. Interest r·(K_{t−1} + K_t)/2 at the internränta; the published interest
     fixed for 2027 does not stop the delay's own Δ."""
     x = {"id": "X", "tillgangsklass": "it", "driftsattning": "2027-01", "utgifter": {2027: 120}}
     other = {"id": "Y", "tillgangsklass": "fastighet", "driftsattning": "2026", "utgifter": {2026: 350}}
-    path = build_plan(tmp_path / "p.xlsx", [x, other], years=YEARS, region=region({2027: 50.0}))
-    data = forsening(path, "X", "--ar", "1")
+    data = forsening(make_plan([x, other], years=YEARS, region=region({2027: 50.0})), models, "X", 1)
     assert data["flyttade"] == [{"id": "X", "fran": "2027-01", "till": "2028-01", "ar": 1}]
     r = models.value("ranta/internranta", 2027)
     expected = {  # year: (Δ investeringar, Δ avskrivningar, Δ räntekostnader)
@@ -57,6 +59,7 @@ def test_delay_by_hand(tmp_path, models):
         2029: (0, 30 - 30, r * (90 + 60) / 2 - r * (60 + 30) / 2),
         2030: (0, 30 - 30, r * (60 + 30) / 2 - r * (30 + 0) / 2),
     }
+    assert [row["ar"] for row in data["ar"]] == list(YEARS)
     for row in data["ar"]:
         inv, dep, interest = expected[row["ar"]]
         assert row["delta_investeringar"] == pytest.approx(inv, abs=1e-9)
@@ -67,10 +70,9 @@ def test_delay_by_hand(tmp_path, models):
     assert column(data, "delta_kapitalkostnader")[2027] == pytest.approx(-30 - r * 45)
 
 
-def test_delay_with_cost_index_by_hand(tmp_path, models):
+def test_delay_with_cost_index_by_hand(models):
     x = {"id": "X", "tillgangsklass": "it", "driftsattning": "2027-01", "utgifter": {2025: 40, 2027: 120}}
-    path = build_plan(tmp_path / "p.xlsx", [x], years=YEARS, region=region())
-    data = forsening(path, "X", "--ar", "2", "--index", "entreprenad")
+    data = forsening(make_plan([x], years=YEARS, region=region()), models, "X", 2, index="entreprenad")
     grow = (1 + models.value("index/entreprenad", 2028)) * (1 + models.value("index/entreprenad", 2029))
     inv = column(data, "delta_investeringar")
     assert inv[2027] == pytest.approx(-120) and inv[2029] == pytest.approx(120 * grow, abs=1e-9)
@@ -80,14 +82,24 @@ def test_delay_with_cost_index_by_hand(tmp_path, models):
     assert data["flyttade"][0]["till"] == "2029-01"
 
 
-def chain_plan(tmp_path, c_drift="2030-03"):
-    """A 2028-07 ← B 2029-01 (6 months after A: no slack) ← C (12 months after B)."""
+def chain(c_drift="2030-03"):
+    """A 2028-07 ← B 2029-01 (6 months after A: no slack) ← C (12 months after B): the rows of build_plan."""
     objects = [{"id": "A", "tillgangsklass": "kollektivtrafik", "driftsattning": "2028-07", "utgifter": {2026: 100, 2027: 200}},
                {"id": "B", "tillgangsklass": "fordon", "driftsattning": "2029-01", "utgifter": {2028: 50, 2029: 50}},
                {"id": "C", "tillgangsklass": "it", "driftsattning": c_drift, "utgifter": {2029: 10, 2030: 20}},
                {"id": "D", "tillgangsklass": "it", "driftsattning": "2027", "utgifter": {2027: 5}}]
     deps = [{"id": "B", "beror_pa": "A", "fordrojning_manader": 6}, {"id": "C", "beror_pa": "B", "fordrojning_manader": 12}]
-    return build_plan(tmp_path / "chain.xlsx", objects, years=YEARS, region=region(), dependencies=deps)
+    return objects, dict(years=YEARS, region=region(), dependencies=deps)
+
+
+def chain_plan(c_drift="2030-03"):
+    objects, sheets = chain(c_drift)
+    return make_plan(objects, **sheets)
+
+
+def chain_workbook(tmp_path, c_drift="2030-03"):
+    objects, sheets = chain(c_drift)
+    return build_plan(tmp_path / "chain.xlsx", objects, **sheets)
 
 
 @pytest.mark.parametrize("c_drift,years,expected", [
@@ -96,13 +108,13 @@ def chain_plan(tmp_path, c_drift="2030-03"):
     ("2031-02", 2, [("A", "2028-07", "2030-07"), ("B", "2029-01", "2031-01"), ("C", "2031-02", "2032-02")]),
     ("2030-03", -1, [("A", "2028-07", "2027-07")]),  # bringing forward loosens, nothing downstream moves
 ])
-def test_propagation_through_a_chain_of_three_with_lags(tmp_path, c_drift, years, expected):
-    data = forsening(chain_plan(tmp_path, c_drift), "A", "--ar", str(years), "--fran-ar", "2027")
+def test_propagation_through_a_chain_of_three_with_lags(models, c_drift, years, expected):
+    data = forsening(chain_plan(c_drift), models, "A", years, from_year=2027)
     assert [(m["id"], m["fran"], m["till"]) for m in data["flyttade"]] == expected
 
 
-def test_bringing_forward_past_a_predecessor_warns(tmp_path):
-    data = forsening(chain_plan(tmp_path), "B", "--ar", "-1")
+def test_bringing_forward_past_a_predecessor_warns(models):
+    data = forsening(chain_plan(), models, "B", -1)
     assert data["varningar"] == ['"B" tas nu i bruk 2028-01, före "A" (2028-07 + 6 månader), som det beror på']
 
 
@@ -113,16 +125,14 @@ def _arrays_equal(a, b):
             np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None)
 @given(objects=st.lists(st.integers(0, 10**6), min_size=1, max_size=5).flatmap(
            lambda seeds: st.tuples(*[plan_object(i) for i in range(len(seeds))])),
        years=st.integers(1, 5), start=st.sampled_from([2026, 2028, 2030]))
-def test_delay_then_back_gives_the_plan_exactly(tmp_path_factory, models, objects, years, start):
+def test_delay_then_back_gives_the_plan_exactly(models, objects, years, start):
     """Moving every object N years from Å and then −N from Å gives back the plan bit for bit (no index); with an
     index the amounts come back to rounding (the index levels cancel)."""
-    path = build_plan(tmp_path_factory.mktemp("rt") / "p.xlsx", [o | {"medfinansiering": None} for o in objects],
-                      years=range(2026, 2041), outturn_year=2025)
-    arrays = plan_arrays(read_plan(path, models), models)
+    arrays = plan_arrays(as_plan([replace(o, medfinansiering=()) for o in objects]), models)
     rows = np.arange(len(arrays.ids))
     there = take_objects(arrays, rows, np.full(len(rows), years), start)
     _arrays_equal(take_objects(there, rows, np.full(len(rows), -years), start), arrays)
@@ -133,21 +143,22 @@ def test_delay_then_back_gives_the_plan_exactly(tmp_path_factory, models, object
     np.testing.assert_array_equal(back.spend_year, arrays.spend_year)
 
 
-def test_delay_then_back_on_a_plan_gives_zero_change(tmp_path, models):
+def test_delay_then_back_on_a_plan_gives_zero_change(models):
     """The whole round trip through the engine: the Δ of moving A +2 and then −2 is zero in every year."""
-    plan = read_plan(chain_plan(tmp_path, "2031-02"), models)
-    calc = calculate(plan, models)
+    calc = calculate(chain_plan("2031-02"), models)
     delays = Delays(calc)
     arrays = delays.arrays
     row = np.array([delays.row["A"]])
     moved = take_objects(take_objects(arrays, row, np.array([2]), 2026), np.array([0]), np.array([-2]), 2026)
-    from invest.engine.plan_change import deltas
+    from invest.engine.plan_change import DELTA_FIELDS, deltas
     delta = deltas(calc, moved, np.array([0]), row, np.array([0]), 1)
+    assert sorted(delta) == sorted([*DELTA_FIELDS, "kapitalkostnader"])
     for name, values in delta.items():
+        assert values.shape == (1, len(YEARS)), name
         assert np.all(values == 0), name
 
 
-def test_delta_matches_an_independent_computation(tmp_path, models):
+def test_delta_matches_an_independent_computation(models):
     """A plan the engine has not seen: co-financing, components, a löpande pot downstream, the KPI index. Each moved
     object is moved by the test itself and computed month by month by tests/oracle.py."""
     objects = [
@@ -158,8 +169,8 @@ def test_delta_matches_an_independent_computation(tmp_path, models):
         {"id": "S", "tillgangsklass": "fastighet", "driftsattning": "2027-05", "utgifter": {2026: 90, 2027: 90}},
     ]
     deps = [{"id": "Q", "beror_pa": "P", "fordrojning_manader": 3}, {"id": "R", "beror_pa": "Q", "fordrojning_manader": 0}]
-    path = build_plan(tmp_path / "p.xlsx", objects, years=YEARS, region=region(), dependencies=deps)
-    data = forsening(path, "P", "--ar", "2", "--index", "kpi", "--ranta", "0.03")
+    plan = make_plan(objects, years=YEARS, region=region(), dependencies=deps)
+    data = forsening(plan, models.with_flat_rate(0.03), "P", 2, index="kpi")
     moves = {m["id"]: m["ar"] for m in data["flyttade"]}
     # P 2030-10; Q needs 2031-01 (+3 months), from 2029-02 that is 2 whole years (2031-02); R's first activation
     # (2026 + 1 year, July: 2027-07) needs 2031-02: 43 months, 4 whole years
@@ -181,6 +192,7 @@ def test_delta_matches_an_independent_computation(tmp_path, models):
                                lag=lag)
 
     by_id = {o["id"]: o for o in objects}
+    assert [row["ar"] for row in data["ar"]] == list(YEARS)
     for row in data["ar"]:
         y = row["ar"]
         delta = {k: sum(schedule(by_id[i], n).get(y, {}).get(k, 0.0) - schedule(by_id[i], 0).get(y, {}).get(k, 0.0)
@@ -189,8 +201,8 @@ def test_delta_matches_an_independent_computation(tmp_path, models):
         assert row["delta_avskrivningar"] == pytest.approx(delta["avskrivning"], abs=1e-6)
         assert row["delta_rantekostnader"] == pytest.approx(delta["ranta"], abs=1e-6)
         assert row["delta_kapitalkostnader"] == pytest.approx(delta["avskrivning"] + delta["ranta"], abs=1e-6)
-    base = json.loads(CliRunner().invoke(main, ["berakna", str(path), "--format", "json", "--ranta", "0.03"]).stdout)
-    for b, row in zip(base["ar"], data["ar"]):
+    base = calculate(plan, models.with_flat_rate(0.03)).region.table  # what `invest berakna --format json` prints
+    for b, row in zip(base.iter_rows(named=True), data["ar"], strict=True):
         y = row["ar"]
         release = sum(schedule(by_id[i], n).get(y, {}).get("intaktsford_medfinansiering", 0.0)
                       - schedule(by_id[i], 0).get(y, {}).get("intaktsford_medfinansiering", 0.0) for i, n in moves.items())
@@ -199,8 +211,7 @@ def test_delta_matches_an_independent_computation(tmp_path, models):
 
 
 def test_ranking_equals_single_delays(tmp_path, models):
-    path = chain_plan(tmp_path)
-    calc = calculate(read_plan(path, models), models)
+    calc = calculate(chain_plan(), models)
     delays = Delays(calc, index="entreprenad")
     ranking, skipped = delays.rank()
     assert skipped == []
@@ -213,7 +224,7 @@ def test_ranking_equals_single_delays(tmp_path, models):
         assert r["hogsta_andel_efter"] == pytest.approx(single["andel_efter"].to_numpy()[period].max(), abs=1e-15)
     effects = ranking["delta_hogsta_andel"].abs().to_list()
     assert effects == sorted(effects, reverse=True)
-    cli = CliRunner().invoke(main, ["forsening", "--rangordna", str(path), "--format", "json"])
+    cli = CliRunner().invoke(main, ["forsening", "--rangordna", str(chain_workbook(tmp_path)), "--format", "json"])
     assert cli.exit_code == 0, cli.output
     assert [r["id"] for r in json.loads(cli.stdout)["rangordning"]] == Delays(calc).rank()[0]["id"].to_list()
 
@@ -226,7 +237,7 @@ def test_ranking_equals_single_delays(tmp_path, models):
     (["A"], "ange OBJEKT och --ar N"),
 ])
 def test_refusals_exit_2_with_a_message(tmp_path, args, expected):
-    result = CliRunner().invoke(main, ["forsening", *args, str(chain_plan(tmp_path))])
+    result = CliRunner().invoke(main, ["forsening", *args, str(chain_workbook(tmp_path))])
     assert result.exit_code == 2, result.output
     assert expected in result.stderr and "Traceback" not in result.output
 

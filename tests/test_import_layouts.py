@@ -16,8 +16,8 @@ from conftest import MODELS_DIR
 from invest.params.parameters import Models
 from invest.excel.reader import read_plan
 from invest.excel.mapping import load_mapping
-from workbooks import (OBJECT_LIST_ROWS, OBJECT_LIST_SUM, OBJECT_LIST_VARAV, TABELL_52, cache_formula_values,
-                       object_list_workbook, utrymme_workbook)
+from workbooks import (OBJECT_LIST_ROWS, OBJECT_LIST_SUM, OBJECT_LIST_VARAV, cache_formula_values, object_list_workbook,
+                       utrymme_workbook)
 
 
 @pytest.fixture(scope="module")
@@ -252,6 +252,8 @@ def test_importera_json_and_nothing_written_on_errors(tmp_path):
     assert result.exit_code == 2 and not out.exists()
     report = json.loads(result.stdout)
     assert report["skrivet"] is False and report["fel"] >= 2
-    places = {f["plats"].split(":")[-1] for f in report["fynd"] if f["niva"] == "fel"}
-    assert {"Trafiknämnden!B6", "Trafiknämnden!C7"} <= places
-    assert TABELL_52[1][0] == "Beslutade investeringar >100 mkr"
+    places = {f["plats"].split(":")[-1]: f["meddelande"] for f in report["fynd"] if f["niva"] == "fel"}
+    assert {"Trafiknämnden!B6", "Trafiknämnden!C7"} <= set(places)
+    # row 6 is "Beslutade investeringar >100 mkr" (B its 2026 cell), row 7 the planned ones (C 2027)
+    assert places["Trafiknämnden!B6"].startswith('2026: texten "okänt"')
+    assert places["Trafiknämnden!C7"].startswith("2027 är -5, väntat ett belopp ≥ 0")

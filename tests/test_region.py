@@ -1,45 +1,41 @@
-"""The region model (berakningsmodell.md §4–6): Budget 2026's own share, roll-forwards, debt, run-off."""
+"""The region model (docs/berakningsmodell.md §4–6): Budget 2026's own share, roll-forwards, debt, run-off."""
 
 from __future__ import annotations
-
-import shutil
 
 import numpy as np
 import pytest
 
-from conftest import MODELS_DIR, build_plan
+from inmemory import make_plan, with_parameter
 from invest.engine.calculation import calculate
-from invest.params.parameters import Models
-from invest.excel.reader import read_plan
 from invest.engine.region_model import vintage_run_off
 
 OBJECT = {"id": "A", "tillgangsklass": "kollektivtrafik", "driftsattning": "2027-01", "medfinansiering": 200,
           "utgifter": {2026: 600, 2027: 400}}
 
 
-def _calc(tmp_path, models, objects=(OBJECT,), region=(), balance=None, existing=()):
-    path = build_plan(tmp_path / "p.xlsx", list(objects), years=range(2026, 2031), outturn_year=None,
-                      region=list(region), balance=balance, existing=list(existing))
-    return calculate(read_plan(path, models), models)
+def _calc(models, objects=(OBJECT,), region=(), balance=None, existing=()):
+    plan = make_plan(list(objects), years=range(2026, 2031), outturn_year=None, region=list(region), balance=balance,
+                     existing=list(existing))
+    return calculate(plan, models)
 
 
-def test_budget_2026_share(tmp_path, models):
+def test_budget_2026_share(models):
     """(8 098 + 1 568) / (29 734 + 110 644) = 6,89 % (Budget 2026 Tabell 8), with the published figures fixed."""
     late = {"id": "A", "tillgangsklass": "it", "driftsattning": "2030", "utgifter": {2030: 10}}
     region = [{"ar": 2026, "totala_intakter": 29734 + 110644, "befintliga_avskrivningar": 8098, "rantekostnader": 1568}]
-    calc = _calc(tmp_path, models, [late], region)
+    calc = _calc(models, [late], region)
     row = calc.region.table.row(0, named=True)
     assert row["andel"] == pytest.approx((8098 + 1568) / (29734 + 110644), abs=1e-15)
     assert round(row["andel"] * 100, 2) == 6.89
     assert row["marginal"] == pytest.approx(0.08 * 140378 - 9666)
 
 
-def test_roll_forwards_and_debt(tmp_path):
-    models = Models.load(MODELS_DIR).with_flat_rate(0.03)
+def test_roll_forwards_and_debt(models):
+    models = models.with_flat_rate(0.03)
     region = [{"ar": y, "totala_intakter": 1000 + 10 * i, "resultat": 5, "befintliga_avskrivningar": 20}
               for i, y in enumerate(range(2026, 2031))]
     balance = {"ingaende_rantebarande_skuld": 500, "ingaende_materiella_anlaggningstillgangar": 900}
-    t = _calc(tmp_path, models, region=region, balance=balance).region.table
+    t = _calc(models, region=region, balance=balance).region.table
     ma = np.concatenate([[900], t["materiella_anlaggningstillgangar"].to_numpy()])
     np.testing.assert_allclose(np.diff(ma), t["investeringar"].to_numpy() - t["avskrivningar"].to_numpy())
     debt = np.concatenate([[500], t["rantebarande_skuld"].to_numpy()])
@@ -52,10 +48,10 @@ def test_roll_forwards_and_debt(tmp_path):
     np.testing.assert_allclose(t["skuldandel"].to_numpy(), debt[1:] / t["totala_intakter"].to_numpy())
 
 
-def test_repricing_moves_old_debt_to_market_rate(tmp_path, models):
+def test_repricing_moves_old_debt_to_market_rate(models):
     region = [{"ar": y, "totala_intakter": 1000} for y in range(2026, 2031)]
     balance = {"ingaende_rantebarande_skuld": 900, "genomsnittsranta_befintlig_skuld": 0.05}
-    t = _calc(tmp_path, models, objects=[], region=region, balance=balance).region.table
+    t = _calc(models, objects=[], region=region, balance=balance).region.table
     q = models.value("ranta/omsattning", 2026)
     market = models.value("ranta/marknadsranta", 2026) + models.value("ranta/upplaningsmarginal", 2026)
     old = 900 * (1 - q) ** np.arange(0, 6)
@@ -92,45 +88,29 @@ def test_vintage_run_off_matches_an_explicit_stock(growth):
     ("jamn", [400, 400, 200, 0, 0]),  # B/R = 400 a year until the 1 000 are used
     ("arganger", [80 * 0.98, 80 * 0.94, 80 * 0.90, 80 * 0.86, 80 * 0.82]),  # R = L/2: 2B/L falling linearly to 0 at L
 ])
-def test_existing_assets_run_off(tmp_path, profile, expected):
-    directory = tmp_path / "models"
-    shutil.copytree(MODELS_DIR, directory)
-    f = directory / "region" / "befintliga_avveckling.yaml"
-    f.write_text(f.read_text(encoding="utf-8").replace("varde: arganger", f"varde: {profile}"), encoding="utf-8")
+def test_existing_assets_run_off(models, profile, expected):
     region = [{"ar": y, "totala_intakter": 1000} for y in range(2026, 2031)]
     remaining = 2.5 if profile == "jamn" else 12.5  # kollektivtrafik: L = 25
     existing = [{"tillgangsklass": "kollektivtrafik", "bokfort_varde": 1000, "aterstaende_nyttjandeperiod": remaining},
                 {"tillgangsklass": "mark", "bokfort_varde": 5000}]
-    t = _calc(tmp_path, Models.load(directory), region=region, existing=existing).region.table
+    t = _calc(with_parameter(models, "region/befintliga_avveckling", profile), region=region, existing=existing).region.table
     np.testing.assert_allclose(t["befintliga_avskrivningar"].to_numpy(), expected)
 
 
-def test_revenue_extrapolated_with_growth(tmp_path, models):
+def test_revenue_extrapolated_with_growth(models):
     region = [{"ar": 2026, "totala_intakter": 1000}]
-    calc = _calc(tmp_path, models, region=region)
+    calc = _calc(models, region=region)
     g = models.value("region/intaktstillvaxt", 2026)
     np.testing.assert_allclose(calc.region.table["totala_intakter"].to_numpy(), 1000 * (1 + g) ** np.arange(5))
     assert any("framskrivna" in n for n in calc.region.notes)
 
 
-def test_netto_method(tmp_path):
-    directory = tmp_path / "models"
-    shutil.copytree(MODELS_DIR, directory)
-    f = directory / "konventioner" / "riktvardesmetod.yaml"
-    f.write_text(f.read_text(encoding="utf-8").replace("varde: brutto", "varde: netto"), encoding="utf-8")
-    models = Models.load(directory)
+def test_netto_method(models):
+    models = with_parameter(models, "konventioner/riktvardesmetod", "netto")
     region = [{"ar": y, "totala_intakter": 1000, "befintliga_avskrivningar": 30,
                "befintlig_intaktsford_medfinansiering": 10} for y in range(2026, 2031)]
-    t = _calc(tmp_path, models, region=region).region.table
+    t = _calc(models, region=region).region.table
     num = t["avskrivningar"] - t["intaktsford_medfinansiering"] + t["rantekostnader"]
     den = t["totala_intakter"] - t["intaktsford_medfinansiering"]
     np.testing.assert_allclose(t["andel"].to_numpy(), (num / den).to_numpy())
     np.testing.assert_allclose(t["marginal"].to_numpy(), (0.08 * den - num).to_numpy())
-
-
-def test_region_sheet_without_first_year_revenue_is_an_error(tmp_path, models):
-    from invest.base.findings import InputError
-    with pytest.raises(InputError) as exc:
-        _calc(tmp_path, models, region=[{"ar": 2026, "resultat": 5}])
-    assert any("Region!B2" in f.location and "totala intäkter saknas för planens första år 2026" in f.message
-               for f in exc.value.findings)

@@ -1,5 +1,5 @@
 """Workbooks in the layouts planners receive, built with openpyxl as a nämnd would make them, modelled on
-Budget 2026's tables (Tabell 52 and 61: seeds/004_61804352d9c7cbd1.txt rad 6271–6300 and 6520–6540)."""
+Region Stockholm, Budget 2026, Tabell 52 and 61."""
 
 from __future__ import annotations
 

@@ -46,13 +46,16 @@ class Parameter:
         return chosen
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it: the same nodes, faster
+
+
 def _loc(path: Path, node: yaml.Node) -> str:
     return f"{path}:{node.start_mark.line + 1}"
 
 
 def _plain(node: yaml.Node) -> Any:
     """Python value of a node, with YAML's own typing of scalars (safe schema)."""
-    return yaml.safe_load(yaml.serialize(node))
+    return yaml.constructor.SafeConstructor().construct_object(node, deep=True)
 
 
 def _mapping(path: Path, node: yaml.Node, allowed: set[str], what: str, problems: list) -> dict:
@@ -139,7 +142,7 @@ def _word_list(value, where: str, problems: list) -> dict | None:
 def load_parameter(path: Path, name: str) -> tuple[Parameter | None, list[Finding]]:
     problems: list[Finding] = []
     try:
-        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""
