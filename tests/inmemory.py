@@ -70,7 +70,7 @@ def region_inputs(region: list[dict], balance: dict, existing: list[dict]) -> Re
         years.append(RegionYear(r["ar"], n["totala_intakter"], n["befintliga_avskrivningar"],
                                 n["befintlig_intaktsford_medfinansiering"] or 0.0, n["resultat"] or 0.0,
                                 n["ovriga_ej_likviditetspaverkande"] or 0.0, n["rantekostnader"], n["likvida_medel"] or 0.0,
-                                source))
+                                source, n["ovriga_intakter"]))
     assets = tuple(ExistingAssets(v.normalize(e["tillgangsklass"]), _num(e["bokfort_varde"]),
                                   _num(e.get("aterstaende_nyttjandeperiod")), source) for e in existing)
     return RegionInputs(tuple(years), _num(balance.get("ingaende_rantebarande_skuld", 0.0)),

@@ -20,11 +20,14 @@ def _calc(models, objects=(OBJECT,), region=(), balance=None, existing=()):
 
 
 def test_budget_2026_share(models):
-    """(8 098 + 1 568) / (29 734 + 110 644) = 6,89 % (Budget 2026 Tabell 8), with the published figures fixed."""
+    """(8 098 + 1 568) / (29 734 + 110 644) = 6,89 % (Budget 2026 Tabell 8): existing depreciation given, and a debt
+    that costs exactly the published 1 568 mnkr at a flat 4 % with no borrowing (the result pays the depreciation)."""
     late = {"id": "A", "tillgangsklass": "it", "driftsattning": "2030", "utgifter": {2030: 10}}
-    region = [{"ar": 2026, "totala_intakter": 29734 + 110644, "befintliga_avskrivningar": 8098, "rantekostnader": 1568}]
-    calc = _calc(models, [late], region)
+    region = [{"ar": 2026, "totala_intakter": 29734 + 110644, "befintliga_avskrivningar": 8098, "resultat": -8098,
+               "rantekostnader": 1568}]
+    calc = _calc(models.with_flat_rate(0.04), [late], region, balance={"ingaende_rantebarande_skuld": 1568 / 0.04})
     row = calc.region.table.row(0, named=True)
+    assert row["rantekostnader"] == pytest.approx(1568) and row["rantekostnader_budget"] == 1568
     assert row["andel"] == pytest.approx((8098 + 1568) / (29734 + 110644), abs=1e-15)
     assert round(row["andel"] * 100, 2) == 6.89
     assert row["marginal"] == pytest.approx(0.08 * 140378 - 9666)
@@ -52,11 +55,35 @@ def test_repricing_moves_old_debt_to_market_rate(models):
     region = [{"ar": y, "totala_intakter": 1000} for y in range(2026, 2031)]
     balance = {"ingaende_rantebarande_skuld": 900, "genomsnittsranta_befintlig_skuld": 0.05}
     t = _calc(models, objects=[], region=region, balance=balance).region.table
-    q = models.value("ranta/omsattning", 2026)
+    step = min(1 / models.value("ranta/bindningstid", 2026), models.value("ranta/omsattning", 2026))
     market = models.value("ranta/marknadsranta", 2026) + models.value("ranta/upplaningsmarginal", 2026)
-    old = 900 * (1 - q) ** np.arange(0, 6)
+    old = 900 * np.clip(1 - step * np.arange(0, 6), 0, 1)  # a ladder: a third of the opening debt a year
     expected = 0.05 * (old[:-1] + old[1:]) / 2 + market * ((900 - old[:-1]) + (900 - old[1:])) / 2
     np.testing.assert_allclose(t["rantekostnader"].to_numpy(), expected)
+    assert t["andel_omsatt_skuld"].to_list()[:3] == pytest.approx([step] * 3)  # 1/3 a year, under the 35 % cap
+
+
+def test_tranches_keep_their_rate_for_the_binding_period():
+    """100 mnkr borrowed in the first year at 1 %, bound two years: half a year at 1 %, a year at 1 %, repriced in
+    the middle of the third year to that year's 3 %, a year at 3 %, repriced mid-year to 5 %."""
+    from invest.engine.debt import repriced_weights, tranche_weights
+
+    w = tranche_weights(np.array([0.01, 0.02, 0.03, 0.04, 0.05]), 2)
+    np.testing.assert_allclose(100 * w[0], [0.5, 1.0, 2.0, 3.0, 4.0])
+    np.testing.assert_allclose(100 * w[1], [0.0, 1.0, 2.0, 3.0, 4.0])  # 2 %: half; 2 %; 2→4 % mid-year; 4 %
+    np.testing.assert_allclose(repriced_weights(5, 2)[0], [0, 0, 1, 0, 1])
+
+
+def test_debt_model_is_linear_in_borrowing(models):
+    """Δ interest of a change = the debt model on its Δ borrowing alone (what every Δ path relies on)."""
+    from invest.engine.debt import change_interest, debt_path
+
+    rates = np.array([0.02, 0.035, 0.03, 0.045, 0.04, 0.05])
+    base = np.array([100.0, -50, 20, 0, 80, -10])
+    change = np.array([0.0, 30, -5, 12, 0, 7])
+    a = debt_path(900, 0.05, base, rates, 3, 0.35).interest
+    b = debt_path(900, 0.05, base + change, rates, 3, 0.35).interest
+    np.testing.assert_allclose(b - a, change_interest(change, rates, 3), atol=1e-12)
 
 
 def _vintage_stock(growth: float, life: int, steps: int = 12):
@@ -98,10 +125,14 @@ def test_existing_assets_run_off(models, profile, expected):
 
 
 def test_revenue_extrapolated_with_growth(models):
+    """Övriga intäkter (the given total minus the release) grow; the release is added on top every year."""
     region = [{"ar": 2026, "totala_intakter": 1000}]
     calc = _calc(models, region=region)
+    t = calc.region.table
     g = models.value("region/intaktstillvaxt", 2026)
-    np.testing.assert_allclose(calc.region.table["totala_intakter"].to_numpy(), 1000 * (1 + g) ** np.arange(5))
+    release = t["intaktsford_medfinansiering"].to_numpy()
+    assert release[0] == 0 and release[1] > 0  # the object opens in 2027
+    np.testing.assert_allclose(t["totala_intakter"].to_numpy(), 1000 * (1 + g) ** np.arange(5) + release)
     assert any("framskrivna" in n for n in calc.region.notes)
 
 

@@ -151,7 +151,7 @@ def test_calibration_against_tabell_8_and_10(calc):
         assert abs(r["materiella_anlaggningstillgangar"] / assets[year] - 1) <= 0.01
         budget_share = (dep[year] + interest[year]) / revenue[year]
         assert abs(r["andel"] - budget_share) <= 0.001, (year, r["andel"], budget_share)
-        assert r["totala_intakter"] == revenue[year]
+        assert r["totala_intakter"] == pytest.approx(revenue[year], abs=1e-6)  # övriga intäkter + the release
     # pågående, ej driftsatta anläggningar 60,1 mdkr in 2026 (rad 4245–4246): the outturn is scaled to it
     assert rows[2026]["pagaende_arbete"] == pytest.approx(60_100, rel=0.001)
 

@@ -288,7 +288,7 @@ def region_rows(ref: Path) -> list[dict]:
     last = rows[-1]
     rows += [dict(ar=year, resultat=RESULT_AFTER_2028, ovriga_ej_likviditetspaverkande=last["ovriga_ej_likviditetspaverkande"],
                   likvida_medel=last["likvida_medel"],
-                  kalla="antagande: resultat, övriga poster och likvida medel som 2028; totala intäkter skrivs fram med "
+                  kalla="antagande: resultat, övriga poster och likvida medel som 2028; övriga intäkter skrivs fram med "
                         "models/region/intaktstillvaxt.yaml") for year in YEARS[3:]]
     return rows
 
@@ -367,7 +367,8 @@ def as_plan(book: dict) -> Plan:
         tuple((y, stored(a)) for y, a in sorted(o["utgifter"].items())), tuple(cofin[o["id"]]), None,
         tuple(deps[o["id"]]), src) for o in book["objects"])
     years = tuple(RegionYear(r["ar"], stored(r.get("totala_intakter")), None, 0.0, stored(r["resultat"]),
-                             stored(r["ovriga_ej_likviditetspaverkande"]), None, stored(r["likvida_medel"]), src)
+                             stored(r["ovriga_ej_likviditetspaverkande"]), None, stored(r["likvida_medel"]), src,
+                             stored(r.get("ovriga_intakter")))
                   for r in book["region"])
     b = book["balance"]
     region = RegionInputs(years, stored(b["ingaende_rantebarande_skuld"]), stored(b["genomsnittsranta_befintlig_skuld"]),
@@ -510,6 +511,13 @@ def build(ref: Path, models: Models) -> dict:
     share, rate = calibrate(book_at, models, ref)
     print(f"kalibrerat: återstående nyttjandeperiod {share:.3f} av klassens, ränta befintlig skuld {rate:.4f}")
     book = book_at(share, rate)
+    other = calculate(as_plan(book), models).region.table["ovriga_intakter"].to_list()
+    for row, value in zip(region, other[:3]):  # the published total without the plan's own release: an input
+        del row["totala_intakter"]
+        row["ovriga_intakter"] = value
+        row["kalla"] = row["kalla"].replace("totala intäkter = verksamhetens intäkter + samlade skatteintäkter",
+                                            "övriga intäkter = verksamhetens intäkter + samlade skatteintäkter − "
+                                            "planens intäktsförda medfinansiering")
     return dict(book, assumptions=assumptions(named, book, models, ref, share))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import polars as pl
@@ -48,8 +48,23 @@ def object_rate(models: Models):
 
 
 def calculate(plan: Plan, models: Models, until_year: int | None = None) -> Calculation:
+    """The plan computed. A Region sheet's totala intäkter become övriga intäkter (the total minus this plan's
+    intäktsförd medfinansiering) on the Calculation's plan, so that every change computed on top of it, and every
+    recompute of it with objects added or moved, holds them (docs/berakningsmodell.md §5)."""
     conv = models.conventions(plan.plan_years[0])
     years = region_years(plan, until_year)
     arrays = plan_arrays(plan, models)
     grid = compute_objects(arrays, conv, object_rate(models), from_year=int(years[0]), until_year=int(years[-1]))
-    return Calculation(plan, models, conv, arrays, grid, compute_region(plan, grid, models, conv, years))
+    region = compute_region(plan, grid, models, conv, years)
+    return Calculation(_with_other_revenue(plan, region), models, conv, arrays, grid, region)
+
+
+def _with_other_revenue(plan: Plan, region: RegionResult) -> Plan:
+    """The plan with övriga intäkter set wherever the Region sheet gives only totala intäkter."""
+    if plan.region is None or all(r.totala_intakter is None or r.ovriga_intakter is not None for r in plan.region.years):
+        return plan
+    other = dict(zip(region.table["ar"].to_list(), region.table["ovriga_intakter"].to_list()))
+    years = tuple(replace(r, ovriga_intakter=other[r.year])
+                  if r.ovriga_intakter is None and r.totala_intakter is not None and r.year in other else r
+                  for r in plan.region.years)
+    return replace(plan, region=replace(plan.region, years=years))

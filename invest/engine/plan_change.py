@@ -1,27 +1,32 @@
 """A change to the plan on top of a computed baseline (docs/berakningsmodell.md §8), for delays and proposals.
 
-The changed objects are computed on their own and their difference is added to the baseline's region table:
-Δ räntekostnader is the interest on their Δ bundet kapital at the object rate, r · (ΔK_{t−1} + ΔK_t)/2 — also in
-years where the baseline's interest is a fixed published figure — and released co-financing adds to totala
-intäkter (it is part of verksamhetens intäkter), so the share with the change follows §5 under either method."""
+The changed objects are computed on their own and their difference goes through the region's own model, as a full
+recompute of the changed plan would: with result and other items held, the change borrows its Δ investments − Δ
+received co-financing − Δ självfinansiering (Δ avskrivningar − Δ intäktsförd medfinansiering), and the debt model
+charges that Δ debt as new tranches at the market rate + margin of its years (engine/debt.py, linear in the flows).
+Released co-financing moves totala intäkter by exactly itself (övriga intäkter are held). Without a Region sheet the
+region's interest is the objects' internränta, and so is the change's."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from invest.engine.calculation import Calculation, object_rate
+from invest.engine.debt import change_interest
 from invest.engine.object_grid import compute_objects
 from invest.engine.plan_arrays import PlanArrays
-from invest.engine.region_model import share_terms
+from invest.engine.region_model import market_rates, share_terms
 
 DELTA_FIELDS = {"investeringar": "spend", "medfinansiering_mottagen": "received", "avskrivningar": "depreciation",
-                "intaktsford_medfinansiering": "release", "rantekostnader": "interest", "bundet_kapital": "bundet_kapital"}
+                "intaktsford_medfinansiering": "release", "objektens_ranta": "interest",
+                "bundet_kapital": "bundet_kapital"}
 
 
 def deltas(calc: Calculation, added: PlanArrays, added_group: np.ndarray, removed_rows: np.ndarray,
            removed_group: np.ndarray, groups: int) -> dict[str, np.ndarray]:
     """Per group of changes (rows) and region year (columns): the added objects' figures minus those of the
-    baseline objects `removed_rows` (rows of calc.grid). One engine run for every group together."""
+    baseline objects `removed_rows` (rows of calc.grid), and the region's Δ borrowing, debt and räntekostnader.
+    One engine run for every group together."""
     years = calc.region.table["ar"].to_numpy()
     out = {}
     grid = compute_objects(added, calc.conventions, object_rate(calc.models), int(years[0]), int(years[-1])) \
@@ -33,6 +38,14 @@ def deltas(calc: Calculation, added: PlanArrays, added_group: np.ndarray, remove
         old = getattr(calc.grid, attr)[:, years - calc.grid.years[0]]
         np.subtract.at(total, np.asarray(removed_group, dtype=np.int64), old[np.asarray(removed_rows, dtype=np.int64)])
         out[name] = total
+    out["lanebehov"] = (out["investeringar"] - out["medfinansiering_mottagen"]
+                        - (out["avskrivningar"] - out["intaktsford_medfinansiering"]))
+    out["rantebarande_skuld"] = np.cumsum(out["lanebehov"], axis=1)
+    if calc.plan.region is None:
+        out["rantekostnader"] = out["objektens_ranta"]
+    else:
+        out["rantekostnader"] = change_interest(out["lanebehov"], market_rates(calc.models, years),
+                                                calc.conventions.bindningstid)
     out["kapitalkostnader"] = out["avskrivningar"] + out["rantekostnader"]
     return out
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from invest.engine.debt import debt_path
 from invest.engine.object_grid import ObjectGrid
 from invest.params.parameters import Conventions, Models
 from invest.plan.records import Plan, RegionInputs
@@ -98,46 +99,44 @@ def _inputs(plan: Plan, years: np.ndarray, name: str) -> np.ndarray:
     return np.array([np.nan if by_year.get(int(y)) is None else by_year[int(y)] for y in years], dtype=float)
 
 
-def _revenue(plan: Plan, years: np.ndarray, growth: float, notes: list) -> np.ndarray:
-    """Totala intäkter as given; a missing year grows from the year before (or the last given year before the plan)."""
-    revenue = _inputs(plan, years, "totala_intakter")
-    given = ~np.isnan(revenue)
-    earlier = {r.year: r.totala_intakter for r in plan.region.years if r.totala_intakter is not None and r.year < years[0]}
+def other_revenue(plan: Plan, years: np.ndarray, release: np.ndarray, growth: float, notes: list) -> np.ndarray:
+    """Övriga intäkter: totala intäkter without any intäktsförd medfinansiering (§5). Given on the Region sheet as
+    `ovriga_intakter`, or as `totala_intakter` minus the modelled release of that year (so the given total is
+    reproduced); a year without either grows from the year before (or the last given year before the plan)."""
+    other = _inputs(plan, years, "ovriga_intakter")
+    total = _inputs(plan, years, "totala_intakter")
+    from_total = np.isnan(other) & ~np.isnan(total)
+    other = np.where(from_total, total - release, other)
+    given = ~np.isnan(other)
+    earlier = {r.year: (r.ovriga_intakter if r.ovriga_intakter is not None
+                        else r.totala_intakter - r.befintlig_intaktsford_medfinansiering)
+               for r in plan.region.years
+               if r.year < years[0] and (r.ovriga_intakter is not None or r.totala_intakter is not None)}
     for i, y in enumerate(years):  # a recurrence over years
         if given[i]:
             continue
         if i > 0:
-            revenue[i] = revenue[i - 1] * (1 + growth)
+            other[i] = other[i - 1] * (1 + growth)
         elif earlier:
             last = max(earlier)
-            revenue[i] = earlier[last] * (1 + growth) ** (y - last)
+            other[i] = earlier[last] * (1 + growth) ** (y - last)
+    if from_total.any():
+        notes.append(f"Totala intäkter {_span(years[from_total])} är Region-bladets; övriga intäkter är de minus "
+                     "modellens intäktsförda medfinansiering.")
     if not given.all():
-        missing = years[~given]
-        notes.append(f"Totala intäkter {missing[0]}–{missing[-1]} är framskrivna med {swedish.percent(growth, 1)} per år "
-                     "(models/region/intaktstillvaxt.yaml).")
-    return revenue
+        notes.append(f"Övriga intäkter {_span(years[~given])} är framskrivna med {swedish.percent(growth, 1)} per år "
+                     "(models/region/intaktstillvaxt.yaml); totala intäkter = övriga intäkter + intäktsförd "
+                     "medfinansiering.")
+    return other
 
 
-def _debt_interest(plan: Plan, models: Models, conv: Conventions, years: np.ndarray, borrowing: np.ndarray):
-    """Debt roll-forward; existing debt reprices a share per year, new and repriced debt at market + margin,
-    new borrowing counting half a year in its first year (interest on the year's average)."""
-    region = plan.region
-    market = models.yearly("ranta/marknadsranta", years) + models.yearly("ranta/upplaningsmarginal", years)
-    old_rate = (conv.platt_ranta if conv.platt_ranta is not None
-                else region.genomsnittsranta_befintlig_skuld if region.genomsnittsranta_befintlig_skuld is not None
-                else market[0])
-    debt = np.empty(len(years))
-    interest = np.empty(len(years))
-    d_prev = region.ingaende_rantebarande_skuld
-    old_prev = max(d_prev, 0.0)
-    for i in range(len(years)):  # a recurrence over years, not object-years
-        d = d_prev + borrowing[i]
-        old = min(old_prev * (1 - conv.omsattning), max(d, 0.0))
-        repriced_prev, repriced = d_prev - old_prev, d - old
-        interest[i] = old_rate * (old_prev + old) / 2 + market[i] * (repriced_prev + repriced) / 2
-        debt[i] = d
-        d_prev, old_prev = d, old
-    return debt, interest
+def _span(years: np.ndarray) -> str:
+    return f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
+
+
+def market_rates(models: Models, years: np.ndarray) -> np.ndarray:
+    """The rate a tranche fixed in each year gets: market rate + borrowing margin."""
+    return models.yearly("ranta/marknadsranta", years) + models.yearly("ranta/upplaningsmarginal", years)
 
 
 def share_terms(dep, release, interest, revenue, method: str):
@@ -174,20 +173,22 @@ def compute_region(plan: Plan, grid: ObjectGrid, models: Models, conv: Conventio
     result = np.nan_to_num(_inputs(plan, years, "resultat"))
     other = np.nan_to_num(_inputs(plan, years, "ovriga_ej_likviditetspaverkande"))
     cash = np.nan_to_num(_inputs(plan, years, "likvida_medel"))
-    revenue = _revenue(plan, years, conv.intaktstillvaxt, notes)
+    other_income = other_revenue(plan, years, release, conv.intaktstillvaxt, notes)
+    revenue = other_income + release
 
     self_financing = result + dep - release + other
     borrowing = sums["investeringar"] - sums["medfinansiering_mottagen"] - self_financing
-    debt, modelled_interest = _debt_interest(plan, models, conv, years, borrowing)
-    fixed = _inputs(plan, years, "rantekostnader")
-    if conv.platt_ranta is not None and not np.isnan(fixed).all():
-        notes.append("--ranta: fastställda räntekostnader i Region-bladet ersätts av skuldmodellen med platt ränta.")
-        fixed[:] = np.nan
-    interest = np.where(np.isnan(fixed), modelled_interest, fixed)
-    if not np.isnan(fixed).all():
-        fixed_years = [int(y) for y, f in zip(years, fixed) if not np.isnan(f)]
-        notes.append(f"Räntekostnader {', '.join(map(str, fixed_years))} är fastställda i Region-bladet; "
-                     "övriga år kommer från skuldmodellen.")
+    rates = market_rates(models, years)
+    old_rate = (conv.platt_ranta if conv.platt_ranta is not None
+                else region.genomsnittsranta_befintlig_skuld if region.genomsnittsranta_befintlig_skuld is not None
+                else rates[0])
+    path = debt_path(region.ingaende_rantebarande_skuld, old_rate, borrowing, rates, conv.bindningstid,
+                     conv.omsattning)
+    debt, interest = path.debt, path.interest
+    published = _inputs(plan, years, "rantekostnader")
+    if not np.isnan(published).all():
+        notes.append(f"Räntekostnaderna på Region-bladet ({_span(years[~np.isnan(published)])}) visas som "
+                     "rantekostnader_budget; räntekostnaderna kommer från skuldmodellen.")
     capital = dep + interest
     numerator, denominator = share_terms(dep, release, interest, revenue, conv.riktvardesmetod)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -202,11 +203,14 @@ def compute_region(plan: Plan, grid: ObjectGrid, models: Models, conv: Conventio
         "marginal": conv.riktvarde * denominator - numerator,
         "klarar_riktvarde": share < conv.riktvarde,
         "befintliga_avskrivningar": existing_dep, "objektens_avskrivningar": sums["avskrivningar"],
-        "objektens_ranta": sums["objektens_ranta"], "sjalvfinansiering": self_financing,
+        "objektens_ranta": sums["objektens_ranta"], "ranta_utover_objektens": interest - sums["objektens_ranta"],
+        "ovriga_intakter": other_income, "sjalvfinansiering": self_financing,
         "sjalvfinansieringsgrad": self_financing_rate, "lanebehov": borrowing, "rantebarande_skuld": debt,
-        "skuldandel": debt_share, "gransvarde_skuld": np.full(n, conv.gransvarde),
-        "pagaende_arbete": sums["pagaende"],
+        "andel_omsatt_skuld": path.repriced_share, "skuldandel": debt_share,
+        "gransvarde_skuld": np.full(n, conv.gransvarde), "pagaende_arbete": sums["pagaende"],
     }
+    if not np.isnan(published).all():
+        table["rantekostnader_budget"] = published
     if region.ingaende_materiella_anlaggningstillgangar is not None:
         table["materiella_anlaggningstillgangar"] = (region.ingaende_materiella_anlaggningstillgangar
                                                      + np.cumsum(sums["investeringar"] - dep))

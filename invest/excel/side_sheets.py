@@ -96,7 +96,10 @@ def read_region(workbook, file: str, problems: list) -> RegionInputs | None:
     if ws is None:
         return None
     table = read_table(ws, file, ws.title)
-    cols = columns(table, v.REGION_COLUMNS, ("ar", "totala_intakter"), problems)
+    cols = columns(table, v.REGION_COLUMNS, ("ar",), problems)
+    if "ar" in cols and not {"totala_intakter", "ovriga_intakter"} & set(cols):
+        problems.append(error(table.where(row=table.header_row), 'kolumnen "totala_intakter" (eller "ovriga_intakter") '
+                              f'saknas i rubrikraden (hittade: {", ".join(str(h[2]) for h in table.headers)})'))
     years = []
     seen: dict[int, Source] = {}
     if "ar" in cols:
@@ -112,7 +115,7 @@ def read_region(workbook, file: str, problems: list) -> RegionInputs | None:
             years.append(RegionYear(year, num["totala_intakter"], num["befintliga_avskrivningar"],
                                     num["befintlig_intaktsford_medfinansiering"] or 0.0, num["resultat"] or 0.0,
                                     num["ovriga_ej_likviditetspaverkande"] or 0.0, num["rantekostnader"],
-                                    num["likvida_medel"] or 0.0, src))
+                                    num["likvida_medel"] or 0.0, src, num["ovriga_intakter"]))
     balance: dict[str, float] = {}
     ws = find_sheet(workbook, v.REGION_BALANCE_SHEET)
     if ws is not None:

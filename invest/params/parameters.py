@@ -26,6 +26,7 @@ REQUIRED = (
     "ranta/marknadsranta",
     "ranta/upplaningsmarginal",
     "ranta/omsattning",
+    "ranta/bindningstid",
     "region/intaktstillvaxt",
     "region/befintliga_tillgangar",
     "region/befintliga_avveckling",
@@ -54,7 +55,8 @@ class Conventions:
     riktvardesmetod: str  # brutto | netto
     riktvarde: float
     gransvarde: float
-    omsattning: float
+    omsattning: float  # the largest share of the opening debt repriced in a year
+    bindningstid: int  # years a tranche keeps its rate
     intaktstillvaxt: float
     befintliga_aterstaende_andel: float
     befintliga_avveckling: str  # jamn | arganger
@@ -114,6 +116,7 @@ class Models:
             riktvarde=self.value("riktlinjer/kapitalkostnadsandel", year),
             gransvarde=self.value("riktlinjer/skuldandel", year),
             omsattning=self.value("ranta/omsattning", year),
+            bindningstid=int(self.value("ranta/bindningstid", year)),
             intaktstillvaxt=self.value("region/intaktstillvaxt", year),
             befintliga_aterstaende_andel=self.value("region/befintliga_tillgangar", year),
             befintliga_avveckling=self.value("region/befintliga_avveckling", year),

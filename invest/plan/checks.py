@@ -105,8 +105,10 @@ def check_region(plan: Plan, models: Models) -> list[Finding]:
     if plan.plan_years and not region.years:
         found.append(error(f"{plan.file}:{v.REGION_SHEET}", "bladet har inga år"))
     for r in region.years:
-        if r.totala_intakter is not None and r.totala_intakter <= 0:
-            found.append(error(r.source.at("totala_intakter"), f"totala intäkter {r.totala_intakter:g} mnkr, väntat > 0"))
+        for name in ("totala_intakter", "ovriga_intakter"):
+            value = getattr(r, name)
+            if value is not None and value <= 0:
+                found.append(error(r.source.at(name), f"{name.split('_')[0]} intäkter {value:g} mnkr, väntat > 0"))
     if not region.befintliga:
         for r in region.years:
             if r.befintliga_avskrivningar is None and r.year in plan.plan_years:
@@ -119,7 +121,8 @@ def check_region(plan: Plan, models: Models) -> list[Finding]:
             found.append(error(e.source.at("tillgangsklass"),
                                f'okänd tillgångsklass "{e.tillgangsklass}" (väntat en av {", ".join(sorted(known))})'))
     first = plan.plan_years[0] if plan.plan_years else None
-    if region.years and first and not any(r.totala_intakter is not None and r.year <= first for r in region.years):
+    if region.years and first and not any((r.totala_intakter is not None or r.ovriga_intakter is not None)
+                                          and r.year <= first for r in region.years):
         found.append(error(region.years[0].source.at("totala_intakter"),
                            f"totala intäkter saknas för planens första år {first} (väntat ett belopp i mnkr; senare år "
                            "kan skrivas fram med models/region/intaktstillvaxt.yaml)"))

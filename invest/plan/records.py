@@ -93,9 +93,10 @@ class RegionYear:
     befintlig_intaktsford_medfinansiering: float
     resultat: float
     ovriga_ej_likviditetspaverkande: float
-    rantekostnader: float | None  # a published figure that fixes the baseline interest
+    rantekostnader: float | None  # the budget's own figure, shown beside the debt model's (it fixes nothing)
     likvida_medel: float
     source: Source
+    ovriga_intakter: float | None = None  # totala intäkter without any intäktsförd medfinansiering
 
 
 @dataclass(frozen=True)

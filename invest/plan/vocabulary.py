@@ -49,6 +49,7 @@ DEPENDENCY_COLUMNS = {"id": ("id",), "beror_pa": ("beror_pa",), "fordrojning_man
 REGION_COLUMNS = {
     "ar": ("ar",),
     "totala_intakter": ("totala_intakter",),
+    "ovriga_intakter": ("ovriga_intakter",),
     "befintliga_avskrivningar": ("befintliga_avskrivningar",),
     "befintlig_intaktsford_medfinansiering": ("befintlig_intaktsford_medfinansiering",),
     "resultat": ("resultat",),
