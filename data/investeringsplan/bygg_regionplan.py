@@ -384,6 +384,12 @@ def with_margin(models: Models, margin: float) -> Models:
                   models.directory)
 
 
+# The budget figures calibrate() fits the plan to, and the ones the plan takes as inputs; the rest are tests.
+ROLES = {("avskrivningar", 2026): "anpassad", **{("rantekostnader", y): "anpassad" for y in YEARS[:3]},
+         ("pagaende_arbete", 2026): "indata"}
+GIVEN = ("investeringar", "medfinansiering", "totala_intakter")
+
+
 def calibrate(book_at, models: Models, ref: Path) -> tuple[float, float]:
     """The existing assets' remaining life (a share of the class's life) such that the model's avskrivningar 2026
     equal Tabell 8's (2027–2028 are the check); then the existing debt's rate and the margin on new borrowing fitted
@@ -502,6 +508,8 @@ def build(ref: Path, models: Models) -> dict:
     opening = tables(ref)[1][("Materiella anläggningstillgångar", "2025")][0]
 
     region, figures = region_rows(ref), published(ref)
+    for f in figures:  # what the plan was fitted to, and what it takes as given (the Kalibrering sheet's roll)
+        f["roll"] = ROLES.get((f["post"], f["ar"]), "indata" if f["post"] in GIVEN else "prövning")
 
     def book_at(share: float, rate: float) -> dict:
         return dict(years=YEARS, outturn_year=OUTTURN_YEAR, objects=objects, cofinancing=cofin, dependencies=deps,

@@ -1,6 +1,7 @@
 """The model beside the region's own budget (sheet Budgetjämförelse): avskrivningar, räntekostnader, materiella
 anläggningstillgångar, the kapitalkostnad share and more, per year of the plan, with the tolerance each must meet
-for a plan that claims to reproduce its budget (issue: Region Stockholm's plan calibrated to Budget 2026)."""
+and its role: a figure the plan was fitted to (anpassad), one the model equals by an identity (identitet), one
+derived from other rows (härledd), an input (indata), or a genuine test (prövning) — only tests count."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import replace
 import polars as pl
 
 from invest.plan.records import PublishedFigure
+from invest.plan.vocabulary import CALIBRATION_ROLES
 
 # post -> (column in the region table, tolerance, kind): "relativ" = |model/budget − 1|, "pp" = |model − budget|
 COMPARED = {
@@ -17,8 +19,12 @@ COMPARED = {
     "materiella_anlaggningstillgangar": ("materiella_anlaggningstillgangar", 0.01, "relativ"),
     "kapitalkostnadsandel": ("andel", 0.001, "pp"),
     "pagaende_arbete": ("pagaende_arbete", None, "relativ"),
-    "rantebarande_skuld": ("rantebarande_skuld", None, "relativ"),
+    "rantebarande_skuld": ("rantebarande_skuld", 0.06, "relativ"),
 }
+# Roles that follow from the model itself, whatever the plan says: the assets roll forward by the plan's own
+# investments and depreciation, and the share is computed from the other rows.
+MODEL_ROLES = {"materiella_anlaggningstillgangar": "identitet", "kapitalkostnadsandel": "harledd"}
+TESTED = "provning"
 LABELS = {"avskrivningar": "Avskrivningar", "rantekostnader": "Räntekostnader",
           "materiella_anlaggningstillgangar": "Materiella anläggningstillgångar",
           "kapitalkostnadsandel": "Kapitalkostnadsandel", "pagaende_arbete": "Pågående arbete",
@@ -34,7 +40,8 @@ def comparison(published: tuple[PublishedFigure, ...], region_table: pl.DataFram
         if all(parts):
             figures[("kapitalkostnadsandel", year)] = replace(
                 parts[0], post="kapitalkostnadsandel", value=(parts[0].value + parts[1].value) / parts[2].value,
-                kalla="(avskrivningar + räntekostnader) / totala intäkter, " + "; ".join(p.kalla for p in parts))
+                kalla="(avskrivningar + räntekostnader) / totala intäkter, " + "; ".join(p.kalla for p in parts),
+                roll="harledd")
     rows = []
     for (post, year), f in sorted(figures.items(), key=lambda kv: (list(COMPARED).index(kv[0][0])
                                                                    if kv[0][0] in COMPARED else 99, kv[0][1])):
@@ -45,9 +52,38 @@ def comparison(published: tuple[PublishedFigure, ...], region_table: pl.DataFram
         if model is None:
             continue
         deviation = model - f.value if kind == "pp" else model / f.value - 1
-        rows.append({"post": LABELS[post], "ar": year, "uppgiftstyp": f.uppgiftstyp, "budget": f.value, "modell": model,
-                     "avvikelse": deviation, "tolerans": tolerance,
+        role = MODEL_ROLES.get(post) or f.roll or TESTED
+        rows.append({"post": LABELS[post], "ar": year, "uppgiftstyp": f.uppgiftstyp, "roll": CALIBRATION_ROLES[role],
+                     "budget": f.value, "modell": model, "avvikelse": deviation, "tolerans": tolerance,
                      "inom_tolerans": None if tolerance is None else abs(deviation) <= tolerance, "kalla": f.kalla})
-    schema = {"post": pl.Utf8, "ar": pl.Int64, "uppgiftstyp": pl.Utf8, "budget": pl.Float64, "modell": pl.Float64,
-              "avvikelse": pl.Float64, "tolerans": pl.Float64, "inom_tolerans": pl.Boolean, "kalla": pl.Utf8}
+    schema = {"post": pl.Utf8, "ar": pl.Int64, "uppgiftstyp": pl.Utf8, "roll": pl.Utf8, "budget": pl.Float64,
+              "modell": pl.Float64, "avvikelse": pl.Float64, "tolerans": pl.Float64, "inom_tolerans": pl.Boolean,
+              "kalla": pl.Utf8}
     return pl.DataFrame(rows, schema=schema)
+
+
+def headline(frame: pl.DataFrame) -> str | None:
+    """The calibration in one sentence: how many genuine tests hold, and what was fitted to what (None: no rows)."""
+    tests = frame.filter((pl.col("roll") == CALIBRATION_ROLES[TESTED]) & pl.col("inom_tolerans").is_not_null())
+    if not frame.height:
+        return None
+    failed = tests.filter(~pl.col("inom_tolerans"))
+    text = f"{tests.height - failed.height} av {tests.height} prövningar inom tolerans"
+    if failed.height:
+        text += " (utanför: " + ", ".join(f"{r['post']} {r['ar']}" for r in failed.iter_rows(named=True)) + ")"
+    fitted = frame.filter(pl.col("roll") == CALIBRATION_ROLES["anpassad"])
+    if fitted.height:
+        by_post: dict[str, list[int]] = {}
+        for r in fitted.iter_rows(named=True):
+            by_post.setdefault(r["post"], []).append(r["ar"])
+        text += "; planen är anpassad till " + ", ".join(
+            f"{post.lower()} {_years(years)}" for post, years in by_post.items())
+    others = frame.filter(pl.col("roll") != CALIBRATION_ROLES[TESTED]).height - fitted.height
+    if others:
+        text += f"; {others} rader är identiteter, härledda eller indata (bladet Kalibrering)"
+    return text
+
+
+def _years(years: list[int]) -> str:
+    return f"{years[0]}–{years[-1]}" if len(years) > 1 and years[-1] - years[0] == len(years) - 1 else \
+        ", ".join(map(str, years))

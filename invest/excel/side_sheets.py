@@ -166,9 +166,14 @@ def read_published(workbook, file: str, problems: list) -> tuple[PublishedFigure
             problems.append(error(src.at("uppgiftstyp"), f'okänd uppgiftstyp "{raw["uppgiftstyp"]}" '
                                                          f'(väntat {", ".join(v.UPPGIFTSTYPER)})'))
             continue
+        role = v.normalize(parse_text(raw.get("roll")) or "provning")
+        if role not in v.CALIBRATION_ROLES:
+            problems.append(error(src.at("roll"), f'okänd roll "{raw["roll"]}" '
+                                                  f'(väntat {", ".join(v.CALIBRATION_ROLES.values())})'))
+            continue
         year = _year(raw, src, problems)
         value = number(raw["varde"], src, "varde", problems, minimum=None)
         if year is not None and value is not None:
             out.append(PublishedFigure(post, parse_text(raw.get("verksamhetsomrade")) or None, year, kind, value, src,
-                                       parse_text(raw.get("kalla")) or ""))
+                                       parse_text(raw.get("kalla")) or "", role))
     return tuple(out)

@@ -45,7 +45,7 @@ def write_plan_workbook(path: Path, years: list[int], outturn_year: int | None, 
         (v.REGION_SHEET, list(v.REGION_COLUMNS), region, ["ar"] + ["mnkr"] * (len(v.REGION_COLUMNS) - 1)),
         (v.EXISTING_SHEET, ["tillgangsklass", "bokfort_varde", "aterstaende_nyttjandeperiod"], existing,
          ["text", "mnkr", "tal"]),
-        (v.PUBLISHED_SHEET, list(v.PUBLISHED_COLUMNS), published, ["text", "text", "ar", "text", "mnkr", "text"]),
+        (v.PUBLISHED_SHEET, list(v.PUBLISHED_COLUMNS), published, ["text", "text", "ar", "text", "mnkr", "text", "text"]),
     ):
         if data:
             if any(d.get("kalla") for d in data) and "kalla" not in headers:
@@ -145,7 +145,8 @@ def plan_to_workbook(plan: Plan, path: Path, asset_classes: tuple[str, ...]) -> 
         existing = [{"tillgangsklass": e.tillgangsklass, "bokfort_varde": e.bokfort_varde,
                      "aterstaende_nyttjandeperiod": e.aterstaende_nyttjandeperiod} for e in r.befintliga]
     published = [{"post": f.post, "verksamhetsomrade": f.verksamhetsomrade, "ar": f.year, "uppgiftstyp": f.uppgiftstyp,
-                  "varde": f.value, "kalla": f.kalla} for f in plan.published]
+                  "varde": f.value, "kalla": f.kalla, "roll": v.CALIBRATION_ROLES[f.roll or "provning"]}
+                 for f in plan.published]
     write_plan_workbook(path, list(plan.plan_years), plan.outturn_year, objects, components, cofinancing,
                         dependencies, region=region, balance=balance, existing=existing, asset_classes=asset_classes,
                         published=published)

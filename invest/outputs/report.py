@@ -10,7 +10,7 @@ from openpyxl.styles import Font
 import polars as pl
 
 from invest.base.atomic import atomic_path
-from invest.analyses.calibration import comparison
+from invest.analyses.calibration import comparison, headline as calibration_headline
 from invest.analyses.breakdown import MEASURES, budget_shape, by, schedule
 from invest.engine.calculation import Calculation
 from invest.outputs.chart import share_chart
@@ -71,12 +71,12 @@ def _calibration_sheet(wb, frame: pl.DataFrame) -> None:
         return
     ws = wb.create_sheet("Kalibrering")
     rows = [[_shown(v) for v in r] for r in frame.iter_rows()]
-    write_table(ws, ["Post", "År", "Budgetens uppgift", "Budget", "Modell", "Avvikelse (andel: procentenheter)",
+    write_table(ws, ["Post", "År", "Budgetens uppgift", "Roll", "Budget", "Modell", "Avvikelse (andel: procentenheter)",
                      "Tolerans", "Inom tolerans", "Källa"], rows,
-                ["text", "ar", "text", "mnkr", "mnkr", "andel", "andel", "text", "text"])
+                ["text", "ar", "text", "text", "mnkr", "mnkr", "andel", "andel", "text", "text"])
     for r, row in enumerate(frame.iter_rows(named=True), start=2):
         if row["post"] == "Kapitalkostnadsandel":
-            for col in (4, 5):
+            for col in (5, 6):
                 ws.cell(r, col).number_format = "0.00%"
 
 
@@ -98,14 +98,9 @@ def _summary_lines(calc: Calculation, calibration: pl.DataFrame) -> list[tuple[s
                                       f"(marginal {swedish.number(peak['marginal'])} mnkr)"))
         lines.append(("Andel per år", ", ".join(f"{r['ar']} {swedish.percent(r['andel'])}"
                                                 for r in calc.plan_period().iter_rows(named=True))))
-    checks = calibration.filter(pl.col("inom_tolerans").is_not_null())
-    if checks.height:
-        failed = checks.filter(~pl.col("inom_tolerans"))
-        lines.append(("Kalibrering mot budgeten", f"{checks.height - failed.height} av {checks.height} jämförelser inom "
-                                                  "tolerans (bladet Kalibrering)" + (
-                                                      ": utanför " + ", ".join(f"{r['post']} {r['ar']}" for r in
-                                                                              failed.iter_rows(named=True))
-                                                      if failed.height else "")))
+    summary = calibration_headline(calibration)
+    if summary:
+        lines.append(("Kalibrering mot budgeten", summary))
     lines += [
         ("Räntebas", c.rantebas), ("Räntetidpunkt", c.rantetidpunkt), ("Avskrivningsstart", c.avskrivningsstart),
         ("Aktiveringsmånad", f"driftsättning ÅÅÅÅ: månad {c.standardmanad}; utgifter efter driftsättning och "

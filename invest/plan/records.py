@@ -128,6 +128,7 @@ class PublishedFigure:
     value: float
     source: Source
     kalla: str = ""
+    roll: str = ""  # how the model relates to it (vocabulary.CALIBRATION_ROLES); "" = a test (provning)
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,12 @@ REGION_BALANCE_COLUMNS = {"post": ("post",), "belopp": ("belopp", "varde")}
 REGION_BALANCE_KEYS = ("ingaende_rantebarande_skuld", "genomsnittsranta_befintlig_skuld",
                        "ingaende_materiella_anlaggningstillgangar")
 PUBLISHED_COLUMNS = {"post": ("post",), "verksamhetsomrade": ("verksamhetsomrade",), "ar": ("ar",),
-                     "uppgiftstyp": ("uppgiftstyp",), "varde": ("varde", "belopp"), "kalla": ("kalla",)}
+                     "uppgiftstyp": ("uppgiftstyp",), "varde": ("varde", "belopp"), "kalla": ("kalla",),
+                     "roll": ("roll",)}
+# How a budget figure relates to the model in the calibration (the Budgetjämförelse sheet's column roll): fitted to
+# it, equal to it by an identity of the model, derived from other rows, put in as an input, or a genuine test.
+CALIBRATION_ROLES = {"anpassad": "anpassad", "identitet": "identitet", "harledd": "härledd", "indata": "indata",
+                     "provning": "prövning"}
 PUBLISHED_POSTS = ("investeringar", "medfinansiering", "avskrivningar", "rantekostnader", "totala_intakter",
                    "materiella_anlaggningstillgangar", "pagaende_arbete", "rantebarande_skuld")
 UPPGIFTSTYPER = ("utfall", "budget", "prognos", "plan")
