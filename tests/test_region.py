@@ -145,3 +145,32 @@ def test_netto_method(models):
     den = t["totala_intakter"] - t["intaktsford_medfinansiering"]
     np.testing.assert_allclose(t["andel"].to_numpy(), (num / den).to_numpy())
     np.testing.assert_allclose(t["marginal"].to_numpy(), (0.08 * den - num).to_numpy())
+
+
+def test_calibration_counts_only_genuine_tests():
+    """Fitted rows, identities and derived rows are shown but not counted: the headline counts the prövningar and
+    names what was fitted; a failing test is named."""
+    import polars as pl
+
+    from invest.analyses.calibration import comparison, headline
+    from invest.plan.records import PublishedFigure, Source
+
+    src = Source("b.xlsx", "Budgetjämförelse", 2)
+    figures = (PublishedFigure("avskrivningar", None, 2026, "budget", 100.0, src, "", "anpassad"),
+               PublishedFigure("avskrivningar", None, 2027, "plan", 110.0, src, ""),
+               PublishedFigure("rantekostnader", None, 2026, "budget", 10.0, src, "", "anpassad"),
+               PublishedFigure("totala_intakter", None, 2026, "budget", 2000.0, src, "", "indata"),
+               PublishedFigure("materiella_anlaggningstillgangar", None, 2026, "budget", 500.0, src, ""),
+               PublishedFigure("rantebarande_skuld", None, 2026, "budget", 300.0, src, ""))
+    table = pl.DataFrame({"ar": [2026, 2027], "avskrivningar": [100.5, 150.0], "rantekostnader": [10.1, 11.0],
+                          "andel": [0.0553, 0.08], "materiella_anlaggningstillgangar": [501.0, 520.0],
+                          "rantebarande_skuld": [301.0, 320.0]})
+    frame = comparison(figures, table)
+    roles = {(r["post"], r["ar"]): r["roll"] for r in frame.iter_rows(named=True)}
+    assert roles == {("Avskrivningar", 2026): "anpassad", ("Avskrivningar", 2027): "prövning",
+                     ("Räntekostnader", 2026): "anpassad", ("Materiella anläggningstillgångar", 2026): "identitet",
+                     ("Kapitalkostnadsandel", 2026): "härledd",
+                     ("Räntebärande skuld (lån och leasing)", 2026): "prövning"}
+    text = headline(frame)
+    assert text.startswith("1 av 2 prövningar inom tolerans (utanför: Avskrivningar 2027)")
+    assert "anpassad till avskrivningar 2026, räntekostnader 2026" in text
