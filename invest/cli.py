@@ -195,14 +195,16 @@ def beroenden(plan, models_dir, ranta, till_ar, mapping_path, fmt, utdata, alla)
 @handle_errors
 def forsening(objekt, plan, models_dir, ranta, till_ar, mapping_path, years, fran_ar, index, rangordna, fmt):
     """Flyttar OBJEKT:s driftsättning och utgifter --ar år och visar Δ investeringar, avskrivningar,
-    räntekostnader, kapitalkostnader och andel per år. Objekt som beror på OBJEKT flyttas så lite som behövs
-    (hela år) för att tas i bruk tidigast när det de väntar på (+ fördröjning) är klart.
+    räntekostnader, kapitalkostnader och andel per år i planperioden (--till-ar förlänger tabellen), och
+    summan av Δ över de flyttade tillgångarnas återstående livslängd. Objekt som beror på OBJEKT flyttas så
+    lite som behövs (hela år) för att tas i bruk tidigast när det de väntar på (+ fördröjning) är klart.
 
     \b
     Exempel:
       invest forsening TB-NSO --ar 2
       invest forsening TB-NSO --ar 2 --index entreprenad --format json
       invest forsening FF-HANDEN --ar -1 plan.xlsx
+      invest forsening TB-NSO --ar 2 --till-ar 2060
       invest forsening --rangordna
     """
     from invest.outputs import delay_output
@@ -234,7 +236,11 @@ def kontroll(forslag, plan, models_dir, ranta, till_ar, mapping_path, fmt, utdat
     """Prövar föreslagna objekt i FORSLAG (en eller flera arbetsböcker i valfri layout som importen läser)
     mot riktvärdet: andelen per år med och utan förslaget, marginalen, största skalfaktor och tidigaste
     startår som ryms, och för flera förslag var för sig, tillsammans och i vilken ordning de ryms.
-    Avslutar med kod 0 när alla år klarar riktvärdet, 1 när något år överskrider det och 2 vid fel i indata.
+
+    Bedömningen är godkänt (alla år under riktvärdet), godkänt utan försämring (planen överskrider redan
+    riktvärdet på egen hand; förslaget lägger inte till något år över det och höjer inte andelen de år
+    planen redan överskrider) eller ej godkänt. Avslutar med kod 0 för godkänt och godkänt utan försämring
+    (samtliga förslag tillsammans), 1 för ej godkänt och 2 vid fel i indata.
 
     \b
     Exempel:

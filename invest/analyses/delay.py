@@ -12,13 +12,16 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from invest.engine.calculation import Calculation
+from invest.engine.calculation import Calculation, calculate
 from invest.plan.dependency_graph import DependencyGraph, month_text
+from invest.base import swedish
 from invest.base.findings import InputError, error
+from invest.engine.object_grid import ObjectGrid, compute_objects
 from invest.engine.plan_change import deltas, with_change
-from invest.engine.plan_arrays import take_objects
+from invest.engine.plan_arrays import PlanArrays, take_objects
 
 COST_INDEXES = {"ingen": None, "kpi": "index/kpi", "entreprenad": "index/entreprenad"}
+LIFE_TAIL = 10  # years computed past the moved assets' last depreciation year, for a Δ interest that runs on
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,23 @@ class Move:
 
 
 @dataclass(frozen=True)
+class WholeLife:
+    """The Δ summed (mnkr, nominal, not discounted) over every region year from `fran_ar` to `till_ar`: the last year
+    any moved asset, before or after the move, still depreciates — later if the Δ interest runs on after it, and at
+    least the last year of the per-year table. `plan_end` splits Δ kapitalkostnader into the plan period and after."""
+
+    fran_ar: int
+    till_ar: int
+    plan_end: int
+    delta_investeringar: float
+    delta_avskrivningar: float
+    delta_rantekostnader: float
+    delta_kapitalkostnader: float
+    delta_kapitalkostnader_planperioden: float
+    delta_kapitalkostnader_efter_planperioden: float
+
+
+@dataclass(frozen=True)
 class DelayResult:
     object_id: str
     years: int
@@ -38,6 +58,7 @@ class DelayResult:
     moves: tuple[Move, ...]
     table: pl.DataFrame  # ar, delta_* and the share before and after
     warnings: tuple[str, ...]
+    whole_life: WholeLife
 
 
 def cost_factor(models, index: str):
@@ -124,18 +145,69 @@ class Delays:
                                          f"före planens första år {first}; flytta högst {earliest - first} år "
                                          "tidigare eller välj ett senare --fran-ar")])
 
-    def effect(self, scenarios: list[dict[str, int]]) -> dict[str, np.ndarray]:
-        """Δ per scenario (rows) and region year (columns), each scenario a set of moves {id: years}."""
+    def _moved(self, scenarios: list[dict[str, int]]) -> tuple[PlanArrays, np.ndarray, np.ndarray]:
+        """The moved objects as arrays of their own, each one's scenario, and its row in the plan."""
         group = np.array([k for k, s in enumerate(scenarios) for _ in s], dtype=np.int64)
         rows = np.array([self.row[oid] for s in scenarios for oid in s], dtype=np.int64)
         shift = np.array([n for s in scenarios for n in s.values()], dtype=np.int64)
-        added = take_objects(self.arrays, rows, shift, self.from_year, self.factor)
-        return deltas(self.calc, added, group, rows, group, len(scenarios))
+        return take_objects(self.arrays, rows, shift, self.from_year, self.factor), group, rows
+
+    def effect(self, scenarios: list[dict[str, int]], calc: Calculation | None = None) -> dict[str, np.ndarray]:
+        """Δ per scenario (rows) and region year of `calc` (columns; default the given calculation), each scenario
+        a set of moves {id: years}."""
+        added, group, rows = self._moved(scenarios)
+        return deltas(calc or self.calc, added, group, rows, group, len(scenarios))
+
+    def life_end(self, moves: dict[str, int]) -> int:
+        """The last year any of the moved objects, before or after the move, has spend, activation, co-financing or
+        depreciation (the object grid runs to each object's last depreciation month)."""
+        added, _, rows = self._moved([moves])
+        after = compute_objects(added, self.calc.conventions, lambda y: np.zeros(len(y)))  # the rate plays no part
+        return max(_last_active_year(self.calc.grid, rows), _last_active_year(after, np.arange(len(added.ids))))
+
+    def whole_life(self, moves: dict[str, int]) -> tuple[WholeLife, list[str]]:
+        """The Δ summed over the moved assets' remaining life, on the plan calculated LIFE_TAIL years past it; the
+        years after the last depreciation count as long as the Δ still changes anything (interest on Δ debt fixed
+        before it). A Δ bundet kapital that is never written off (mark) would cost interest for ever: the sum stops
+        at the last depreciation year and says so."""
+        region_years = self.calc.region.table["ar"].to_numpy()
+        first, table_end, end = int(region_years[0]), int(region_years[-1]), self.life_end(moves)
+        calc = self.calc
+        if end + LIFE_TAIL > table_end:
+            calc = calculate(self.calc.plan, self.calc.models, end + LIFE_TAIL)
+            assert calc.arrays.ids == self.arrays.ids  # rows of the plan are the same in both calculations
+        delta = {k: v[0] for k, v in self.effect([moves], calc).items()}
+        years = calc.region.table["ar"].to_numpy()
+        scale = max(1.0, float(np.abs(delta["investeringar"]).sum()), float(np.abs(delta["avskrivningar"]).sum()))
+        changing = np.nonzero((np.abs(delta["kapitalkostnader"]) > 1e-9 * scale)
+                              | (np.abs(delta["intaktsford_medfinansiering"]) > 1e-9 * scale))[0]
+        last_change = int(years[changing[-1]]) if len(changing) else first
+        warnings = []
+        left = float(delta["bundet_kapital"][-1])
+        if abs(left) > 1e-9 * scale:  # capital never written off (mark): its Δ interest runs on for ever
+            till = max(table_end, end)
+            warnings.append(f"Δ bundet kapital är {swedish.number(left)} mnkr även när de flyttade tillgångarna "
+                            "är avskrivna (tillgångar som inte skrivs av, t.ex. mark), och dess räntekostnader "
+                            f"upphör inte; summan över livslängden räknas till och med {till}")
+        else:
+            till = max(table_end, end, last_change)
+            if last_change == int(years[-1]):
+                warnings.append(f"Δ räntekostnader är inte noll {last_change}, {last_change - end} år efter de "
+                                f"flyttade tillgångarnas sista avskrivningsår {end}; summan över livslängden räknas "
+                                f"till och med {till}")
+        keep = years <= till
+        plan_end = int(self.calc.plan.plan_years[-1])
+        total = lambda name, mask=keep: float(delta[name][mask].sum())  # noqa: E731
+        in_plan = keep & (years <= plan_end)
+        return WholeLife(first, till, plan_end, total("investeringar"), total("avskrivningar"),
+                         total("rantekostnader"), total("kapitalkostnader"), total("kapitalkostnader", in_plan),
+                         total("kapitalkostnader", keep & (years > plan_end))), warnings
 
     def delay(self, oid: str, years: int) -> DelayResult:
         self._check(oid, years)
         moves, warnings = self.moves(oid, years)
         delta = {k: v[0] for k, v in self.effect([moves]).items()}
+        life, life_warnings = self.whole_life(moves)
         after = with_change(self.calc, delta)
         t = self.calc.region.table
         before = t["andel"].to_numpy().astype(float)  # null (no Region sheet) becomes nan
@@ -146,7 +218,7 @@ class Delays:
             "delta_intaktsford_medfinansiering": delta["intaktsford_medfinansiering"],
         }).with_columns(pl.col(pl.Float64).fill_nan(None))
         moved = tuple(Move(m, n, self._opening_text(m, 0), self._opening_text(m, n)) for m, n in moves.items())
-        return DelayResult(oid, years, self.from_year, self.index, moved, table, tuple(warnings))
+        return DelayResult(oid, years, self.from_year, self.index, moved, table, tuple(warnings + life_warnings), life)
 
     def _opening_text(self, oid: str, years: int) -> str:
         d = self.graph.objects[oid].driftsattning
@@ -180,3 +252,12 @@ class Delays:
         ranking = ranking.sort([pl.col("delta_hogsta_andel").abs(), pl.col("delta_kapitalkostnader_planperioden").abs()],
                                descending=True, nulls_last=True)
         return ranking, skipped
+
+
+def _last_active_year(grid: ObjectGrid, rows: np.ndarray) -> int:
+    """The last year of `grid` in which any of `rows` spends, activates, receives or releases co-financing or
+    depreciates (float residue after full depreciation is not activity)."""
+    flows = sum(np.abs(getattr(grid, a)[rows]) for a in ("spend", "activated", "received", "release", "depreciation"))
+    scale = max(1.0, float(np.abs(grid.spend[rows]).sum()))
+    cols = np.nonzero((flows > 1e-9 * scale).any(axis=0))[0]
+    return int(grid.years[cols[-1]]) if len(cols) else int(grid.years[0])

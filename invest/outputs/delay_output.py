@@ -25,8 +25,32 @@ def delay_json(calc: Calculation, result: DelayResult) -> str:
         "fran_ar": result.from_year, "index": result.index, "enhet": "mnkr", "ranta": calc.models.flat_rate,
         "flyttade": [{"id": m.id, "fran": m.fran, "till": m.till, "ar": m.years} for m in result.moves],
         "ar": result.table.select(["ar", *DELTA_COLUMNS, "andel_fore", "andel_efter"]).to_dicts(),
+        "livslangd": whole_life_dict(result),
         "varningar": list(result.warnings),
     }, ensure_ascii=False, indent=2)
+
+
+def whole_life_dict(result: DelayResult) -> dict:
+    """The Δ over the moved assets' remaining life: `fran_ar`–`till_ar`, mnkr, nominal (not discounted)."""
+    w = result.whole_life
+    return {"fran_ar": w.fran_ar, "till_ar": w.till_ar, "delta_investeringar": w.delta_investeringar,
+            "delta_avskrivningar": w.delta_avskrivningar, "delta_rantekostnader": w.delta_rantekostnader,
+            "delta_kapitalkostnader": w.delta_kapitalkostnader,
+            "delta_kapitalkostnader_planperioden": w.delta_kapitalkostnader_planperioden,
+            "delta_kapitalkostnader_efter_planperioden": w.delta_kapitalkostnader_efter_planperioden}
+
+
+def whole_life_lines(result: DelayResult) -> list[str]:
+    w, n = result.whole_life, swedish.number
+    lines = [f"Över de flyttade tillgångarnas återstående livslängd, {w.fran_ar}–{w.till_ar} "
+             "(summor i löpande priser, inte nuvärden):",
+             f"  Δ kapitalkostnader {n(w.delta_kapitalkostnader)} mnkr = Δ avskrivningar {n(w.delta_avskrivningar)} "
+             f"+ Δ räntekostnader {n(w.delta_rantekostnader)} (Δ investeringar {n(w.delta_investeringar)})"
+             + (";" if w.till_ar > w.plan_end else ".")]
+    if w.till_ar > w.plan_end:
+        lines.append(f"  därav {w.fran_ar}–{w.plan_end} {n(w.delta_kapitalkostnader_planperioden)} mnkr och "
+                     f"{w.plan_end + 1}–{w.till_ar} {n(w.delta_kapitalkostnader_efter_planperioden)} mnkr.")
+    return lines
 
 
 def delay_table(calc: Calculation, result: DelayResult) -> str:
@@ -48,7 +72,13 @@ def delay_table(calc: Calculation, result: DelayResult) -> str:
     if period["andel_fore"].null_count() < period.height:
         tail.append(f"Högsta andel i planperioden: {swedish.percent(period['andel_fore'].max())} före, "
                     f"{swedish.percent(period['andel_efter'].max())} efter.")
-    tail.append("Δ räntekostnader är räntan på objektens ändrade bundna kapital (docs/berakningsmodell.md §8).")
+    if result.table["ar"].max() > calc.plan.plan_years[-1]:
+        tail.append(f"Δ kapitalkostnader {result.table['ar'].min()}–{result.table['ar'].max()} (hela tabellen): "
+                    f"{swedish.number(result.table['delta_kapitalkostnader'].sum())} mnkr.")
+    tail += whole_life_lines(result)
+    tail.append("Δ räntekostnader är vad regionens skuldmodell tar för den ändrade skulden "
+                "(docs/berakningsmodell.md §8)." if calc.plan.region is not None else
+                "Δ räntekostnader är internräntan på objektens ändrade bundna kapital (planen har inget Region-blad).")
     tail += [f"Varning: {w}" for w in result.warnings]
     return "\n".join(head + moved + [""] + years + [""] + tail) + "\n"
 
