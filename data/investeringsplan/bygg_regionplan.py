@@ -4,10 +4,13 @@ from the budget's tables in referens/ and the named objects in objekt.csv. Rerun
     python data/investeringsplan/bygg_regionplan.py [--referens DIR] [-o FIL]
 
 1. Every nämnd/bolag table row (Tabell 23–71: organisation × category × period 2026, 2027, 2028, 2029–2035)
-   becomes the named objects in it plus one pot for the rest, so that it sums exactly to the table.
+   becomes the named objects in it plus one pot for the rest, so that it sums exactly to the table. In Tabell 52 and
+   61 the unnamed >100 mkr pots are split into new and replacement investment so that the varav rows hold.
 2. 2029–2035 is split into years with Tabell 20's shape for the verksamhetsområde.
 3. Tabell 52's medfinansiering is spread over the co-financed objects in proportion to their spend.
-4. The outturn before 2026 is scaled so that pågående arbete at the end of 2026 is the budget's 60,1 mdkr.
+4. The outturn before 2026: the unnamed >100 mkr pots get their pipeline (as many years of spend at the 2026 rate
+   as they take from spend to use), the named objects' weights are scaled so that pågående arbete at the end of
+   2026 is the budget's 60,1 mdkr.
 5. The existing assets' remaining life and the existing debt's rate are calibrated against Tabell 8, in memory.
 6. The workbook is written once, with an Antaganden sheet written from the same data and constants.
 The reasoning is in README.md.
@@ -48,6 +51,16 @@ OUTTURN_YEAR = 2025
 PA_2026 = 60_100.0  # pågående, ej driftsatta anläggningar 2026: "60,1 miljarder kronor" (avsnitt 3.2)
 POT_LAG = {"beslutade_over_100": 1, "planerade_over_100": 3}  # years from spend to use, unnamed objects >100 mkr
 HOSPITAL_POT_LAG = 1  # the same for Hälso- och sjukvård (equipment and rebuilding)
+VARAV_TABLES = (52, 61)  # tables with varav nyinvesteringar / ersättningsinvesteringar: unnamed >100 mkr pots are split
+POT_TYPE = {  # unnamed >100 mkr pots outside VARAV_TABLES (or not split) whose type the budget implies, and why
+    (32, "Stockholms läns sjukvårdsområde", "beslutade_over_100"): (
+        "ny", "Tabell 13:s varav nyinvesteringar 2026–2028 (11 316 / 12 777 / 12 162 mnkr) minus Tabell 52:s och 61:s "
+              "varav nyinvesteringar och nämndernas nyinvesteringar <100 mkr lämnar 102,6 / 75,0 / 87,7 mnkr: utrustningen "
+              "för Södersjukhusets byggnad 17 och 18 (77,6 mnkr 2026) och denna rad"),
+    (61, "Serviceförvaltningen", "beslutade_over_100"): (
+        "ersättning", "avsnitt 4.1: servicens investeringar \"avser ersättningsinvesteringar i form av datorer och "
+                      "nätverksutrustning\""),
+}
 EXISTING_SPLIT = {"kollektivtrafik": 0.615, "fastighet": 0.28, "medicinteknik": 0.04, "it": 0.005, "fordon": 0.01,
                   "inventarier": 0.01, "mark": 0.04}  # the assets in use at the start of 2026, per class
 RESULT_AFTER_2028 = 100.0
@@ -97,7 +110,7 @@ def named_objects(path: Path) -> list[dict]:
             rest_of_row=not all(amounts), amounts_from_budget=r["belopp_ur_budgeten"] == "ja",
             late=[float(w) for w in r["profil_2029_2035"].split()] or None,  # None: the area's shape
             outturn=float(r["utfall_vikt"] or 0), beror_pa=r["beror_pa"].split(), reason=r["beroende_skal"],
-            source=r["kalla_i_budget_2026"], kalla=f"{BUDGET}, {r['kalla_i_budget_2026']}"))
+            source=r["kalla_i_budget_2026"], kalla=f"{BUDGET}, {r['kalla_i_budget_2026']}", note=r["antagande"]))
     return out
 
 
@@ -144,12 +157,14 @@ def spread(total: float, weights) -> list[float]:
     return [total * w / s for w in weights] if s else [0.0] * len(weights)
 
 
-def plan_object(oid, namn, cell, kategori, typ, klass, drift, amounts, late, kalla, outturn=0.0, cofinanced=False):
+def plan_object(oid, namn, cell, kategori, typ, klass, drift, amounts, late, kalla, outturn=0.0, cofinanced=False,
+                pipeline=0.0):
+    """`outturn` is a weight (scaled by set_outturn), `pipeline` an amount of spend before 2026 in mnkr."""
     spend = {2026: amounts["2026"], 2027: amounts["2027"], 2028: amounts["2028"], **dict(zip(LATE, late))}
     return dict(id=oid, namn=namn, organisation=cell["organisation"], verksamhetsomrade=cell["area"],
                 kategori=kategori, investeringstyp=typ, skede="planering" if kategori == "planerad" else "genomförande",
                 tillgangsklass=klass, driftsattning=drift, utgifter={y: a for y, a in spend.items() if abs(a) > 1e-12},
-                kalla=kalla, _outturn_weight=outturn, _cofinanced=cofinanced)
+                kalla=kalla, _outturn_weight=outturn, _cofinanced=cofinanced, _pipeline=pipeline)
 
 
 def build_objects(ref: Path, named: list[dict]) -> list[dict]:
@@ -183,6 +198,7 @@ def build_objects(ref: Path, named: list[dict]) -> list[dict]:
     pot_left = {k: {p: c["amounts"][p] - sum(m["amounts"][p] for m in in_cell.get(k, [])) for p in PERIODS}
                 for k, c in budget.items()}
     named_pots = {n["cell"]: n for n in named if n["pot"]}
+    ny_share = new_investment_share(ref, budget, pot_left, objects)
     for key, cell in sorted(budget.items()):
         pot = pot_left[key]
         if all(abs(v) < 1e-9 for v in pot.values()):
@@ -203,10 +219,71 @@ def build_objects(ref: Path, named: list[dict]) -> list[dict]:
         lag = POT_LAG.get(key[2], 0)
         if lag and area == HOSPITALS:
             lag = HOSPITAL_POT_LAG
-        out.append(plan_object(oid, name, cell, kategori, typ, klass, f"löpande +{lag}" if lag else "löpande", pot,
-                               late, kalla))
+        drift = f"löpande +{lag}" if lag else "löpande"
+        if key in POT_TYPE:
+            typ, why = POT_TYPE[key]
+            kalla += f"; {dict(ny='nyinvestering').get(typ, typ + 'sinvestering')} enligt {why}"
+        if lag:
+            kalla += (f"; utfall t.o.m. 2025 antaget: utgiften 2025 i pottens takt 2026, i bruk {OUTTURN_YEAR + lag}"
+                      + (f"; utgifterna {OUTTURN_YEAR - lag + 1}–{OUTTURN_YEAR - 1} i egna objekt (id som slutar på "
+                         f"-PA{OUTTURN_YEAR + 1} … -PA{OUTTURN_YEAR + lag - 1})" if lag > 1 else ""))
+        parts = [(oid, name, typ, pot, late, kalla)]
+        if key in ny_share:  # one pot for the new investments, one for the replacements: the table's varav rows hold
+            share = ny_share[key]
+            why = (f"; delad på ny- och ersättningsinvesteringar så att Tabell {key[0]}:s varav nyinvesteringar stämmer "
+                   f"(andel ny: {', '.join(f'{p} {percent(share[p], 1)}' for p in PERIODS)})")
+            parts = [(f"{oid}-{tag}", f"{name}, {label}", t, {p: pot[p] * (f(share[p])) for p in PERIODS},
+                      [x * f(share["2029–2035"]) for x in late], kalla + why)
+                     for tag, label, t, f in (("NY", "nyinvesteringar", "ny", lambda a: a),
+                                              ("ERS", "ersättningsinvesteringar", "ersättning", lambda a: 1 - a))]
+        for pid, pname, ptyp, amounts, plate, pkalla in parts:
+            out.append(plan_object(pid, pname, cell, kategori, ptyp, klass, drift, amounts, plate, pkalla,
+                                   pipeline=lag * amounts["2026"]))
+            out[-1]["_split_of"] = (oid, name) if len(parts) > 1 else None
+            out += pipeline_objects(out[-1], lag)
     out.append(reconciliation(ref, budget))
     return out
+
+
+def new_investment_share(ref: Path, budget, pot_left, named: list[dict]) -> dict[tuple, dict[str, float]]:
+    """Tabell 52 and 61 give varav nyinvesteringar per period. What the named new investments and the pots of new
+    investments <100 mkr leave of it is the share of new investment in the unnamed >100 mkr pots of the table (one
+    share for all of them, per period)."""
+    target = {(int(r["tabell"]), r["period"]): float(r["belopp_mnkr"]) for r in read(ref / "b2026_investeringsutrymme.csv")
+              if r["kategori_kod"] == "varav_ny" and r["period"] in PERIODS}
+    out = {}
+    for table in VARAV_TABLES:
+        split = [k for k in budget if k[0] == table and k[2] in POT_LAG and k not in POT_TYPE
+                 and any(abs(v) > 1e-9 for v in pot_left[k].values())]
+        fixed_ny = {p: sum(n["amounts"][p] for n in named if n["cell"][0] == table and n["typ"] == "ny")
+                    + sum(pot_left[k][p] for k in budget if k[0] == table and k not in split
+                          and (POT_TYPE.get(k, (CATEGORY[k[2]][1],))[0] == "ny"))
+                    for p in PERIODS}
+        share = {}
+        for p in PERIODS:
+            pool = sum(pot_left[k][p] for k in split)
+            share[p] = (target[(table, p)] - fixed_ny[p]) / pool if pool else 0.0
+            if not -1e-9 <= share[p] <= 1 + 1e-9:
+                raise SystemExit(f"Tabell {table} {p}: varav nyinvesteringar {target[(table, p)]} ryms inte: namngivna "
+                                 f"nyinvesteringar {fixed_ny[p]:.1f}, ej namngivna >100 mkr {pool:.1f}")
+        out.update({k: share for k in split})
+    return out
+
+
+def pipeline_objects(pot: dict, lag: int) -> list[dict]:
+    """A pot taken into use `lag` years after spend had `lag` years of spend under way at the start of 2026, at its
+    2026 rate (plan_object's `pipeline`). The latest year's (2025) is the pot's own outturn, taken into use 2025 + lag;
+    each earlier year's is an object of its own, taken into use 2026, …, 2024 + lag."""
+    if lag < 2 or not pot["_pipeline"]:
+        return []
+    year_spend = pot["_pipeline"] / lag
+    pot["_pipeline"] = year_spend
+    return [dict(pot, id=f"{pot['id']}-PA{year}", namn=f"{pot['namn']}: pågående arbete vid ingången av 2026, i bruk {year}",
+                 driftsattning=str(year), utgifter={}, _pipeline=year_spend, _outturn_weight=0.0, _cofinanced=False,
+                 _split_of=None,
+                 kalla=f"antagande: utgiften {year - lag} i takt med pottens utgift 2026 ({number(year_spend, 1)} mnkr), i "
+                       f"bruk {lag} år efter utgiften som potten {pot['id']} ({BUDGET}, Tabell {pot['id'][1:3]})")
+            for year in range(OUTTURN_YEAR + 1, OUTTURN_YEAR + lag)]
 
 
 def reconciliation(ref: Path, budget) -> dict:
@@ -226,15 +303,24 @@ def total_2026_2035(ref: Path) -> float:
                 if r["tabell"] == "19" and r["post"] == "TOTALT" and r["period"] == "2026–2035")
 
 
-def set_outturn(objects: list[dict]) -> None:
-    """Outturn before 2026 = weight × X, X such that pågående arbete at the end of 2026 is PA_2026."""
-    def open_after_2026(o):
-        d = o["driftsattning"]
-        return not d.startswith("löpande") and int(d[:4]) > 2026
+def in_use(o: dict, spent: int) -> int:
+    """The year spend of year `spent` is taken into use (docs/berakningsmodell.md §1)."""
+    d = o["driftsattning"]
+    if d.startswith("löpande"):
+        return spent + int(d.partition("+")[2] or 0)
+    return max(int(d[:4]), spent)
 
-    spend_in_pa = sum(o["utgifter"].get(2026, 0.0) for o in objects
-                      if open_after_2026(o) or o["driftsattning"].startswith("löpande +"))
-    scale = (PA_2026 - spend_in_pa) / sum(o["_outturn_weight"] for o in objects if open_after_2026(o))
+
+def set_outturn(objects: list[dict]) -> None:
+    """Outturn before 2026: the pots' pipeline as it is; the named objects' weight × X, X such that pågående arbete
+    at the end of 2026 is PA_2026."""
+    for o in objects:
+        if o["_pipeline"]:
+            o["utgifter"][OUTTURN_YEAR] = round(o["_pipeline"], 1)
+    in_pa = [o for o in objects if in_use(o, OUTTURN_YEAR) > 2026]
+    fixed = sum(o["utgifter"].get(2026, 0.0) for o in objects if in_use(o, 2026) > 2026) \
+        + sum(o["utgifter"].get(OUTTURN_YEAR, 0.0) for o in in_pa)
+    scale = (PA_2026 - fixed) / sum(o["_outturn_weight"] for o in in_pa)
     for o in objects:
         if o["_outturn_weight"]:
             o["utgifter"][OUTTURN_YEAR] = round(o["_outturn_weight"] * scale, 1)
@@ -436,12 +522,33 @@ def assumptions(named: list[dict], book: dict, models: Models, ref: Path, share:
     def which(items):
         return "; ".join(n["namn"] for n in items)
 
+    def which_ids(items):
+        return ", ".join(o["id"] for o in items)
+
+    def period(o, p):
+        return sum(o["utgifter"].get(y, 0.0) for y in (LATE if p == "2029–2035" else [int(p)]))
+
     dated = [n for n in objects if not n["drift"].startswith("löpande")]
     outturn = sum(o["utgifter"].get(OUTTURN_YEAR, 0.0) for o in book["objects"])
     b = book["balance"]
     t8 = tables(ref)[0]
     interest = " / ".join(number(-t8[("Räntekostnader mm.", str(y))][0], 0) for y in YEARS[:3])
     avst = next(o for o in book["objects"] if o["id"] == "OV-AVST")
+    pipeline = sum(o["utgifter"].get(OUTTURN_YEAR, 0.0) for o in book["objects"] if o["_pipeline"])
+    split = defaultdict(dict)  # (id, name) of a split pot -> investeringstyp -> part
+    for o in book["objects"]:
+        if o.get("_split_of"):
+            split[o["_split_of"]][o["investeringstyp"]] = o
+    split_shares = "; ".join(f"{name} " + ", ".join(
+        f"{p} {percent(period(pair['ny'], p) / (period(pair['ny'], p) + period(pair['ersättning'], p)), 1)}"
+        for p in PERIODS) for (_, name), pair in split.items())
+    t12 = statement(ref, "b2026_t12_kassaflodesanalys.csv")
+    bidrag = " / ".join(number(v, 0) for (post, _), (v, _) in sorted(t12.items())
+                        if post == "Utbetalning av bidrag till statlig infrastruktur")
+    contributions = [o["id"] for o in book["objects"] if o["tillgangsklass"] == "bidrag_statlig_infrastruktur"]
+    if bool(contributions) != bool(bidrag.strip("0 /")):
+        raise SystemExit(f"bidrag till statlig infrastruktur: Tabell 12 betalar {bidrag} mnkr 2024–2028, planen har "
+                         f"{contributions or 'inga'}")
     return [
         ("Belopp per namngivet objekt",
          f"Ur budgeten (källan står per rad på bladet Objekt): {which(n for n in objects if n['amounts_from_budget'])}. "
@@ -463,13 +570,28 @@ def assumptions(named: list[dict], book: dict, models: Models, ref: Path, share:
          f"Pottar under 100 mkr aktiveras samma år som utgiften. Ej namngivna beslutade investeringar >100 mkr aktiveras "
          f"{POT_LAG['beslutade_over_100']} år efter utgiften, planerade {POT_LAG['planerade_over_100']} år efter "
          f"(byggtid); inom {HOSPITALS.lower()} aktiveras båda {HOSPITAL_POT_LAG} år efter utgiften."),
+        ("Pågående arbete i pottarna",
+         "En pott som aktiveras N år efter utgiften hade vid ingången av 2026 N års utgifter i arbete, i pottens takt 2026 "
+         f"(ett jämnt flöde): sammanlagt {number(pipeline, 0)} mnkr, som tas i bruk 2026–"
+         f"{OUTTURN_YEAR + max(POT_LAG.values())}. Utgiften 2025 står som pottens utfall t.o.m. 2025; tidigare års "
+         f"utgifter som egna objekt ({which_ids(o for o in book['objects'] if '-PA' in o['id'])}). Budgeten anger inte "
+         "hur pågående arbete fördelas på objekt; beloppen är antagna."),
+        ("Ny- och ersättningsinvesteringar",
+         "Tabell 52 och 61 anger varav nyinvesteringar och ersättningsinvesteringar. Namngivna objekt har sin egen typ, "
+         "pottar under 100 mkr radens (Tabell 52 och 61: ersättning). Ej namngivna investeringar >100 mkr i de två "
+         "tabellerna (utom de rader vars typ anges nedan) delas i en pott för nyinvesteringar och en för ersättningsinvesteringar, så att tabellens varav "
+         f"nyinvesteringar stämmer per period; andel ny: {split_shares}. Övriga ej namngivna >100 mkr: "
+         + "; ".join(f"Tabell {k[0]}, {k[1]}: {typ}, {why}" for k, (typ, why) in POT_TYPE.items())
+         + "; i övrigt ersättning. Därmed stämmer också Tabell 13:s varav nyinvesteringar och ersättningsinvesteringar "
+         "2026–2028 (hela mnkr)."),
         ("Medfinansiering",
          "Tabell 52:s varav medfinansiering per år (2029 och 2030 enligt Tabell 20, 2031–2035 efter objektens utgifter) "
          f"fördelas på {which(n for n in objects if n['cofinanced'])}, i proportion till årets utgift. Utfallet t.o.m. "
          "2025 antas medfinansierat med samma andel som objektets planperiod."),
         ("Utfall t.o.m. 2025",
-         f"De pågående objektens utfall ({number(outturn, 0)} mnkr) skalas så att pågående arbete vid utgången av 2026 "
-         f"blir {number(PA_2026, 0)} mnkr ({BUDGET}, avsnitt 3.2). Fördelningen mellan objekten är antagen."),
+         f"De namngivna pågående objektens utfall ({number(outturn - pipeline, 0)} mnkr) skalas så att pågående arbete "
+         f"vid utgången av 2026, med pottarnas pågående arbete ({number(pipeline, 0)} mnkr, se ovan), blir "
+         f"{number(PA_2026, 0)} mnkr ({BUDGET}, avsnitt 3.2). Fördelningen mellan objekten är antagen."),
         ("Befintliga tillgångar",
          f"Materiella anläggningstillgångar prognos 2025 ({number(b['ingaende_materiella_anlaggningstillgangar'], 0)} "
          f"mnkr, Tabell 10) minus de pågående objektens utfall, fördelat per klass: "
@@ -486,6 +608,12 @@ def assumptions(named: list[dict], book: dict, models: Models, ref: Path, share:
         ("Efter 2028",
          f"Resultat {number(RESULT_AFTER_2028, 0)} mnkr per år, övriga ej likviditetspåverkande poster och likvida medel "
          f"som 2028, totala intäkter +{percent(conv.intaktstillvaxt, 1)} per år (models/region/intaktstillvaxt.yaml)."),
+        *((f"{n['namn']}", n["note"]) for n in objects if n["note"]),
+        ("Bidrag till statlig infrastruktur",
+         f"Tabell 12 budgeterar utbetalning av bidrag till statlig infrastruktur till {bidrag} mnkr 2024–2028. "
+         + (f"Objekt med tillgångsklassen bidrag_statlig_infrastruktur: {', '.join(contributions)}." if contributions
+            else "Planen har därför inget objekt med tillgångsklassen bidrag_statlig_infrastruktur.")
+         + " Ett bidrag upplöses under högst 25 år från det år det beslutas (LKBR), inte från en driftsättning."),
         ("Avstämningspost",
          f"Tabell 19:s totalt 2026–2035 är {number(sum(avst['utgifter'].values()), 1)} mnkr större än summan av "
          "nämndtabellernas rader (övrig verksamhet utanför nämndtabellerna). Objektet OV-AVST bär dem: "

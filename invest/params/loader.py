@@ -186,7 +186,7 @@ def load_parameter(path: Path, name: str) -> tuple[Parameter | None, list[Findin
             continue
         if "kalla" not in entry and "antagande" not in entry:
             problems.append(error(_loc(path, entry_node),
-                                  f"värdet för {start} saknar källa: ange kalla (dokument och rad) eller antagande (motivering)"))
+                                  f"värdet för {start} saknar källa: ange kalla (dokument och tabell eller avsnitt) eller antagande (motivering)"))
         text = {k: _plain(entry[k][1]) for k in ("kalla", "antagande") if k in entry}
         for k, v in text.items():
             if not isinstance(v, str) or not v.strip():
