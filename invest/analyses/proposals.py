@@ -2,13 +2,17 @@
 
 A proposal is a set of proposed objects tied together by their beroenden (a depot and the trains that wait for
 it are one proposal); the others stand alone. Every figure is the baseline plus the proposal's Δ from
-`plan_change` (docs/berakningsmodell.md §8): Δ räntekostnader is the interest on its bundet kapital at the object
-rate, its released co-financing adds to totala intäkter, and its Δ debt is the running sum of what it adds to
-the borrowing need (spend − co-financing received − depreciation + release, results held at target).
+`plan_change` (docs/berakningsmodell.md §8): its Δ debt is the running sum of what it adds to the borrowing need
+(spend − co-financing received − depreciation + release, results held), Δ räntekostnader is what the region's
+debt model charges for that, and its released co-financing adds to totala intäkter.
 
 The engine is linear in the amounts, so the proposal scaled by k moves each year's marginal by −k·a with
 a = Δ numerator − riktvärde · Δ denominator; the largest k is min over years with a > 0 of marginal / a.
-Shifted starts and the admission order come from the same Δ: all shifts of all proposals in one engine run."""
+Shifted starts and the admission order come from the same Δ: all shifts of all proposals in one engine run.
+
+The bedömning has three outcomes: *godkänt* (every plan-period year under the riktvärde with the proposal),
+*godkänt utan försämring* (the plan breaches on its own; the proposal adds no year over the riktvärde and does not
+raise the share in any year the plan already breaches) and *ej godkänt*."""
 
 from __future__ import annotations
 
@@ -27,6 +31,18 @@ from invest.engine.plan_arrays import plan_arrays, take_objects
 from invest.engine.region_model import share_terms
 
 NO_EFFECT = 1e-9  # mnkr: a year whose marginal a proposal moves by less than this does not bind its scale factor
+SHARE_NO_EFFECT = 1e-12  # a share raised by less than this (float residue) is not raised
+
+GODKANT, GODKANT_UTAN_FORSAMRING, EJ_GODKANT = "godkant", "godkant_utan_forsamring", "ej_godkant"
+NEW_BREACH, RAISED = "nytt_ar_over", "hojer_andelen"  # why a year counts against the proposal (column "forsamring")
+
+
+def outcome(godkand: bool, plan_breaches, new_breaches, raised) -> str:
+    """The bedömning: every year under the riktvärde; else, when the plan breaches on its own, no year added and
+    no share raised in the years it breaches; else not approved."""
+    if godkand:
+        return GODKANT
+    return GODKANT_UTAN_FORSAMRING if plan_breaches and not new_breaches and not raised else EJ_GODKANT
 
 
 @dataclass(frozen=True)
@@ -49,26 +65,39 @@ class Verdict:
 
     proposal: Proposal
     table: pl.DataFrame
-    godkand: bool
+    godkand: bool  # every plan-period year under the riktvärde with the proposal
+    bedomning: str  # GODKANT, GODKANT_UTAN_FORSAMRING or EJ_GODKANT
     first_breach: int | None
+    plan_breaches: tuple[int, ...]  # years the plan fails alone
     new_breaches: tuple[int, ...]  # years the plan passes alone and fails with the proposal
+    raised_breaches: tuple[int, ...]  # years the plan fails alone in which the proposal raises the share
     average_with: float
     max_scale: float | None  # min over years with a > 0 of marginal / a; None when no year binds
     max_scale_no_new: float | None  # the same over the years the plan passes alone
     earliest_start: int | None  # first start year (whole proposal shifted) at which every year passes
     earliest_start_no_new: int | None  # ... at which no year the plan passes alone fails
+    earliest_start_no_worse: int | None  # ... at which the bedömning is godkänt or godkänt utan försämring
     starts_tried: tuple[int, ...]  # start years the dependencies allow within the plan period
+
+    @property
+    def passed(self) -> bool:
+        """Godkänt or godkänt utan försämring (exit 0)."""
+        return self.bedomning != EJ_GODKANT
 
 
 @dataclass(frozen=True)
 class LeftOut:
     """A proposal that no longer fits beside those admitted: the year it hits the riktvärde, the share there with
-    it, and the largest scale factor at which it would still fit."""
+    it, and the largest scale factor at which it would still fit. When the plan breaches on its own, a proposal
+    that raises the share in a year it breaches never fits (reason RAISED, scale 0): `raised` holds those years and
+    year is the first of them."""
 
     proposal: Proposal
     year: int
     share: float
     max_scale: float
+    reason: str = NEW_BREACH
+    raised: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -140,10 +169,18 @@ class ProposalCheck:
         binding = years & (pressure > NO_EFFECT)
         return float(np.min(marginal[binding] / pressure[binding])) if binding.any() else None
 
-    def _fits(self, delta: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        """Per change (rows): every plan-period year passes; no year that passes without it fails."""
-        ok = with_change(self.calc, delta)["andel"] < self.limit
-        return (ok | ~self.period).all(axis=-1), (ok | ~(self.period & self.passes)).all(axis=-1)
+    def raises(self, share_with: np.ndarray) -> np.ndarray:
+        """Per year (and change): the plan-period years the plan breaches alone in which the share is raised."""
+        return self.period & ~self.passes & (share_with - self.share > SHARE_NO_EFFECT)
+
+    def _fits(self, delta: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per change (rows): every plan-period year passes; no year that passes without it fails; and that, with
+        no share raised in a year the plan breaches alone (godkänt utan försämring or better)."""
+        share_with = with_change(self.calc, delta)["andel"]
+        ok = share_with < self.limit
+        strict = (ok | ~self.period).all(axis=-1)
+        no_new = (ok | ~(self.period & self.passes)).all(axis=-1)
+        return strict, no_new, strict | (no_new & ~self.raises(share_with).any(axis=-1))
 
     def verdicts(self) -> list[Verdict]:
         """Each proposal alone, then (when there are several) all together — the last one decides the exit code.
@@ -167,18 +204,26 @@ class ProposalCheck:
             "skuldandel_utan": self.debt_share,
             "skuldandel_med": (self.debt_share * self.revenue + debt_change) / after["totala_intakter"],
             "delta_rantebarande_skuld": debt_change,
+            "forsamring": pl.Series([NEW_BREACH if n else RAISED if r else None for n, r in
+                                     zip(self.passes & ~(after["andel"] < self.limit), self.raises(after["andel"]))],
+                                    dtype=pl.String),
         }).filter(pl.Series(self.period)).with_columns(pl.col(pl.Float64).fill_nan(None))
         failing = table.filter(~pl.col("klarar_med"))["ar"].to_list()
-        new = table.filter(pl.col("klarar_utan") & ~pl.col("klarar_med"))["ar"].to_list()
+        alone = tuple(table.filter(~pl.col("klarar_utan"))["ar"].to_list())
+        new = tuple(table.filter(pl.col("forsamring") == NEW_BREACH)["ar"].to_list())
+        raised = tuple(table.filter(pl.col("forsamring") == RAISED)["ar"].to_list())
         pressure = self.pressure(delta)
-        tried, fits, fits_no_new = starts
+        tried, fits, fits_no_new, fits_no_worse = starts
         return Verdict(
-            proposal, table, godkand=not failing, first_breach=failing[0] if failing else None, new_breaches=tuple(new),
+            proposal, table, godkand=not failing, bedomning=outcome(not failing, alone, new, raised),
+            first_breach=failing[0] if failing else None, plan_breaches=alone, new_breaches=new, raised_breaches=raised,
             average_with=float(table["andel_med"].mean()),
             max_scale=self.max_scale(self.marginal, pressure, self.period),
             max_scale_no_new=self.max_scale(self.marginal, pressure, self.period & self.passes),
             earliest_start=next((s for s, ok in zip(tried, fits) if ok), None),
-            earliest_start_no_new=next((s for s, ok in zip(tried, fits_no_new) if ok), None), starts_tried=tuple(tried))
+            earliest_start_no_new=next((s for s, ok in zip(tried, fits_no_new) if ok), None),
+            earliest_start_no_worse=next((s for s, ok in zip(tried, fits_no_worse) if ok), None),
+            starts_tried=tuple(tried))
 
     def earliest_shift(self, proposal: Proposal) -> int:
         """The smallest shift (years, may be negative) that keeps every proposed object at or after the plan
@@ -196,9 +241,10 @@ class ProposalCheck:
                         need = max(need, years_to_wait(before, dep.fordrojning_manader, opens))
         return need
 
-    def _starts(self, sets: list[Proposal]) -> list[tuple[list[int], np.ndarray, np.ndarray]]:
+    def _starts(self, sets: list[Proposal]) -> list[tuple[list[int], np.ndarray, np.ndarray, np.ndarray]]:
         """For each set: the start years tried (from the plan's first year, or later if its beroenden require,
-        to its last), and whether each fits, strictly and without new breaches. One engine run for all."""
+        to its last), and whether each fits: strictly, without new breaches, and without either a new breach or
+        a raised share in a year the plan breaches (the three of _fits). One engine run for all."""
         first, last = self.calc.plan.plan_years[0], self.calc.plan.plan_years[-1]
         tried, rows, shifts, group = [], [], [], []
         for p in sets:
@@ -210,14 +256,13 @@ class ProposalCheck:
                 shifts.append(np.full(len(p.rows), s - p.first_year))
                 group.append(np.full(len(p.rows), scenario))
         if not group:
-            return [([], np.zeros(0, bool), np.zeros(0, bool)) for _ in sets]
+            return [([], np.zeros(0, bool), np.zeros(0, bool), np.zeros(0, bool)) for _ in sets]
         move_all_spend_from = int(self.arrays.spend_year.min()) if len(self.arrays.spend_year) else first
         moved = take_objects(self.arrays, np.concatenate(rows), np.concatenate(shifts), move_all_spend_from)
-        fits, fits_no_new = self._fits(deltas(self.calc, moved, np.concatenate(group), np.zeros(0), np.zeros(0),
-                                              len(group)))
+        fits = self._fits(deltas(self.calc, moved, np.concatenate(group), np.zeros(0), np.zeros(0), len(group)))
         out, k = [], 0
         for years in tried:
-            out.append((years, fits[k:k + len(years)], fits_no_new[k:k + len(years)]))
+            out.append((years, *(f[k:k + len(years)] for f in fits)))
             k += len(years)
         return out
 
@@ -225,12 +270,18 @@ class ProposalCheck:
         """Admit proposals one at a time, each time the one with the most Δ kapitalkostnad (plan period) per unit
         of headroom used — the largest share of any year's remaining marginal it takes — among those that keep
         every considered year under the riktvärde. Considered: the years the plan passes alone (all years when
-        the plan passes)."""
+        the plan passes). When the plan breaches alone, a proposal that raises the share in a year it breaches is
+        left out first: no size of it is godkänt utan försämring (the share's rise has the sign of
+        Δ täljare − andel · Δ nämnare, linear in the amounts, so a sum of proposals that raise none raises none)."""
+        n = len(self.proposals)
         considered = self.period & self.passes
-        pressure = self.pressure({name: d[:len(self.proposals)] for name, d in self.delta.items()})
-        cost = self.delta["kapitalkostnader"][:len(self.proposals)][:, self.period].sum(axis=1)
+        own = {name: d[:n] for name, d in self.delta.items()}
+        pressure = self.pressure(own)
+        cost = self.delta["kapitalkostnader"][:n][:, self.period].sum(axis=1)
+        alone_share = with_change(self.calc, own)["andel"]
+        raised = self.raises(alone_share)
         remaining = self.marginal.copy()
-        admitted, taken, waiting = [], [], list(range(len(self.proposals)))
+        admitted, taken, waiting = [], [], [i for i in range(n) if not raised[i].any()]
         while waiting:
             with np.errstate(divide="ignore", invalid="ignore"):
                 used = np.where(considered, pressure[waiting] / remaining, -np.inf).max(axis=1)
@@ -243,6 +294,10 @@ class ProposalCheck:
             remaining = remaining - pressure[best]
             waiting.remove(best)
         left = []
+        for i in np.flatnonzero(raised.any(axis=1)):
+            year = int(np.argmax(raised[i]))
+            left.append(LeftOut(self.proposals[i], int(self.years[year]), float(alone_share[i, year]), 0.0, RAISED,
+                                tuple(int(y) for y in self.years[raised[i]])))
         for i in waiting:
             with np.errstate(divide="ignore", invalid="ignore"):
                 ratio = np.where(considered, pressure[i] / remaining, -np.inf)
@@ -251,4 +306,6 @@ class ProposalCheck:
             left.append(LeftOut(self.proposals[i], int(self.years[year]),
                                 float(with_change(self.calc, together)["andel"][year]),
                                 float(remaining[year] / pressure[i][year])))
+        order = {p.ids: k for k, p in enumerate(self.proposals)}
+        left.sort(key=lambda o: order[o.proposal.ids])
         return Admission(tuple(admitted), tuple(left), tuple(int(y) for y in self.years[considered]))

@@ -11,12 +11,14 @@ import polars as pl
 
 from invest.engine.calculation import Calculation
 from invest.outputs.calculation_output import text_table
-from invest.analyses.proposals import Admission, Proposal, Verdict
+from invest.analyses.proposals import (EJ_GODKANT, GODKANT, GODKANT_UTAN_FORSAMRING, NEW_BREACH, RAISED, Admission,
+                                      Proposal, Verdict)
 from invest.base import swedish
 
 SOURCE = "models/riktlinjer/kapitalkostnadsandel.yaml"
-METHOD_NOTE = ("Δ räntekostnader är internräntan på förslagets bundna kapital (docs/berakningsmodell.md §8), "
-               "även de år planens räntekostnader är fastställda; intäktsförd medfinansiering ökar totala intäkter.")
+METHOD_NOTE = ("Δ räntekostnader är vad regionens skuldmodell tar för förslagets Δ lånebehov (nya lån till "
+               "marknadsränta + marginal, docs/berakningsmodell.md §8); intäktsförd medfinansiering ökar totala "
+               "intäkter.")
 
 
 def _years(years) -> str:
@@ -24,9 +26,17 @@ def _years(years) -> str:
     return ", ".join(map(str, years[:-1])) + f" och {years[-1]}" if len(years) > 1 else "".join(map(str, years))
 
 
+OUTCOME = {GODKANT: "godkänt", GODKANT_UTAN_FORSAMRING: "godkänt utan försämring", EJ_GODKANT: "ej godkänt"}
+WORSENING = {NEW_BREACH: "nytt år över", RAISED: "höjer andelen"}
+RULE = ("Godkänt utan försämring kräver, när planen redan överskrider riktvärdet, att förslaget inte lägger till "
+        "något år över riktvärdet och inte höjer andelen något år då planen redan överskrider det.")
+
+
 def rounded_down(k: float | None) -> float | None:
     """A scale factor to two decimals, rounded down so that the figure shown always fits (k · 100 first rounded
-    to 9 decimals, so that 0,29 stored as 28,999999999999996/100 stays 0,29)."""
+    to 9 decimals, so that 0,29 stored as 28,999999999999996/100 stays 0,29). The one rounding of a scale factor
+    in the text, the tables and the xlsx (json gives it exact); an amount beside it is this factor × the
+    proposal's spend."""
     return None if k is None else math.floor(round(k * 100, 9)) / 100
 
 
@@ -34,16 +44,47 @@ def factor(k: float) -> str:
     return swedish.number(rounded_down(k), 2)
 
 
-def _times(k: float) -> str:
-    return f"{factor(k)} gånger"
+def _times(k: float, spend: float | None = None) -> str:
+    amount = "" if spend is None else f" ({swedish.number(rounded_down(k) * spend, 0)} mnkr)"
+    return f"{factor(k)} gånger sin storlek{amount}"
 
 
-def headline(verdict: Verdict, shout: bool = False) -> str:
-    """`Godkänt: alla år under riktvärdet.` or `Ej godkänt: över riktvärdet 2030 och 2031.` (capitals when shouting)."""
-    word = "godkänt" if verdict.godkand else "ej godkänt"
-    rest = ("alla år under riktvärdet" if verdict.godkand else
-            f"över riktvärdet {_years(verdict.table.filter(~pl.col('klarar_med'))['ar'])}")
-    return f"{word.upper() if shout else word.capitalize()}: {rest}."
+def outcome_word(verdict: Verdict, shout: bool = False) -> str:
+    word = OUTCOME[verdict.bedomning]
+    return word.upper() if shout and verdict.bedomning == EJ_GODKANT else word
+
+
+def _why_not(v: Verdict, subject: str) -> str:
+    """Why a proposal is ej godkänt when the plan already breaches: the share raised, the years added."""
+    raised = (f"höjer andelen {_years(v.raised_breaches)}, då planen redan är över riktvärdet"
+              if v.raised_breaches else "")
+    added = f"lägger till {_years(v.new_breaches)} över riktvärdet" if v.new_breaches else ""
+    return f"{subject} " + (f"{raised}, och {added}" if raised and added else raised or added)
+
+
+def headline(verdict: Verdict, shout: bool = False, several: int = 1, short: bool = False) -> str:
+    """The outcome and its reason in one sentence: `Godkänt: alla år under riktvärdet.`, `Godkänt utan försämring:
+    …`, `Ej godkänt: över riktvärdet 2030 och 2031.` (the outcome in capitals when shouting; `short` for a chart's
+    title)."""
+    v = verdict
+    word = OUTCOME[v.bedomning]
+    word = word.upper() if shout else word.capitalize()
+    subject = "förslagen" if several > 1 else "förslaget"
+    if v.bedomning == GODKANT:
+        rest = "alla år under riktvärdet"
+    elif v.bedomning == GODKANT_UTAN_FORSAMRING:
+        rest = f"planen är över riktvärdet {_years(v.plan_breaches)} redan utan {subject}"
+        rest += "" if short else (f"; {subject} lägger inte till något år över riktvärdet och höjer inte andelen "
+                                  f"de åren")
+    elif not v.plan_breaches:
+        rest = f"över riktvärdet {_years(v.table.filter(~pl.col('klarar_med'))['ar'])}"
+    elif short:
+        rest = " och ".join(([f"höjer andelen {_years(v.raised_breaches)}, då planen redan är över"]
+                          if v.raised_breaches else []) +
+                         ([f"lägger till {_years(v.new_breaches)}"] if v.new_breaches else []))
+    else:
+        rest = _why_not(v, subject)
+    return f"{word}: {rest}" + ("" if short else ".")
 
 
 def proposal_count(verdicts: list[Verdict]) -> int:
@@ -60,7 +101,8 @@ def _spend_span(p: Proposal) -> str:
 
 
 def assessment(calc: Calculation, verdict: Verdict, several: int = 1) -> list[str]:
-    """The verdict in whole sentences, figures rounded as in a budget document."""
+    """The verdict in whole sentences, figures rounded as in a budget document; the third names the bedömning
+    and why."""
     p, t = verdict.proposal, verdict.table
     first, last = int(t["ar"][0]), int(t["ar"][-1])
     limit = calc.conventions.riktvarde
@@ -76,28 +118,12 @@ def assessment(calc: Calculation, verdict: Verdict, several: int = 1) -> list[st
     out.append(f"Kapitalkostnadernas andel av totala intäkter blir som högst "
                f"{swedish.percent_beside(peak_with['andel_med'], limit)} ({peak_with['ar']}) mot "
                f"{swedish.percent_beside(peak_without['andel_utan'], limit)} ({peak_without['ar']}) utan "
-               f"förslaget; genomsnittet för {first}–{last} blir {swedish.percent(verdict.average_with)} "
+               f"{'förslagen' if several > 1 else 'förslaget'}; genomsnittet för {first}–{last} blir {swedish.percent(verdict.average_with)} "
                f"({swedish.percent(t['andel_utan'].mean())} utan).")
-    rule = f"Riktvärdet – kapitalkostnader under {swedish.percent(limit, 0)} av totala intäkter –"
-    failing_alone = t.filter(~pl.col("klarar_utan"))["ar"].to_list()
-    if verdict.godkand:
-        tight = t.sort("marginal_med").row(0, named=True)
-        out.append(f"{rule} klaras alla år {first}–{last} med förslaget. Minsta marginal är "
-                   f"{swedish.number(tight['marginal_med'], 0)} mnkr ({tight['ar']}).")
-    else:
-        failing = t.filter(~pl.col("klarar_med"))["ar"].to_list()
-        sentence = f"{rule} klaras inte {_years(failing)} med förslaget."
-        if failing_alone:
-            alone = t.filter(~pl.col("klarar_utan"))
-            worse = (alone["andel_med"] - alone["andel_utan"]).max()
-            sentence += f" Utan förslaget överskrids riktvärdet redan {_years(failing_alone)}"
-            sentence += (f"; förslaget höjer andelen de åren med upp till {swedish.points(worse)}" if worse > 0
-                         else "; förslaget höjer inte andelen de åren")
-            sentence += (f" och lägger till {_years(verdict.new_breaches)}." if verdict.new_breaches
-                         else " men lägger inte till något nytt år över riktvärdet.")
-        out.append(sentence)
-    out.append(_scale_sentence(verdict, bool(failing_alone)))
-    out.append(_start_sentence(verdict, bool(failing_alone)))
+    out.append(_verdict_sentence(verdict, limit, several))
+    plan_fails = bool(verdict.plan_breaches)
+    out.append(_scale_sentence(verdict, plan_fails, several))
+    out.append(_start_sentence(verdict, plan_fails, several))
     debt = t.sort("skuldandel_med", descending=True, nulls_last=True).row(0, named=True)
     if debt["skuldandel_med"] is not None:
         over = t.filter(pl.col("skuldandel_med") >= calc.conventions.gransvarde)["ar"].to_list()
@@ -108,51 +134,102 @@ def assessment(calc: Calculation, verdict: Verdict, several: int = 1) -> list[st
     return out
 
 
-def _scale_sentence(v: Verdict, plan_fails: bool) -> str:
-    k = v.max_scale
-    if k is None:
-        return "Förslaget höjer inte andelen något år; dess storlek begränsas inte av riktvärdet."
-    if k <= 0:
-        text = ("Ingen storlek av förslaget ryms: planen överskrider riktvärdet redan utan förslaget ett år då "
-                f"förslaget höjer andelen (största skalfaktor {swedish.number(k, 2)}).")
-    elif plan_fails:
-        text = (f"De år förslaget höjer andelen ryms det upp till {_times(k)} sin storlek, men planen överskrider "
-                "riktvärdet andra år oavsett förslaget.")
-    elif k >= 1:
-        text = f"Förslaget ryms upp till {_times(k)} sin storlek ({swedish.number(k * v.proposal.investering, 0)} mnkr)."
+def _verdict_sentence(v: Verdict, limit: float, several: int) -> str:
+    """`Bedömning: …` — which of the three outcomes, and the years that decide it."""
+    t = v.table
+    first, last = int(t["ar"][0]), int(t["ar"][-1])
+    subject = "förslagen" if several > 1 else "förslaget"
+    rule = f"Riktvärdet – kapitalkostnader under {swedish.percent(limit, 0)} av totala intäkter –"
+    text = f"Bedömning: {OUTCOME[v.bedomning]}. "
+    passing_alone = t.filter(pl.col("klarar_utan"))
+    if v.bedomning == GODKANT:
+        tight = t.sort("marginal_med").row(0, named=True)
+        return text + (f"{rule} klaras alla år {first}–{last} med {subject}. Minsta marginal är "
+                       f"{swedish.number(tight['marginal_med'], 0)} mnkr ({tight['ar']}).")
+    if not v.plan_breaches:
+        failing = t.filter(~pl.col("klarar_med"))["ar"].to_list()
+        return text + f"{rule} klaras inte {_years(failing)} med {subject}, men klaras alla år utan."
+    text += f"{rule} överskrids redan utan {subject} {_years(v.plan_breaches)}. "
+    if v.bedomning == GODKANT_UTAN_FORSAMRING:
+        alone = t.filter(~pl.col("klarar_utan"))
+        lower = (alone["andel_utan"] - alone["andel_med"]).max()
+        text += (f"{subject.capitalize()} lägger inte till något år över riktvärdet och höjer inte andelen de åren"
+                 + (f" (sänker den med upp till {swedish.points(lower)})" if lower >= 0.00005 else "") + ".")
+        if passing_alone.height:
+            tight = passing_alone.sort("marginal_med").row(0, named=True)
+            text += (f" Minsta marginal de övriga åren är {swedish.number(tight['marginal_med'], 0)} mnkr "
+                     f"({tight['ar']}).")
+        return text
+    raised = t.filter(pl.col("forsamring") == RAISED)
+    if v.raised_breaches:
+        most = (raised["andel_med"] - raised["andel_utan"]).max()
+        which = "de åren" if v.raised_breaches == v.plan_breaches else _years(v.raised_breaches)
+        text += f"{subject.capitalize()} höjer andelen {which} med upp till {swedish.points(most)}"
+        text += (f" och lägger till {_years(v.new_breaches)}." if v.new_breaches
+                 else " men lägger inte till något nytt år över riktvärdet.")
     else:
-        text = (f"Förslaget ryms bara upp till {_times(k)} sin storlek "
-                f"({swedish.number(k * v.proposal.investering, 0)} mnkr).")
-    if plan_fails and v.max_scale_no_new is not None:
-        text += (f" Utan att något nytt år hamnar över riktvärdet ryms det upp till {_times(v.max_scale_no_new)} "
-                 f"sin storlek ({swedish.number(v.max_scale_no_new * v.proposal.investering, 0)} mnkr).")
-    return text
+        text += (f"{subject.capitalize()} höjer inte andelen de åren men lägger till {_years(v.new_breaches)} över "
+                 f"riktvärdet.")
+    return text + " " + RULE
 
 
-def _start_sentence(v: Verdict, plan_fails: bool) -> str:
+def _scale_sentence(v: Verdict, plan_fails: bool, several: int = 1) -> str:
+    """The largest scale factor. When the plan breaches alone, a positive k binds only in the years it passes (a
+    year it breaches has a negative marginal), so k is then the factor without new years over the riktvärde."""
+    k, spend = v.max_scale, v.proposal.investering
+    it, they = ("förslagen", "de") if several > 1 else ("förslaget", "det")
+    if k is None:
+        return f"{it.capitalize()} höjer inte andelen något år; storleken begränsas inte av riktvärdet."
+    if plan_fails:
+        text = ""
+        if k <= 0:
+            text = (f"Ingen storlek av {it} ryms alla år: planen överskrider riktvärdet redan utan {it} ett år då "
+                    f"{it} höjer andelen (största skalfaktor {factor(k)}).")
+        if v.max_scale_no_new is not None:
+            text += (f" Utan att något nytt år hamnar över riktvärdet ryms {they} upp till "
+                     f"{_times(v.max_scale_no_new, spend)}")
+            text += (f", men i varje storlek höjer {they} andelen {_years(v.raised_breaches)}." if v.raised_breaches
+                     else ".")
+        return text.strip()
+    if k <= 0:  # the plan passes alone, so every marginal is positive: not reached, but said plainly if it were
+        return f"Ingen storlek av {it} ryms alla år (största skalfaktor {factor(k)})."
+    return f"{it.capitalize()} ryms {'upp' if k >= 1 else 'bara upp'} till {_times(k, spend)}."
+
+
+def _start_sentence(v: Verdict, plan_fails: bool, several: int = 1) -> str:
+    """The earliest start at which every year passes; when the plan breaches alone, the earliest at which the
+    proposal is godkänt utan försämring (every year passing needs a proposal that lowers the share then)."""
+    it, they = ("förslagen", "de") if several > 1 else ("förslaget", "det")
     proposed = f"föreslagen start {v.proposal.first_year}"
     if not v.starts_tried:
-        return f"Förslagets beroenden tillåter ingen start inom planperioden ({proposed})."
+        return f"Beroendena tillåter ingen start inom planperioden ({proposed})."
     span = f"{v.starts_tried[0]}–{v.starts_tried[-1]}"
+    word = "godkända" if several > 1 else "godkänt"
     if v.earliest_start is not None:
-        text = (f"Tidigaste startår då förslaget i oförändrad storlek ryms alla år: {v.earliest_start} "
+        return (f"Tidigaste startår då {it} i oförändrad storlek ryms alla år: {v.earliest_start} "
                 f"({proposed}; prövat {span}).")
-    else:
-        text = f"Inget startår {span} gör att förslaget ryms alla år i oförändrad storlek ({proposed})."
-    if plan_fails:
-        text += (f" Utan nya år över riktvärdet kan det starta tidigast {v.earliest_start_no_new}."
-                 if v.earliest_start_no_new is not None else " Det ger nya år över riktvärdet vilket startår det än får.")
-    return text
+    if not plan_fails:
+        return f"Inget startår {span} gör att {it} ryms alla år i oförändrad storlek ({proposed})."
+    if v.earliest_start_no_worse is not None:
+        return (f"Tidigaste startår då {it} i oförändrad storlek blir {word} utan försämring: "
+                f"{v.earliest_start_no_worse} ({proposed}; prövat {span}).")
+    return f"Inget startår {span} gör {it} {word} utan försämring i oförändrad storlek ({proposed})."
 
 
 def admission_lines(admission: Admission, plan_fails: bool, limit: float) -> list[str]:
     kept = f"åren {_years(admission.years_considered)}" if plan_fails else "alla år"
-    lines = [f"Antagningsordning som håller {kept} under riktvärdet (störst kapitalkostnad per utnyttjat utrymme först):"]
+    also = " och inte höjer andelen de övriga åren" if plan_fails else ""
+    lines = [f"Antagningsordning som håller {kept} under riktvärdet{also} (störst kapitalkostnad per utnyttjat "
+             f"utrymme först):"]
     if not admission.admitted:
         lines.append("  inget förslag ryms")
     for n, (p, used) in enumerate(admission.admitted, start=1):
         lines.append(f"  {n}. {p.name} – tar {swedish.percent(used, 0)} av det trängsta årets återstående marginal")
     for out in admission.left_out:
+        if out.reason == RAISED:
+            lines.append(f"  Ryms inte: {out.proposal.name} – höjer andelen {_years(out.raised)}, då planen redan är "
+                         f"över riktvärdet ({out.year} blir andelen {swedish.percent_beside(out.share, limit)})")
+            continue
         lines.append(f"  Ryms inte: {out.proposal.name} – {out.year} skulle andelen bli "
                      f"{swedish.percent_beside(out.share, limit)}" + (" med de redan antagna" if admission.admitted else "")
                      + (f"; största skalfaktor {factor(out.max_scale)}" if out.max_scale > 0 else ""))
@@ -162,19 +239,23 @@ def admission_lines(admission: Admission, plan_fails: bool, limit: float) -> lis
 def _year_rows(verdict: Verdict) -> list[dict]:
     keys = ("ar", "andel_utan", "andel_med", "delta_kapitalkostnader", "marginal_med", "marginal_utan",
             "delta_avskrivningar", "delta_rantekostnader", "delta_totala_intakter", "klarar_utan", "klarar_med",
-            "skuldandel_utan", "skuldandel_med")
+            "forsamring", "skuldandel_utan", "skuldandel_med")
     return verdict.table.select(keys).to_dicts()
 
 
 def _verdict_json(v: Verdict) -> dict:
     t = v.table
     return {
-        "objekt": list(v.proposal.ids), "godkand": v.godkand, "investering": v.proposal.investering,
+        "objekt": list(v.proposal.ids), "godkand": v.godkand, "bedomning": v.bedomning,
+        "investering": v.proposal.investering,
         "medfinansiering": v.proposal.medfinansiering, "foreslagen_start": v.proposal.first_year,
-        "ar": _year_rows(v), "forsta_overskridande_ar": v.first_breach, "nya_overskridanden": list(v.new_breaches),
+        "ar": _year_rows(v), "forsta_overskridande_ar": v.first_breach,
+        "overskridanden_utan_forslaget": list(v.plan_breaches), "nya_overskridanden": list(v.new_breaches),
+        "hojer_andelen_ar": list(v.raised_breaches),
         "genomsnittlig_andel_utan": t["andel_utan"].mean(), "genomsnittlig_andel_med": v.average_with,
         "max_skalfaktor": v.max_scale, "max_skalfaktor_utan_nya_overskridanden": v.max_scale_no_new,
         "tidigaste_startar": v.earliest_start, "tidigaste_startar_utan_nya_overskridanden": v.earliest_start_no_new,
+        "tidigaste_startar_utan_forsamring": v.earliest_start_no_worse,
         "provade_startar": list(v.starts_tried),
     }
 
@@ -185,47 +266,84 @@ def check_json(calc: Calculation, verdicts: list[Verdict], admission: Admission,
     several = proposal_count(verdicts)
     payload = {
         "plan": calc.plan.file, "forslag_filer": [str(f) for f in files],
-        "godkand": whole.godkand, "riktvarde": calc.conventions.riktvarde, "metod": calc.conventions.riktvardesmetod,
+        "riktvarde": calc.conventions.riktvarde, "metod": calc.conventions.riktvardesmetod,
         "gransvarde_skuld": calc.conventions.gransvarde, "enhet": "mnkr", "ranta": calc.models.flat_rate,
         **_verdict_json(whole),
         "forslag": [_verdict_json(v) for v in (verdicts[:-1] if len(verdicts) > 1 else verdicts)],
         "antagning": {
             "ordning": [{"objekt": list(p.ids), "andel_av_marginal": used} for p, used in admission.admitted],
-            "ryms_inte": [{"objekt": list(o.proposal.ids), "ar": o.year, "andel_med": o.share,
-                           "max_skalfaktor": o.max_scale} for o in admission.left_out],
+            "ryms_inte": [{"objekt": list(o.proposal.ids), "orsak": o.reason, "ar": o.year, "andel_med": o.share,
+                           "max_skalfaktor": o.max_scale, "hojer_andelen_ar": list(o.raised)}
+                          for o in admission.left_out],
             "ar_som_halls": list(admission.years_considered)},
-        "bedomning": assessment(calc, whole, several),
+        "bedomning_text": [headline(whole, several=several)] + assessment(calc, whole, several),
         "varningar": [f.as_dict() for f in warnings], "filer": [str(p) for p in written],
     }
     return json.dumps(payload, ensure_ascii=False, indent=2)
 
 
-def year_table(verdict: Verdict, limit: float) -> list[list[str]]:
-    return [[str(r["ar"]), swedish.percent_beside(r["andel_utan"], limit), swedish.percent_beside(r["andel_med"], limit),
-             swedish.number(r["delta_kapitalkostnader"]), swedish.number(r["marginal_utan"]),
-             swedish.number(r["marginal_med"]), "ja" if r["klarar_med"] else "NEJ",
-             swedish.percent(r["skuldandel_med"], 1)] for r in verdict.table.iter_rows(named=True)]
+# The year table (text and the Kontroll sheet): (heading, key); the columns about the plan on its own only when the
+# plan breaches alone. Below the years, a row of averages of the shares and a row that sums Δ kapitalkostnader.
+YEAR_COLUMNS = [("År", "ar"), ("Andel utan", "andel_utan"), ("Andel med", "andel_med"),
+                ("Δ kapitalkostnader", "delta_kapitalkostnader"), ("Marginal utan", "marginal_utan"),
+                ("Marginal med", "marginal_med"), ("Under riktvärdet utan", "klarar_utan"),
+                ("Under riktvärdet med", "klarar_med"), ("Försämring", "forsamring"),
+                ("Skuld/intäkter med", "skuldandel_med")]
+SUMMED = ("delta_kapitalkostnader",)
+AVERAGED = ("andel_utan", "andel_med")
 
 
-YEAR_HEADERS = ["År", "Andel utan", "Andel med", "Δ kapitalkostnader", "Marginal utan", "Marginal med",
-                "Under riktvärdet", "Skuld/intäkter med"]
-PROPOSAL_HEADERS = ["Förslag", "Utgifter", "Δ kapitalkostnader", "Högsta andel med", "Under riktvärdet",
-                    "Nya år över", "Max skalfaktor", "Utan nya år över", "Tidigaste start", "Utan nya år över"]
+def year_columns(plan_fails: bool) -> list[tuple[str, str]]:
+    return [(h, k) for h, k in YEAR_COLUMNS if plan_fails or k not in ("klarar_utan", "forsamring")]
+
+
+def year_values(verdict: Verdict) -> list[dict]:
+    """The year rows, then `Genomsnitt` (the shares' mean) and `Summa` (the sum of the summed columns): dicts by key,
+    unformatted, with text for ja/NEJ and the worsening."""
+    t = verdict.table
+    rows = [{**r, "klarar_utan": "ja" if r["klarar_utan"] else "NEJ", "klarar_med": "ja" if r["klarar_med"] else "NEJ",
+             "forsamring": WORSENING.get(r["forsamring"], "")} for r in t.iter_rows(named=True)]
+    rows.append({"ar": "Genomsnitt", **{k: t[k].mean() for k in AVERAGED}})
+    rows.append({"ar": "Summa", **{k: t[k].sum() for k in SUMMED}})
+    return rows
+
+
+def year_table(verdict: Verdict, limit: float, plan_fails: bool) -> list[list[str]]:
+    def cell(key, value):
+        if value is None:
+            return ""
+        if key == "ar" or isinstance(value, str):
+            return str(value)
+        if key.startswith("andel"):
+            return swedish.percent_beside(value, limit)
+        if key.startswith("skuldandel"):
+            return swedish.percent(value, 1)
+        return swedish.number(value)
+    return [[cell(k, r.get(k)) for _, k in year_columns(plan_fails)] for r in year_values(verdict)]
+
+
+PROPOSAL_HEADERS = ["Förslag", "Utgifter", "Δ kapitalkostnader", "Högsta andel med", "Bedömning", "Nya år över",
+                    "Höjer andelen", "Max skalfaktor", "Skalfaktor utan nya år över", "Tidigaste start",
+                    "Start utan försämring"]
+WHEN_PLAN_FAILS = (6, 8, 10)  # the columns about the years the plan breaches alone
+WHEN_PLAN_PASSES = (7, 9)  # all years under the riktvärde: not reachable while the plan breaches alone
 
 
 def proposal_columns(plan_fails: bool) -> list[int]:
-    """The columns of PROPOSAL_HEADERS to show: those "without new years over" only when the plan fails alone."""
-    return [i for i in range(len(PROPOSAL_HEADERS)) if plan_fails or i not in (7, 9)]
+    """The columns of PROPOSAL_HEADERS to show: when the plan breaches alone, those about the years it breaches and
+    the scale and start that keep the other years under the riktvärde; otherwise the plain scale and start."""
+    hidden = WHEN_PLAN_PASSES if plan_fails else WHEN_PLAN_FAILS
+    return [i for i in range(len(PROPOSAL_HEADERS)) if i not in hidden]
 
 
 def proposal_values(verdicts: list[Verdict], names: list[str] | None = None) -> list[list]:
     """One row per verdict under PROPOSAL_HEADERS, unformatted (None = no year / unbounded; scale factors
     rounded down to two decimals)."""
     return [[name or v.proposal.name, v.proposal.investering, v.table["delta_kapitalkostnader"].sum(),
-             v.table["andel_med"].max(), "ja" if v.godkand else "NEJ",
-             _years(v.new_breaches) if v.new_breaches else "inga", rounded_down(v.max_scale),
-             rounded_down(v.max_scale_no_new),
-             v.earliest_start, v.earliest_start_no_new]
+             v.table["andel_med"].max(), outcome_word(v, shout=True),
+             _years(v.new_breaches) if v.new_breaches else "inga",
+             _years(v.raised_breaches) if v.raised_breaches else "inga",
+             rounded_down(v.max_scale), rounded_down(v.max_scale_no_new), v.earliest_start, v.earliest_start_no_worse]
             for v, name in zip(verdicts, names or [None] * len(verdicts))]
 
 
@@ -236,13 +354,15 @@ def proposal_rows(verdicts: list[Verdict], names: list[str] | None = None) -> li
 
     def scale(k):
         return "obegränsad" if k is None else f"ingen ({factor(k)})" if k <= 0 else factor(k)
-    return [[name, swedish.number(spend), swedish.number(cost), swedish.percent(peak), ok, new, scale(k), scale(k_new),
-             year(start), year(start_new)]
-            for name, spend, cost, peak, ok, new, k, k_new, start, start_new in proposal_values(verdicts, names)]
+    return [[name, swedish.number(spend), swedish.number(cost), swedish.percent(peak), word, new, raised, scale(k),
+             scale(k_new), year(start), year(start_no_worse)]
+            for name, spend, cost, peak, word, new, raised, k, k_new, start, start_no_worse
+            in proposal_values(verdicts, names)]
 
 
 def proposal_sets(verdicts: list[Verdict]) -> tuple[list[Verdict], list[str | None]]:
-    """Each proposal, then all together labelled "Samtliga"."""
+    """Each proposal, then all together labelled "Samtliga" (its spend and Δ kapitalkostnader are the sums of the
+    rows above; its other columns are those of all the proposals added together, not sums)."""
     return verdicts, [None] * (len(verdicts) - 1) + ["Samtliga"]
 
 
@@ -251,20 +371,21 @@ def check_table(calc: Calculation, verdicts: list[Verdict], admission: Admission
     whole = verdicts[-1]
     several = proposal_count(verdicts)
     c = calc.conventions
+    plan_fails = bool(whole.plan_breaches)
     lines = [f"Kontroll mot riktvärdet: {', '.join(str(f) for f in files)}",
              f"Plan: {calc.plan.file}   Riktvärde: under {swedish.percent(c.riktvarde, 0)} av totala intäkter "
              f"(metod {c.riktvardesmetod}, {SOURCE})   Belopp i mnkr", "",
-             headline(whole, shout=True), ""]
+             headline(whole, shout=True, several=several), ""]
     lines += assessment(calc, whole, several) + [""]
-    lines += text_table(YEAR_HEADERS, year_table(whole, c.riktvarde)) + [""]
+    lines += text_table([h for h, _ in year_columns(plan_fails)], year_table(whole, c.riktvarde, plan_fails)) + [""]
     if several > 1:
-        plan_fails = not whole.table["klarar_utan"].all()
         lines += ["Förslagen var för sig och tillsammans:"]
         shown = proposal_columns(plan_fails)
         lines += text_table([PROPOSAL_HEADERS[i] for i in shown],
                             [[r[i] for i in shown] for r in proposal_rows(*proposal_sets(verdicts))], left=1) + [""]
         lines += admission_lines(admission, plan_fails, c.riktvarde) + [""]
-    lines += [METHOD_NOTE]
+    lines += [METHOD_NOTE, "Skalfaktorer är avrundade nedåt till två decimaler; summor och genomsnitt är räknade på "
+                           "oavrundade belopp."]
     lines += [f"Varning: {f.location}: {f.message}" for f in warnings]
     if written:
         lines += ["", "Skrivet:"] + [f"  {p}" for p in written]
