@@ -62,8 +62,7 @@ def debt_path(opening: float, old_rate: float, borrowing: np.ndarray, rates: np.
     # (a repayment at a year's rate is, from then on, the same as not refinancing that much of what matures)
     repriced = (old_before - old) + flows @ repriced_weights(n, bindningstid) + np.minimum(borrowing, 0.0)
     debt_before = np.concatenate(([opening], debt[:-1]))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(debt_before > 0, repriced / debt_before, np.nan)
+    share = np.divide(repriced, debt_before, out=np.full(n, np.nan), where=debt_before > 1e-6)  # no share of ~0 debt
     return DebtPath(debt, interest, share, old)
 
 
