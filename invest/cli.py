@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from invest import pipeline
-from invest.base.findings import ERROR, InputError
+from invest.base.findings import InputError, errors
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 MODELS_HELP = "Katalog med egna daterade parametrar (YAML); standard är de inbyggda (models/)."
@@ -25,7 +25,7 @@ def handle_errors(command):
         except InputError as exc:
             for finding in exc.findings:
                 click.echo(str(finding), err=True)
-            n = sum(1 for f in exc.findings if f.level == ERROR)
+            n = len(errors(exc.findings))
             click.echo(f"Indata kan inte användas: {n} fel. Rätta dem och kör igen.", err=True)
             sys.exit(EXIT_BAD_INPUT)
         except (click.exceptions.Exit, click.ClickException, SystemExit):

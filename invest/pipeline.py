@@ -9,7 +9,7 @@ from pathlib import Path
 from invest.analyses.delay import DelayResult, Delays
 from invest.analyses.proposals import Admission, ProposalCheck, Verdict
 from invest.analyses.riktvarde import breach_findings
-from invest.base.findings import ERROR, Finding, InputError, UnreadableFile, error
+from invest.base.findings import Finding, InputError, UnreadableFile, error, errors
 from invest.base.resources import resolve_plan
 from invest.engine.calculation import Calculation, calculate
 from invest.excel.mapping import load_mapping
@@ -59,11 +59,7 @@ class Validation:
 
     @property
     def errors(self) -> int:
-        return sum(1 for f in self.findings if f.level == ERROR)
-
-    @property
-    def warnings(self) -> int:
-        return len(self.findings) - self.errors
+        return len(errors(self.findings))
 
 
 def validate(inputs: Inputs) -> Validation:

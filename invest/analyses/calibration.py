@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import polars as pl
 
+from invest.base import swedish
 from invest.plan.records import PublishedFigure
 from invest.plan.vocabulary import CALIBRATION_ROLES
 
@@ -64,9 +65,9 @@ def comparison(published: tuple[PublishedFigure, ...], region_table: pl.DataFram
 
 def headline(frame: pl.DataFrame) -> str | None:
     """The calibration in one sentence: how many genuine tests hold, and what was fitted to what (None: no rows)."""
-    tests = frame.filter((pl.col("roll") == CALIBRATION_ROLES[TESTED]) & pl.col("inom_tolerans").is_not_null())
     if not frame.height:
         return None
+    tests = frame.filter((pl.col("roll") == CALIBRATION_ROLES[TESTED]) & pl.col("inom_tolerans").is_not_null())
     failed = tests.filter(~pl.col("inom_tolerans"))
     text = f"{tests.height - failed.height} av {tests.height} prövningar inom tolerans"
     if failed.height:
@@ -77,13 +78,9 @@ def headline(frame: pl.DataFrame) -> str | None:
         for r in fitted.iter_rows(named=True):
             by_post.setdefault(r["post"], []).append(r["ar"])
         text += "; planen är anpassad till " + ", ".join(
-            f"{post.lower()} {_years(years)}" for post, years in by_post.items())
+            f"{post.lower()} {swedish.years(years)}" for post, years in by_post.items())
     others = frame.filter(pl.col("roll") != CALIBRATION_ROLES[TESTED]).height - fitted.height
     if others:
         text += f"; {others} rader är identiteter, härledda eller indata (bladet Kalibrering)"
     return text
 
-
-def _years(years: list[int]) -> str:
-    return f"{years[0]}–{years[-1]}" if len(years) > 1 and years[-1] - years[0] == len(years) - 1 else \
-        ", ".join(map(str, years))

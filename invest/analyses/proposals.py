@@ -192,8 +192,7 @@ class ProposalCheck:
 
     def _verdict(self, proposal: Proposal, delta: dict[str, np.ndarray], starts) -> Verdict:
         after = with_change(self.calc, delta)
-        debt_change = np.cumsum(delta["investeringar"] - delta["medfinansiering_mottagen"] - delta["avskrivningar"]
-                                + delta["intaktsford_medfinansiering"])
+        debt_change = delta["rantebarande_skuld"]
         table = pl.DataFrame({
             "ar": self.years, "andel_utan": self.share, "andel_med": after["andel"],
             "delta_avskrivningar": delta["avskrivningar"], "delta_rantekostnader": delta["rantekostnader"],

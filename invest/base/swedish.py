@@ -32,3 +32,11 @@ def percent_beside(value: float | None, limit: float, decimals: int = 2) -> str:
            and round(value * 100, decimals) == round(limit * 100, decimals)):
         decimals += 1
     return percent(value, decimals)
+
+
+def years(values) -> str:
+    """Years as a reader writes them: "2026–2028" when consecutive, else "2026, 2028"."""
+    values = [int(v) for v in values]
+    if len(values) > 1 and values[-1] - values[0] == len(values) - 1:
+        return f"{values[0]}–{values[-1]}"
+    return ", ".join(map(str, values))

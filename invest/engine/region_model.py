@@ -121,17 +121,13 @@ def other_revenue(plan: Plan, years: np.ndarray, release: np.ndarray, growth: fl
             last = max(earlier)
             other[i] = earlier[last] * (1 + growth) ** (y - last)
     if from_total.any():
-        notes.append(f"Totala intäkter {_span(years[from_total])} är Region-bladets; övriga intäkter är de minus "
+        notes.append(f"Totala intäkter {swedish.years(years[from_total])} är Region-bladets; övriga intäkter är de minus "
                      "modellens intäktsförda medfinansiering.")
     if not given.all():
-        notes.append(f"Övriga intäkter {_span(years[~given])} är framskrivna med {swedish.percent(growth, 1)} per år "
+        notes.append(f"Övriga intäkter {swedish.years(years[~given])} är framskrivna med {swedish.percent(growth, 1)} per år "
                      "(models/region/intaktstillvaxt.yaml); totala intäkter = övriga intäkter + intäktsförd "
                      "medfinansiering.")
     return other
-
-
-def _span(years: np.ndarray) -> str:
-    return f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
 
 
 def market_rates(models: Models, years: np.ndarray) -> np.ndarray:
@@ -187,7 +183,7 @@ def compute_region(plan: Plan, grid: ObjectGrid, models: Models, conv: Conventio
     debt, interest = path.debt, path.interest
     published = _inputs(plan, years, "rantekostnader")
     if not np.isnan(published).all():
-        notes.append(f"Räntekostnaderna på Region-bladet ({_span(years[~np.isnan(published)])}) visas som "
+        notes.append(f"Räntekostnaderna på Region-bladet ({swedish.years(years[~np.isnan(published)])}) visas som "
                      "rantekostnader_budget; räntekostnaderna kommer från skuldmodellen.")
     capital = dep + interest
     numerator, denominator = share_terms(dep, release, interest, revenue, conv.riktvardesmetod)

@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 
 from invest.base import swedish
-from invest.base.findings import ERROR, Finding
+from invest.base.findings import Finding, errors
 from invest.plan.records import Plan
 
 
 def _counts(findings: list[Finding]) -> tuple[int, int]:
-    n_err = sum(1 for f in findings if f.level == ERROR)
+    n_err = len(errors(findings))
     return n_err, len(findings) - n_err
 
 
