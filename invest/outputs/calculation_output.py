@@ -20,7 +20,7 @@ TABLE_LABELS = {
     "bokfort_varde": "Bokfört värde", "medfinansieringsskuld": "Medfin.skuld", "bundet_kapital": "Bundet kapital",
     "ranta": "Ränta", "kapitalkostnad": "Kapitalkostnad",
 }
-SHARE_COLUMNS = {"andel", "riktvarde", "skuldandel", "gransvarde_skuld", "sjalvfinansieringsgrad"}
+SHARE_COLUMNS = {"andel", "riktvarde", "skuldandel", "gransvarde_skuld", "sjalvfinansieringsgrad", "andel_omsatt_skuld"}
 
 
 def frame(calc: Calculation, per_object: bool) -> pl.DataFrame:

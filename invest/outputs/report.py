@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 import polars as pl
 
 from invest.base.atomic import atomic_path
@@ -29,8 +29,12 @@ REGION_LABELS = {
     "organisation": "Organisation", "verksamhetsomrade": "Verksamhetsområde", "namn": "Namn",
     "tillgangsklass": "Tillgångsklass", "driftsattning": "Driftsättning", "aktiverat": "Aktiverat",
     "rantebas": "Räntebas", "utgift": "Investeringar",
+    "ranta_utover_objektens": "Räntekostnader utöver planens internränta", "ovriga_intakter": "Övriga intäkter",
+    "andel_omsatt_skuld": "Andel av skulden som får ny ränta", "rantekostnader_budget": "Räntekostnader enligt budget",
+    "pagaende_arbete": "Pågående arbete",
 }
-SHARES = {"andel", "riktvarde", "skuldandel", "gransvarde_skuld", "sjalvfinansieringsgrad"}
+WRAPPED = Alignment(wrap_text=True, vertical="top")
+SHARES = {"andel", "riktvarde", "skuldandel", "gransvarde_skuld", "sjalvfinansieringsgrad", "andel_omsatt_skuld"}
 TEXT = {"id", "namn", "organisation", "verksamhetsomrade", "tillgangsklass", "driftsattning", "klarar_riktvarde"}
 
 
@@ -78,6 +82,8 @@ def _calibration_sheet(wb, frame: pl.DataFrame) -> None:
         if row["post"] == "Kapitalkostnadsandel":
             for col in (5, 6):
                 ws.cell(r, col).number_format = "0.00%"
+        ws.cell(r, 10).alignment = WRAPPED  # the sources, so that the sheet prints on a readable page
+        ws.row_dimensions[r].height = 13 * max(1, -(-len(row["kalla"] or "") // 58))
 
 
 def _summary_lines(calc: Calculation, calibration: pl.DataFrame) -> list[tuple[str, str]]:
