@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from inmemory import make_plan, with_parameter
 from invest.engine.calculation import calculate
@@ -72,6 +74,35 @@ def test_tranches_keep_their_rate_for_the_binding_period():
     np.testing.assert_allclose(100 * w[0], [0.5, 1.0, 2.0, 3.0, 4.0])
     np.testing.assert_allclose(100 * w[1], [0.0, 1.0, 2.0, 3.0, 4.0])  # 2 %: half; 2 %; 2→4 % mid-year; 4 %
     np.testing.assert_allclose(repriced_weights(5, 2)[0], [0, 0, 1, 0, 1])
+
+
+def test_new_borrowing_is_taken_up_as_a_ladder():
+    """300 mnkr borrowed in the first year, bound three years, as a ladder: 100 first repriced after one year, 100
+    after two, 100 after three, each then every three years. Rates 1, 2, …, 6 %; hand-computed interest."""
+    from invest.engine.debt import ladder_repriced, ladder_weights
+
+    w = ladder_weights(np.array([0.01, 0.02, 0.03, 0.04, 0.05, 0.06]), 3)
+    # year 0: half a year at 1 %; year 1: part 1 half 1 %, half 2 %, parts 2–3 at 1 %; year 2: part 1 at 2 %, part 2
+    # 1→3 % mid-year, part 3 at 1 %; year 3: 2 %, 3 %, part 3 1→4 %; year 4: part 1 2→5 %, 3 %, 4 %; year 5: 5, 3→6, 4
+    np.testing.assert_allclose(300 * w[0], [1.5, 3.5, 5.0, 7.5, 10.5, 13.5])
+    np.testing.assert_allclose(300 * ladder_repriced(6, 3)[0], [0, 100, 100, 100, 100, 100])
+
+
+@settings(max_examples=60, deadline=None)
+@given(bindningstid=st.integers(3, 6), opening=st.floats(1, 5e4),
+       borrowing=st.lists(st.floats(-3e3, 3e3, allow_nan=False), min_size=1, max_size=25))
+def test_a_year_reprices_its_share_of_the_debt_less_what_is_repaid(bindningstid, opening, borrowing):
+    """The whole portfolio is a ladder: in every year 1/bindningstid of the opening debt of the year gets a new rate,
+    less what is repaid — so never more than 1/bindningstid (≤ the budget's 35 % from three years up)."""
+    from invest.engine.debt import debt_path
+
+    b = np.array(borrowing)
+    path = debt_path(opening, 0.04, b, np.full(len(b), 0.03), bindningstid, 0.35)
+    before = np.concatenate(([opening], path.debt[:-1]))
+    ok = before > 1e-6
+    expected = (before / bindningstid + np.minimum(b, 0.0))[ok] / before[ok]
+    np.testing.assert_allclose(path.repriced_share[ok], expected, rtol=1e-9, atol=1e-9)
+    assert (path.repriced_share[ok] <= 1 / bindningstid + 1e-12).all()
 
 
 def test_debt_model_is_linear_in_borrowing(models):

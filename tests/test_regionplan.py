@@ -156,6 +156,12 @@ def test_calibration_against_tabell_8_and_10(calc):
     assert rows[2026]["pagaende_arbete"] == pytest.approx(60_100, rel=0.001)
 
 
+def test_at_most_35_percent_of_the_debt_is_repriced_in_any_year(calc, models):
+    """Budget 2026, avsnitt 3.1: the debt portfolio reprices at most 35 % within a year — every year of the plan."""
+    share = calc.plan_period()["andel_omsatt_skuld"].to_numpy()
+    assert (share <= models.value("ranta/omsattning", 2026) + 1e-12).all(), share
+
+
 def test_interest_is_modelled_not_copied(calc):
     """The calibration is through assumptions: no published figure fixes the model's interest or depreciation."""
     assert all(r.rantekostnader is None and r.befintliga_avskrivningar is None for r in calc.plan.region.years)
