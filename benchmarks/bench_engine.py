@@ -46,7 +46,7 @@ def synthetic(n: int, years: int, seed: int = 1) -> PlanArrays:
         ids=tuple(f"O{i}" for i in range(n)),
         drift_year=rng.integers(first, first + years, n), drift_month=rng.integers(0, 13, n), lopande=lopande,
         lopande_lag=np.where(lopande, rng.integers(0, 4, n), 0),
-        medfinansiering=totals * rng.choice([0, 0, 0.25, 0.5], n),
+        medfinansiering=totals * rng.choice([0, 0, 0.25, 0.5], n), bidrag=rng.random(n) < 0.02,
         spend_obj=spend_obj[keep], spend_year=spend_year[keep], spend_amount=spend_amount[keep],
         comp_obj=comp_obj[order], comp_share=np.concatenate(comp_share)[order],
         comp_months=np.rint(np.concatenate(comp_life)[order] * 12).astype(np.int64),

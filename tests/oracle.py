@@ -6,18 +6,19 @@ from __future__ import annotations
 
 def object_schedule(spend: dict[int, float], drift: tuple[int, int | None] | None, components: list[tuple[float, float]],
                     medfinansiering: float, rate: float, horizon: int, month_default: int = 7,
-                    month_after: int = 7, lag: int = 0) -> dict[int, dict[str, float]]:
+                    month_after: int = 7, lag: int = 0, bidrag: bool = False) -> dict[int, dict[str, float]]:
     """`drift` None = löpande (each year's spend activated `lag` years later). Components (share, life in years).
-    Returns year -> the per-objekt columns."""
+    `bidrag`: a bidrag till statlig infrastruktur, all of it recognised at the decision (`drift`), the unpaid part a
+    bidragsskuld. Returns year -> the per-objekt columns."""
     tranches = []  # (activation year, activation month, amount)
     for year, amount in spend.items():
         if drift is None:
             tranches.append((year + lag, month_after, amount))
-        elif year > drift[0]:
+        elif year > drift[0] and not bidrag:
             tranches.append((year, month_after, amount))
         else:
             tranches.append((drift[0], drift[1] or month_default, amount))
-    first = min(spend)
+    first = min(min(spend), min(ay for ay, _, _ in tranches))
     total = sum(spend.values())
     out = {}
     cum = dict(spend=0.0, act=0.0, dep=0.0, rec=0.0, rel=0.0)
@@ -41,11 +42,13 @@ def object_schedule(spend: dict[int, float], drift: tuple[int, int | None] | Non
         release = dep * medfinansiering / total if total else 0.0
         cum["rel"] += release
         pa = cum["spend"] - cum["act"]
+        owed = max(-pa, 0.0) if bidrag else 0.0  # decided, not yet paid
+        pa += owed
         bv = cum["act"] - cum["dep"]
         liab = cum["rec"] - cum["rel"]
-        k = pa + bv - liab
+        k = pa + bv - liab - owed
         interest = rate * (k_prev + k) / 2
         out[year] = dict(utgift=s, avskrivning=dep, intaktsford_medfinansiering=release, pagaende=pa, bokfort_varde=bv,
-                         medfinansieringsskuld=liab, bundet_kapital=k, ranta=interest, kapitalkostnad=dep + interest)
+                         medfinansieringsskuld=liab, bidragsskuld=owed, bundet_kapital=k, ranta=interest, kapitalkostnad=dep + interest)
         k_prev = k
     return out

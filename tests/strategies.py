@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 
 from invest.plan.records import CoFinancing, Component, Driftsattning, InvestmentObject, Plan, Source
 
-CLASSES = ["it", "medicinteknik", "kollektivtrafik", "fastighet", "fastighet_komponenter", "inventarier", "fordon", "mark"]
+CLASSES = ["it", "medicinteknik", "kollektivtrafik", "fastighet", "fastighet_komponenter", "inventarier", "fordon", "mark",
+           "bidrag_statlig_infrastruktur"]
 LIVES = [0, 1, 2.5, 4, 7, 10, 25, 35, 50]
 PLAN_YEARS = tuple(range(2026, 2041))
 OUTTURN_YEAR = 2025  # spend before the plan period is outturn: one amount "t.o.m. 2025", as a planner's workbook has it
@@ -19,7 +20,9 @@ amounts = st.floats(min_value=0.1, max_value=5000, allow_nan=False).map(lambda x
 def plan_object(draw, index: int) -> InvestmentObject:
     years = draw(st.lists(st.integers(2023, 2040), min_size=1, max_size=8, unique=True))
     spend = {y: draw(amounts) for y in sorted(years)}
-    kind = draw(st.sampled_from(["year", "month", "lopande"]))
+    asset_class = draw(st.sampled_from(CLASSES))
+    bidrag = asset_class == "bidrag_statlig_infrastruktur"  # decided on a date, dissolved over at most 25 years
+    kind = draw(st.sampled_from(["year", "month"] if bidrag else ["year", "month", "lopande"]))
     if kind == "lopande":
         drift = Driftsattning(None, None, lopande=True, lag=draw(st.sampled_from([0, 0, 1, 3])))
     else:
@@ -31,7 +34,8 @@ def plan_object(draw, index: int) -> InvestmentObject:
         weights = draw(st.lists(st.integers(1, 9), min_size=n, max_size=n))
         shares = [w / sum(weights) for w in weights]
         shares[-1] = 1 - sum(shares[:-1])
-        components = tuple(Component(f"k{j}", s, float(draw(st.sampled_from(LIVES)))) for j, s in enumerate(shares))
+        lives = [life for life in LIVES if 0 < life <= 25] if bidrag else LIVES
+        components = tuple(Component(f"k{j}", s, float(draw(st.sampled_from(lives)))) for j, s in enumerate(shares))
     total = sum(spend.values())
     medfin = draw(st.sampled_from([0.0, round(total * 0.4, 1), round(total * 0.5, 1), round(total, 1)]))
     medfin = min(medfin, total)
@@ -40,7 +44,7 @@ def plan_object(draw, index: int) -> InvestmentObject:
     utgifter += tuple((y, a) for y, a in spend.items() if y >= PLAN_YEARS[0])
     return InvestmentObject(
         id=f"OBJ-{index}", namn=f"Objekt {index}", organisation="", verksamhetsomrade="", kategori="", investeringstyp="",
-        skede="", tillgangsklass=draw(st.sampled_from(CLASSES)), driftsattning=drift, utgifter=utgifter,
+        skede="", tillgangsklass=asset_class, driftsattning=drift, utgifter=utgifter,
         medfinansiering=(CoFinancing("ej angiven", medfin),) if medfin else (), komponenter=components, beroenden=(),
         source=Source("genererad", "Objekt", index + 2))
 

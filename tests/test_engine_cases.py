@@ -105,6 +105,36 @@ def test_spend_after_driftsattning_is_its_own_tranche(models):
     assert rows[2028]["avskrivning"] == pytest.approx(12 + 300 / 300 * 6)
 
 
+def test_bidrag_till_statlig_infrastruktur_is_recognised_at_its_decision(models):
+    """LKBR: 250 mnkr decided in March 2026, paid 100 in 2026 and 150 in 2028, dissolved over 25 years from the month
+    of the decision (10 mnkr a year, March 2026–February 2051) — also the part paid later. The unpaid part is a
+    bidragsskuld without interest, never pågående arbete; the capital the region finances is paid − dissolved."""
+    obj = {"id": "S", "tillgangsklass": "bidrag_statlig_infrastruktur", "driftsattning": "2026-03",
+           "utgifter": {2026: 100, 2028: 150}}
+    rows = _rows(models.with_flat_rate(0.02), obj)
+    assert [rows[y]["avskrivning"] for y in (2026, 2027, 2028)] == pytest.approx([10 * 10 / 12, 10, 10])
+    assert [rows[y]["bidragsskuld"] for y in (2026, 2027, 2028)] == pytest.approx([150, 150, 0])
+    assert all(rows[y]["pagaende"] == 0 for y in (2026, 2027, 2028))
+    assert rows[2027]["bokfort_varde"] == pytest.approx(250 - 10 * 10 / 12 - 10)
+    assert rows[2027]["bundet_kapital"] == pytest.approx(100 - 10 * 10 / 12 - 10)  # paid − dissolved
+    assert rows[2027]["ranta"] == pytest.approx(0.02 * (rows[2026]["bundet_kapital"] + rows[2027]["bundet_kapital"]) / 2)
+    assert sum(r["avskrivning"] for r in rows.values()) == pytest.approx(250)
+    assert max(rows) == 2051 and rows[2051]["avskrivning"] == pytest.approx(10 * 2 / 12)
+
+
+@pytest.mark.parametrize("drift, life, message", [
+    ("löpande", None, "driftsättning ska vara datumet då bidraget beslutas"),
+    ("2026-03", 30, "högst 25 år (LKBR), fick 30 år"),
+])
+def test_a_bidrag_needs_a_decision_date_and_at_most_25_years(models, drift, life, message):
+    from invest.plan.checks import check_plan
+
+    obj = {"id": "S", "tillgangsklass": "bidrag_statlig_infrastruktur", "driftsattning": drift, "utgifter": {2026: 100}}
+    components = [{"id": "S", "komponent": "bidrag", "andel": 1, "nyttjandeperiod": life}] if life else []
+    found = check_plan(make_plan([obj], years=range(2026, 2031), outturn_year=None, components=components), models)
+    assert [f.message for f in found if message in f.message], [f.message for f in found]
+
+
 def test_scheduled_medfinansiering(models):
     obj = {"id": "M", "tillgangsklass": "kollektivtrafik", "driftsattning": "2028-01", "medfinansiering": 500,
            "utgifter": {2026: 500, 2027: 500}}

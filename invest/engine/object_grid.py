@@ -12,7 +12,7 @@ from invest.params.parameters import Conventions
 from invest.engine.plan_arrays import PlanArrays, entries_of
 
 PER_OBJECT_COLUMNS = ("id", "ar", "utgift", "avskrivning", "intaktsford_medfinansiering", "pagaende", "bokfort_varde",
-                      "medfinansieringsskuld", "bundet_kapital", "ranta", "kapitalkostnad")
+                      "medfinansieringsskuld", "bidragsskuld", "bundet_kapital", "ranta", "kapitalkostnad")
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class ObjectGrid:
     pagaende: np.ndarray
     book_value: np.ndarray
     liability: np.ndarray  # medfinansieringsskuld
+    commitment: np.ndarray  # bidragsskuld: a decided bidrag till statlig infrastruktur not yet paid (no interest)
     bundet_kapital: np.ndarray
     rate_base: np.ndarray  # the capital interest is computed on (ranta.bas)
     interest: np.ndarray
@@ -39,7 +40,7 @@ class ObjectGrid:
     def active_range(self) -> tuple[np.ndarray, np.ndarray]:
         """First and last column per object with any non-zero value (last = -1 for an object with nothing)."""
         stacked = (np.abs(self.spend) + np.abs(self.depreciation) + np.abs(self.pagaende) + np.abs(self.book_value)
-                   + np.abs(self.liability) + np.abs(self.interest) + np.abs(self.received))
+                   + np.abs(self.liability) + np.abs(self.commitment) + np.abs(self.interest) + np.abs(self.received))
         scale = np.maximum(1.0, np.abs(self.spend).sum(axis=1, keepdims=True))
         nonzero = stacked > 1e-9 * scale  # float residue after full depreciation is not activity
         any_ = nonzero.any(axis=1)
@@ -56,9 +57,10 @@ def _grid(obj: np.ndarray, col: np.ndarray, weights: np.ndarray, n: int, width: 
 def activation(arrays: PlanArrays, conv: Conventions) -> tuple[np.ndarray, np.ndarray]:
     """Activation year and month of each spend entry (§1): the driftsättning date for spend up to and
     including its year, 1 July (a parameter) of the spend year after it and for löpande pots
-    (of the spend year + N for `löpande +N`)."""
+    (of the spend year + N for `löpande +N`). A bidrag till statlig infrastruktur is recognised in full at its
+    decision (the driftsättning date), also the payments after it (docs/berakningsmodell.md §1)."""
     o = arrays.spend_obj
-    own_year = arrays.lopande[o] | (arrays.spend_year > arrays.drift_year[o])
+    own_year = arrays.lopande[o] | ((arrays.spend_year > arrays.drift_year[o]) & ~arrays.bidrag[o])
     drift_month = np.where(arrays.drift_month[o] > 0, arrays.drift_month[o], conv.standardmanad)
     year = np.where(own_year, arrays.spend_year + arrays.lopande_lag[o], arrays.drift_year[o])
     month = np.where(own_year, conv.efter_driftsattning_manad, drift_month)
@@ -83,6 +85,8 @@ def compute_objects(arrays: PlanArrays, conv: Conventions, rate_path, from_year:
         start = start + 1
     elif conv.avskrivningsstart == "nasta_ar":
         start = (act_year[spend_idx] + 1) * 12
+    decided = arrays.bidrag[arrays.spend_obj[spend_idx]]  # LKBR: dissolved from the month of the decision
+    start = np.where(decided, act_year[spend_idx] * 12 + act_month[spend_idx] - 1, start)
     months = arrays.comp_months[comp_idx]
     dep_rows = months > 0
     start, months = start[dep_rows], months[dep_rows]
@@ -91,7 +95,8 @@ def compute_objects(arrays: PlanArrays, conv: Conventions, rate_path, from_year:
 
     candidates = [arrays.spend_year, act_year, (start + months - 1) // 12, arrays.sched_year]
     bounds = [y for y in (from_year, until_year) if y is not None]
-    first_year = int(min([c.min() for c in (arrays.spend_year, arrays.sched_year) if len(c)] + bounds or [2026]))
+    first_year = int(min([c.min() for c in (arrays.spend_year, act_year, arrays.sched_year) if len(c)] + bounds
+                         or [2026]))  # a bidrag is recognised at its decision, which may come before its payments
     last_year = int(max([c.max() for c in candidates if len(c)] + bounds + [first_year]))
     years = np.arange(first_year, last_year + 1)
     width = len(years)
@@ -121,11 +126,15 @@ def compute_objects(arrays: PlanArrays, conv: Conventions, rate_path, from_year:
     received = scheduled + spend * (prorata * per_krona)[:, None]
     release = depreciation * release_ratio[:, None]
 
-    pagaende = np.cumsum(spend - activated, axis=1)  # spend to date − activated to date
+    unactivated = np.cumsum(spend - activated, axis=1)  # spend to date − activated to date
+    # a bidrag recognised before it is paid: the unpaid part is a liability without interest, not negative pågående
+    commitment = np.where(arrays.bidrag[:, None], np.maximum(-unactivated, 0.0), 0.0)
+    pagaende = unactivated + commitment
     book_value = np.cumsum(activated - depreciation, axis=1)
     liability = np.cumsum(received - release, axis=1)
     bundet = pagaende + book_value
     bundet -= liability
+    bundet -= commitment
     if conv.rantebas == "bundet_kapital":
         base = bundet
     elif conv.rantebas == "bokfort_varde":
@@ -140,7 +149,7 @@ def compute_objects(arrays: PlanArrays, conv: Conventions, rate_path, from_year:
         interest = np.zeros_like(base)
         interest[:, 1:] = base[:, :-1] * rates[1:]
     return ObjectGrid(arrays.ids, years, spend, activated, depreciation, received, release, pagaende, book_value,
-                      liability, bundet, base, interest)
+                      liability, commitment, bundet, base, interest)
 
 
 def per_object_frame(grid: ObjectGrid) -> pl.DataFrame:
@@ -160,6 +169,7 @@ def per_object_frame(grid: ObjectGrid) -> pl.DataFrame:
         "pagaende": grid.pagaende[mask],
         "bokfort_varde": grid.book_value[mask],
         "medfinansieringsskuld": grid.liability[mask],
+        "bidragsskuld": grid.commitment[mask],
         "bundet_kapital": grid.bundet_kapital[mask],
         "ranta": grid.interest[mask],
         "kapitalkostnad": grid.depreciation[mask] + grid.interest[mask],

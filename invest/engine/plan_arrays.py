@@ -19,6 +19,7 @@ class PlanArrays:
     lopande: np.ndarray  # bool
     lopande_lag: np.ndarray  # int years from spend to activation, löpande only
     medfinansiering: np.ndarray  # total M per object
+    bidrag: np.ndarray  # bool: a bidrag till statlig infrastruktur, recognised in full at its decision (LKBR)
     # per spend entry
     spend_obj: np.ndarray
     spend_year: np.ndarray
@@ -36,6 +37,7 @@ class PlanArrays:
 def plan_arrays(plan: Plan, models: Models) -> PlanArrays:
     """Columnar form of a validated plan; asset classes are looked up in models/ as in force at the plan's start."""
     start = plan.plan_years[0] if plan.plan_years else 2026
+    bidragsklasser = models.conventions(start).bidragsklasser
     objs = plan.objects
     spend = [(i, y, a) for i, o in enumerate(objs) for y, a in o.utgifter]
     comps = []
@@ -59,6 +61,7 @@ def plan_arrays(plan: Plan, models: Models) -> PlanArrays:
         lopande=np.array([o.driftsattning.lopande for o in objs], dtype=bool),
         lopande_lag=np.array([o.driftsattning.lag for o in objs], dtype=np.int64),
         medfinansiering=np.array([o.total_medfinansiering for o in objs], dtype=float),
+        bidrag=np.array([o.tillgangsklass in bidragsklasser for o in objs], dtype=bool),
         spend_obj=s_obj.astype(np.int64), spend_year=s_year.astype(np.int64), spend_amount=s_amount.astype(float),
         comp_obj=c_obj.astype(np.int64), comp_share=c_share.astype(float),
         comp_months=np.rint(c_life.astype(float) * 12).astype(np.int64),
@@ -96,7 +99,7 @@ def take_objects(arrays: PlanArrays, rows: np.ndarray, shift: np.ndarray, from_y
         ids=tuple(arrays.ids[r] for r in rows),
         drift_year=arrays.drift_year[rows] + np.where(lopande, 0, shift),
         drift_month=arrays.drift_month[rows], lopande=lopande, lopande_lag=arrays.lopande_lag[rows],
-        medfinansiering=arrays.medfinansiering[rows],
+        medfinansiering=arrays.medfinansiering[rows], bidrag=arrays.bidrag[rows],
         spend_obj=s_new, spend_year=moved_to, spend_amount=amount,
         comp_obj=c_new, comp_share=arrays.comp_share[c_idx], comp_months=arrays.comp_months[c_idx],
         sched_obj=m_new, sched_year=sched_year + np.where(sched_year >= from_year, shift[m_new], 0),

@@ -17,7 +17,8 @@ TABLE_LABELS = {
     "rantekostnader": "Räntekostnader", "kapitalkostnader": "Kapitalkostnader", "totala_intakter": "Totala intäkter",
     "andel": "Andel", "riktvarde": "Riktvärde", "marginal": "Marginal",
     "id": "Id", "utgift": "Utgift", "avskrivning": "Avskrivning", "pagaende": "Pågående",
-    "bokfort_varde": "Bokfört värde", "medfinansieringsskuld": "Medfin.skuld", "bundet_kapital": "Bundet kapital",
+    "bokfort_varde": "Bokfört värde", "medfinansieringsskuld": "Medfin.skuld", "bidragsskuld": "Bidragsskuld",
+    "bundet_kapital": "Bundet kapital",
     "ranta": "Ränta", "kapitalkostnad": "Kapitalkostnad",
 }
 SHARE_COLUMNS = {"andel", "riktvarde", "skuldandel", "gransvarde_skuld", "sjalvfinansieringsgrad", "andel_omsatt_skuld"}

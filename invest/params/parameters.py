@@ -20,6 +20,7 @@ REQUIRED = (
     "konventioner/rantetidpunkt",
     "konventioner/riktvardesmetod",
     "konventioner/utfall_fore_planperiod",
+    "konventioner/bidrag",
     "riktlinjer/kapitalkostnadsandel",
     "riktlinjer/skuldandel",
     "ranta/internranta",
@@ -61,6 +62,7 @@ class Conventions:
     befintliga_aterstaende_andel: float
     befintliga_avveckling: str  # jamn | arganger
     platt_ranta: float | None = None  # --ranta: also replaces the plan's own rates (existing debt, fixed interest)
+    bidragsklasser: tuple[str, ...] = ()  # asset classes that are bidrag till statlig infrastruktur (LKBR)
 
 
 class Models:
@@ -121,6 +123,7 @@ class Models:
             befintliga_aterstaende_andel=self.value("region/befintliga_tillgangar", year),
             befintliga_avveckling=self.value("region/befintliga_avveckling", year),
             platt_ranta=self.flat_rate,
+            bidragsklasser=tuple(self.value("konventioner/bidrag", year).get("upplosning_fran_beslut", ())),
         )
 
     @property

@@ -5,7 +5,7 @@ from __future__ import annotations
 from invest.plan.dependency_graph import DependencyGraph, month_text
 from invest.base.findings import Finding, error, warning
 from invest.params.parameters import Models
-from invest.plan.records import Plan
+from invest.plan.records import Component, Plan
 from invest.plan import vocabulary as v
 
 
@@ -34,6 +34,31 @@ def check_asset_classes(plan: Plan, models: Models) -> list[Finding]:
         elif obj.tillgangsklass not in known:
             found.append(error(obj.source.at("tillgangsklass"),
                                f'okänd tillgångsklass "{obj.tillgangsklass}" (väntat en av {", ".join(sorted(known))})'))
+    return found
+
+
+BIDRAG_MAX_LIFE = 25  # years: LKBR, a bidrag till statlig infrastruktur is dissolved over at most 25 years
+
+
+def check_bidrag(plan: Plan, models: Models) -> list[Finding]:
+    """A bidrag till statlig infrastruktur (LKBR) is recognised at its decision and dissolved over at most 25 years."""
+    start = plan.plan_years[0] if plan.plan_years else 2026
+    classes = models.conventions(start).bidragsklasser
+    found = []
+    for obj in plan.objects:
+        if obj.tillgangsklass not in classes or not (obj.komponenter or obj.tillgangsklass in models.asset_classes):
+            continue
+        if obj.driftsattning.lopande:
+            found.append(error(obj.source.at("driftsattning"),
+                               f'"{obj.id}" är ett bidrag till statlig infrastruktur: driftsättning ska vara datumet då '
+                               f'bidraget beslutas (ÅÅÅÅ eller ÅÅÅÅ-MM), fick "{obj.driftsattning}"'))
+        comps = obj.komponenter or tuple(Component(n, s, life) for n, s, life in
+                                         models.asset_class_at(obj.tillgangsklass, start))
+        for c in comps:
+            if not 0 < c.life <= BIDRAG_MAX_LIFE:
+                found.append(error(obj.source.at("komponenter" if obj.komponenter else "tillgangsklass"),
+                                   f'"{obj.id}" är ett bidrag till statlig infrastruktur: upplösningstiden ska vara '
+                                   f"högst {BIDRAG_MAX_LIFE} år (LKBR), fick {c.life:g} år för {c.name}"))
     return found
 
 
@@ -132,7 +157,7 @@ def check_region(plan: Plan, models: Models) -> list[Finding]:
     return found
 
 
-CHECKS = (check_ids, check_asset_classes, check_medfinansiering, check_spend, check_dependencies, check_vocabulary,
+CHECKS = (check_ids, check_asset_classes, check_bidrag, check_medfinansiering, check_spend, check_dependencies, check_vocabulary,
           check_region)
 
 
