@@ -4,10 +4,12 @@ workbook (tests/test_engine_cases.py checks that on a plan with every side sheet
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import replace
 
 from invest.excel.driftsattning import parse_driftsattning
+from invest.params.loader import DatedValue
 from invest.params.parameters import Models
 from invest.plan import vocabulary as v
 from invest.plan.records import (CoFinancing, Component, Dependency, Driftsattning, ExistingAssets, InvestmentObject,
@@ -83,3 +85,10 @@ def with_parameter(models: Models, name: str, value) -> Models:
     param = models.params[name]
     return Models({**models.params, name: replace(param, values=tuple(replace(d, value=value) for d in param.values))},
                   models.directory)
+
+
+def with_path(models: Models, name: str, by_year: dict[int, float]) -> Models:
+    """`models` with parameter `name` given a dated value from 1 January of each year (a path moving every year)."""
+    param = models.params[name]
+    values = tuple(DatedValue(dt.date(y, 1, 1), r, "test", None, 1) for y, r in sorted(by_year.items()))
+    return Models({**models.params, name: replace(param, values=values)}, models.directory)

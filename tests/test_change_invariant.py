@@ -5,7 +5,6 @@ release — to 1e-6 mnkr and 1e-9 in the share."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
 
 import numpy as np
@@ -15,10 +14,9 @@ from hypothesis import strategies as st
 from invest.engine.calculation import calculate
 from invest.engine.plan_arrays import plan_arrays
 from invest.engine.plan_change import deltas, with_change
-from invest.params.loader import DatedValue
 from invest.params.parameters import Models
 from invest.plan.records import Driftsattning, RegionInputs, RegionYear, Source
-from inmemory import make_object
+from inmemory import make_object, with_path
 from strategies import PLAN_YEARS, as_plan, objects, plan_object
 
 SRC = Source("genererad", "Region", 0)
@@ -47,9 +45,7 @@ def market_path(draw) -> list[float]:
 
 def with_market(models: Models, rates: list[float]) -> Models:
     """The market rate changing every year (so tranches fixed in different years cost different rates)."""
-    p = models.params["ranta/marknadsranta"]
-    values = tuple(DatedValue(dt.date(y, 1, 1), r, "test", None, 1) for y, r in zip(PLAN_YEARS, rates))
-    return Models({**models.params, "ranta/marknadsranta": replace(p, values=values)}, models.directory)
+    return with_path(models, "ranta/marknadsranta", dict(zip(PLAN_YEARS, rates)))
 
 
 def _assert_same(calc, changed, delta, rows=0):
