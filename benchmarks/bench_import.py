@@ -3,10 +3,12 @@ group header, outturn, a 2031–2035 range column, a Totalt column, Swedish text
 
 Run: python benchmarks/bench_import.py [--rader 20000]
 Each measurement runs in its own process so peak memory (max RSS) belongs to that way of reading alone:
-  readonly  openpyxl read-only mode, values only (what invest uses), just reading the cells
+  calamine  python-calamine, just reading the cells (the floor for invest's reading: invest reads with it)
+  cells     invest.excel.workbook, just reading the cells: calamine with the values as openpyxl gave them
+  readonly  openpyxl read-only mode, values only (what invest used before calamine), just reading the cells
   normal    openpyxl's straightforward mode (the whole workbook in memory), just reading the cells
-  invest    the whole import: read-only cells, the XML scan for merged cells and formulas, layout, rows, sums,
-            defaults and validation (`read_plan`)
+  invest    the whole import: the cells (calamine, with the values as openpyxl gave them), the XML scan for merged
+            cells and formulas, layout, rows, sums, defaults and validation (`read_plan`)
 """
 
 from __future__ import annotations
@@ -57,6 +59,19 @@ def measure(mode: str, path: Path) -> None:
 
         plan = read_plan(path, Models.load(ROOT / "models"))
         detail = f"{len(plan.objects)} objekt, {len(plan.warnings)} varningar"
+    elif mode == "calamine":
+        import python_calamine
+
+        wb = python_calamine.CalamineWorkbook.from_path(str(path))
+        rows = wb.get_sheet_by_name(wb.sheet_names[0]).to_python(skip_empty_area=False)
+        cells = sum(1 for row in rows for _ in row)
+        detail = f"{cells} celler"
+    elif mode == "cells":
+        from invest.excel.workbook import open_workbook
+
+        wb = open_workbook(path)
+        cells = sum(1 for row in wb[wb.sheetnames[0]].iter_rows(values_only=True) for _ in row)
+        detail = f"{cells} celler"
     else:
         import openpyxl
 
@@ -71,7 +86,7 @@ def measure(mode: str, path: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rader", type=int, default=20000)
-    parser.add_argument("--mode", choices=["readonly", "normal", "invest"])
+    parser.add_argument("--mode", choices=["calamine", "cells", "readonly", "normal", "invest"])
     parser.add_argument("--fil", type=Path)
     args = parser.parse_args()
     if args.mode:
@@ -86,7 +101,7 @@ def main() -> None:
                                "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"],
                               capture_output=True, text=True, check=True)
         print(f"(en process som bara importerar openpyxl, polars och numpy: max RSS {float(base.stdout):.0f} MB)")
-        for mode in ("readonly", "normal", "invest"):
+        for mode in ("calamine", "cells", "readonly", "normal", "invest"):
             for _ in range(2):  # the second run is the one reported; the first warms the file cache
                 done = subprocess.run([sys.executable, __file__, "--mode", mode, "--fil", str(path)],
                                       capture_output=True, text=True, check=True)

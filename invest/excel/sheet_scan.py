@@ -1,4 +1,4 @@
-"""What openpyxl's read-only mode does not report, read from a sheet's raw XML: merged ranges and formula cells
+"""What the cell values do not tell, read from a sheet's raw XML: merged ranges and formula cells
 without a cached value (a workbook written by a program and never opened in Excel).
 
 The scan streams the XML in chunks and cuts each chunk after a complete row, so memory stays bounded by the
@@ -57,18 +57,25 @@ def _scan_part(part: bytes, merged: list, missing: set) -> None:
             missing.add(ref.group(1).decode())
 
 
+def xml_parts(stream):
+    """A sheet's XML from a binary stream in parts of about `_CHUNK` bytes, each cut after a complete row (or
+    before a mergeCell), so no cell, row or merge element is split between parts."""
+    carry = b""
+    while True:
+        chunk = stream.read(_CHUNK)
+        buffer = carry + chunk
+        cut = len(buffer) if not chunk else _cut(buffer)
+        yield buffer[:cut]
+        carry = buffer[cut:]
+        if not chunk:
+            return
+
+
 def scan_sheet(worksheet) -> SheetScan:
-    """Scan a read-only openpyxl worksheet's XML (openpyxl exposes the source only through `_get_source`)."""
+    """Scan a worksheet's XML, streamed from `worksheet.xml_source()` (invest.excel.workbook.Worksheet)."""
     merged: list[Merged] = []
     missing: set[str] = set()
-    carry = b""
-    with worksheet._get_source() as stream:
-        while True:
-            chunk = stream.read(_CHUNK)
-            buffer = carry + chunk
-            cut = len(buffer) if not chunk else _cut(buffer)
-            _scan_part(buffer[:cut], merged, missing)
-            carry = buffer[cut:]
-            if not chunk:
-                break
+    with worksheet.xml_source() as stream:
+        for part in xml_parts(stream):
+            _scan_part(part, merged, missing)
     return SheetScan(tuple(merged), frozenset(missing))
