@@ -174,7 +174,7 @@ def beroenden(plan, models_dir, ranta, till_ar, mapping_path, fmt, utdata, alla)
     if fmt == "json":
         click.echo(dependency_output.dependencies_json(result.graph, result.findings, result.plan.file))
     elif fmt == "dot":
-        click.echo(dependency_output.dependencies_dot(result.graph), nl=False)
+        click.echo(dependency_output.dependencies_dot(result.graph, result.areas), nl=False)
     elif fmt == "png":
         click.echo(f"Skrev {drawing} ({result.drawn} objekt).")
     else:
@@ -263,8 +263,10 @@ def kontroll(forslag, plan, models_dir, ranta, till_ar, mapping_path, fmt, utdat
 @models_option
 @mapping_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--forklara", is_flag=True,
+              help="Visa hur varje blad lästes: rubrikområde, enhet, vad varje kolumn och rad togs som, standardvärden.")
 @handle_errors
-def importera(fil, utdata, models_dir, mapping_path, fmt):
+def importera(fil, utdata, models_dir, mapping_path, fmt, forklara):
     """Läser en nämnds arbetsbok i eget format, rapporterar varje problem med blad och cell och skriver en
     validerad plan i mallformat.
 
@@ -275,16 +277,21 @@ def importera(fil, utdata, models_dir, mapping_path, fmt):
     Exempel:
       invest importera trafiknamnden.xlsx -o plan.xlsx
       invest importera namnd.xlsx -o plan.xlsx --mapping kolumner.yaml --format json
+      invest importera namnd.xlsx -o plan.xlsx --forklara
     """
     from invest.outputs.findings_output import import_json, import_text
+    from invest.outputs.import_explanation import explanation_json, explanation_text
 
     r = pipeline.import_workbook(fil, utdata, models_dir, mapping_path)
-    if r.plan is None and fmt != "json":
-        raise InputError(r.findings)
     if fmt == "json":
-        click.echo(import_json(r.source, r.target, r.plan, r.findings))
-    else:
-        click.echo(import_text(r.source, r.target, r.plan), nl=False)
+        click.echo(import_json(r.source, r.target, r.plan, r.findings,
+                               explanation_json(list(r.readings)) if forklara else None))
+        sys.exit(EXIT_BAD_INPUT if r.plan is None else EXIT_OK)
+    if forklara:
+        click.echo(explanation_text(list(r.readings)))
+    if r.plan is None:
+        raise InputError(r.findings)
+    click.echo(import_text(r.source, r.target, r.plan), nl=False)
     sys.exit(EXIT_BAD_INPUT if r.plan is None else EXIT_OK)
 
 

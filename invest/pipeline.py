@@ -13,6 +13,7 @@ from invest.base.findings import Finding, InputError, UnreadableFile, error, err
 from invest.base.resources import resolve_plan
 from invest.engine.calculation import Calculation, calculate
 from invest.excel.mapping import load_mapping
+from invest.excel.sheet_reading import SheetReading
 from invest.excel.reader import read_plan, read_proposal
 from invest.excel.template import plan_to_workbook, write_plan_workbook
 from invest.outputs.dependency_chart import dependency_chart
@@ -98,6 +99,7 @@ class Dependencies:
     findings: list[Finding]
     drawing: Path | None = None
     drawn: int = 0
+    areas: tuple[str, ...] = ()  # the models' verksamhetsområden, in the order their colours are given
 
 
 def dependencies(inputs: Inputs, drawing: Path | None = None, everything: bool = False) -> Dependencies:
@@ -106,11 +108,12 @@ def dependencies(inputs: Inputs, drawing: Path | None = None, everything: bool =
     plan = load_plan(inputs, models)
     graph = DependencyGraph(plan)
     drawn = 0
+    first = plan.plan_years[0] if plan.plan_years else 2026
+    areas = models.areas(first)
     if drawing is not None:
-        first = plan.plan_years[0]
         drawn = dependency_chart(graph, models.conventions(first), first, drawing,
-                                 f"Beroenden mellan investeringsobjekt — {plan.file}", everything=everything)
-    return Dependencies(plan, graph, check_dependencies(plan, models), drawing, drawn)
+                                 f"Beroenden mellan investeringsobjekt — {plan.file}", everything=everything, areas=areas)
+    return Dependencies(plan, graph, check_dependencies(plan, models), drawing, drawn, areas)
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,7 @@ class Import:
     target: Path
     plan: Plan | None
     findings: list[Finding]
+    readings: tuple[SheetReading, ...] = ()  # how each sheet was read (--forklara), also when there are errors
 
 
 def import_workbook(source: Path, target: Path, models_dir: Path | None = None,
@@ -177,12 +181,14 @@ def import_workbook(source: Path, target: Path, models_dir: Path | None = None,
     mapping = load_mapping(mapping_path)
     if Path(target).resolve() == Path(source).resolve():
         raise InputError([error(str(target), "utdata får inte vara samma fil som indata (indata ändras aldrig)")])
+    readings: list[SheetReading] = []
     try:
-        plan = read_plan(Path(source), models, mapping)
+        plan = read_plan(Path(source), models, mapping, readings)
     except InputError as exc:
-        return Import(Path(source), Path(target), None, exc.findings)
-    plan_to_workbook(plan, target, tuple(sorted(models.asset_classes)))
-    return Import(Path(source), Path(target), plan, list(plan.warnings))
+        return Import(Path(source), Path(target), None, exc.findings, tuple(readings))
+    plan_to_workbook(plan, target, tuple(sorted(models.asset_classes)),
+                     models.areas(plan.plan_years[0] if plan.plan_years else 2026))
+    return Import(Path(source), Path(target), plan, list(plan.warnings), tuple(readings))
 
 
 def template(target: Path, first_year: int, last_year: int, models_dir: Path | None = None) -> Path:
@@ -193,5 +199,5 @@ def template(target: Path, first_year: int, last_year: int, models_dir: Path | N
         raise InputError([error(str(target), "filen finns redan; välj ett annat namn med -o (befintliga filer skrivs inte över)")])
     models = load_models(models_dir)
     write_plan_workbook(target, list(range(first_year, last_year + 1)), first_year - 1, [],
-                        asset_classes=tuple(sorted(models.asset_classes)))
+                        asset_classes=tuple(sorted(models.asset_classes)), areas=models.areas(first_year))
     return target

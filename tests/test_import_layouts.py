@@ -94,7 +94,7 @@ def test_object_list_in_tkr_with_outturn_range_and_text_numbers(tmp_path, models
     assert plan.outturn_year == 2025 and plan.plan_years == tuple(range(2026, 2036))
     assert (str(f1.driftsattning), str(f2.driftsattning), str(f3.driftsattning)) == ("2027", "2030-09", "2035")
     assert (f1.investeringstyp, f2.investeringstyp) == ("ny", "ersättning")
-    assert f1.tillgangsklass == "fastighet" and f1.organisation == "Fastighetsnämnden"
+    assert f1.tillgangsklass == "fastighet" and f1.organisation == "Fastighets- och servicenämnden"  # from the title, not the tab
     warnings = "\n".join(map(str, plan.warnings))
     assert "beloppen är i tkr och räknas om till mnkr" in warnings
     assert "Fastighetsnämnden!rad 8: varning: driftsättning saknas; satt till sista utgiftsåret" in warnings

@@ -33,6 +33,12 @@ BROKEN = {
                          "      - {komponent: a, andel: 0.5, nyttjandeperiod: 10}\n    kalla: y\n",
                          6, "summerar till 0.5, väntat 1"),
     "ogiltig-yaml": ("beskrivning: [x\n", 2, "ogiltig YAML"),
+    "lista-tom": ("beskrivning: x\nenhet: lista\nvarden:\n  2024-01-01:\n    varde: []\n    kalla: y\n",
+                  5, "varde ska vara en lista med namn"),
+    "lista-inte-text": ("beskrivning: x\nenhet: lista\nvarden:\n  2024-01-01:\n    varde:\n      - Skola\n      - 3\n"
+                        "    kalla: y\n", 7, "varje namn i listan ska vara en text, fick 3"),
+    "lista-dubblett": ("beskrivning: x\nenhet: lista\nvarden:\n  2024-01-01:\n    varde:\n      - Skola\n      - Skola\n"
+                       "    kalla: y\n", 7, 'namnet "Skola" förekommer två gånger i listan'),
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from invest.engine.calculation import Calculation
-from invest.plan.vocabulary import VERKSAMHETSOMRADEN
+from invest.plan.vocabulary import NO_AREA
 
 MEASURES = ("utgift", "medfinansiering_mottagen", "avskrivning", "intaktsford_medfinansiering", "ranta", "kapitalkostnad")
 
@@ -15,7 +15,7 @@ def attributes(calc: Calculation) -> pl.DataFrame:
         "id": [o.id for o in calc.plan.objects],
         "namn": [o.namn for o in calc.plan.objects],
         "organisation": [o.organisation or "(ej angiven)" for o in calc.plan.objects],
-        "verksamhetsomrade": [o.verksamhetsomrade or "(ej angivet)" for o in calc.plan.objects],
+        "verksamhetsomrade": [o.verksamhetsomrade or NO_AREA for o in calc.plan.objects],
         "tillgangsklass": [o.tillgangsklass or "komponenter" for o in calc.plan.objects],
         "driftsattning": [str(o.driftsattning) for o in calc.plan.objects],
     })
@@ -64,7 +64,9 @@ def budget_shape(calc: Calculation, key: str = "verksamhetsomrade") -> tuple[lis
         return [label] + prior + outturn + grouped + [sum(values.get(y, 0.0) for y in years)]
 
     names = spend[key].unique().to_list()
-    order = [n for n in VERKSAMHETSOMRADEN if n in names] + sorted(n for n in names if n not in VERKSAMHETSOMRADEN)
+    known = calc.models.areas(years[0]) if key == "verksamhetsomrade" else ()
+    order = ([n for n in known if n in names] + sorted(n for n in names if n not in known and n != NO_AREA)
+             + [NO_AREA] * (NO_AREA in names))  # models/ order, then other names, objects without an area last
     rows = [row(name, spend.filter(pl.col(key) == name), "utgift", published("investeringar", name)) for name in order]
     rows.append(row("TOTALT", spend, "utgift", published("investeringar", None)))
     rows.append(row("  varav medfinansiering", spend, "medfinansiering_mottagen", published("medfinansiering", None)))

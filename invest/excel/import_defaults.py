@@ -15,6 +15,7 @@ from invest.base.swedish import number as show
 from invest.plan import vocabulary as v
 
 RULES = "import/"
+_TOKENS = re.compile(r"[^a-z0-9<]+")
 
 
 class WordList:
@@ -23,14 +24,18 @@ class WordList:
 
     def __init__(self, words: dict[str, tuple[str, ...]]):
         self.words = [(name, [v.normalize(w) for w in options]) for name, options in words.items()]
+        # per name: the words that may stand inside a compound (≥ 4 letters) as one pattern, and the whole words
+        self.compiled = [(name, re.compile("|".join(re.escape(w) for w in ws if len(w) >= 4) or "(?!)"),
+                          frozenset(ws) | {w.replace("_", "") for w in ws}) for name, ws in self.words]
         self.cache: dict[str, str | None] = {}
 
     def match(self, text: str) -> str | None:
         if text not in self.cache:
             norm = v.normalize(text)
-            tokens = {t for t in re.split(r"[^a-z0-9<]+", norm.replace("_", " ")) if t}
-            self.cache[text] = next((name for name, words in self.words for w in words
-                                     if (len(w) >= 4 and w in norm) or w in tokens or w.replace("_", "") in tokens), None)
+            tokens = set(_TOKENS.split(norm.replace("_", " ")))
+            tokens.discard("")
+            self.cache[text] = next((name for name, inside, whole in self.compiled
+                                     if not whole.isdisjoint(tokens) or inside.search(norm)), None)
         return self.cache[text]
 
 
@@ -54,7 +59,7 @@ class Defaults:
 
     def warnings(self, file: str) -> list:
         """One warning per sheet and default used, naming its rows."""
-        return [warning(f"{file}:{sheet}!{_rows_text(rows)}", f"{what} ({len(rows)} rader)" if len(rows) > 1 else what)
+        return [warning(f"{file}:{sheet}!{rows_text(rows)}", f"{what} ({len(rows)} rader)" if len(rows) > 1 else what)
                 for (sheet, what), rows in self.used.items()]
 
     def is_pot(self, wording: str) -> bool:
@@ -82,7 +87,7 @@ class Defaults:
         return self.type_words.match(wording)
 
 
-def _rows_text(rows: list[int]) -> str:
+def rows_text(rows: list[int]) -> str:
     rows = sorted(rows)
     spans, start, prev = [], rows[0], rows[0]
     for r in rows[1:] + [None]:

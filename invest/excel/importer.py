@@ -17,7 +17,9 @@ from invest.excel.driftsattning import parse_driftsattning
 from invest.excel.sheet_layout import HEADER_SEARCH_ROWS, Layout, find_layout
 from invest.excel.sheet_rows import ObjectRow, SheetRows, read_rows, tolerance
 from invest.excel.sheet_records import number
+from invest.excel.sheet_reading import sheet_reading, skipped
 from invest.excel.sheet_scan import scan_sheet
+from invest.excel.sheet_title import organisation_in_title
 from invest.excel.workbook import unreadable
 from invest.base.swedish import number as show
 from invest.plan import vocabulary as v
@@ -34,7 +36,7 @@ class ImportedObjects:
     outturn_year: int | None
 
 
-def object_sheets(workbook, file: str, problems: list) -> tuple[list, bool]:
+def object_sheets(workbook, file: str, problems: list, readings: list) -> tuple[list, bool]:
     """The sheets holding objects and whether the workbook is in the template format (it has an Objekt sheet)."""
     titles = {v.normalize(t): t for t in workbook.sheetnames}
     template = titles.get(v.normalize(v.OBJECT_SHEET))
@@ -42,20 +44,25 @@ def object_sheets(workbook, file: str, problems: list) -> tuple[list, bool]:
     for title in ([template] if template else workbook.sheetnames):
         ws = workbook[title]
         if not template and v.normalize(title) in SIDE_SHEETS:
+            readings.append(skipped(title, "ett av mallens sidoblad (läses för sig)"))
             continue
         if not hasattr(ws, "iter_rows"):
             problems.append(warning(f"{file}:{title}", "bladet är ett diagramblad och läses inte"))
+            readings.append(skipped(title, "diagramblad"))
         elif ws.sheet_state != "visible":
             problems.append(warning(f"{file}:{title}", "bladet är dolt och läses inte (visa bladet i Excel om det "
                                                         "ska importeras)"))
+            readings.append(skipped(title, "dolt blad"))
         else:
             chosen.append(ws)
     return chosen, template is not None
 
 
 def import_objects(workbook, file: str, defaults: Defaults, mapping: ColumnMapping, side: dict,
-                   problems: list) -> ImportedObjects:
-    sheets, template = object_sheets(workbook, file, problems)
+                   problems: list, readings: list | None = None) -> ImportedObjects:
+    """Every object sheet's objects; `readings` (when given) gets how each sheet was read (--forklara)."""
+    readings = [] if readings is None else readings
+    sheets, template = object_sheets(workbook, file, problems, readings)
     objects, years, outturn, tables = [], set(), {}, 0
     for ws in sheets:
         where = f"{file}:{ws.title}"
@@ -65,6 +72,7 @@ def import_objects(workbook, file: str, defaults: Defaults, mapping: ColumnMappi
             scan = scan_sheet(ws)
         except Exception as exc:  # openpyxl and defusedxml raise many types for a broken or hostile sheet
             problems.append(error(where, unreadable(exc)))
+            readings.append(skipped(ws.title, "bladet kan inte läsas"))
             continue
         layout = find_layout(rows, scan, where, mapping, problems, 1 if template else HEADER_SEARCH_ROWS)
         if layout is None:
@@ -74,6 +82,8 @@ def import_objects(workbook, file: str, defaults: Defaults, mapping: ColumnMappi
                                       "bladet är tomt (väntat en rubrikrad med år och en rad per objekt)"))
             else:
                 problems.append(warning(where, "bladet har ingen tabell med årskolumner och läses inte"))
+            readings.append(skipped(ws.title, "ingen rad med årskolumner bland de första "
+                                              f"{1 if template else HEADER_SEARCH_ROWS} raderna" if rows else "tomt"))
             continue
         if not layout.unit_given and not template:
             problems.append(warning(f"{where}!rad {layout.header_row}", "ingen enhet anges (tkr, mnkr eller mdkr) i "
@@ -87,6 +97,7 @@ def import_objects(workbook, file: str, defaults: Defaults, mapping: ColumnMappi
             continue
         tables += 1
         sheet_rows = read_rows(rows, scan, layout, where, problems)
+        readings.append(sheet_reading(ws.title, layout, sheet_rows, defaults.spread))
         built = _build(sheet_rows, layout, ws.title, file, template, defaults, side, problems)
         _check_varav(sheet_rows, built, layout, where, problems)
         objects.extend(built)
@@ -151,10 +162,12 @@ def _build(sheet: SheetRows, layout: Layout, title: str, file: str, template: bo
         if not oid:
             oid = f"{v.normalize(title)}-{row.row}"
             note(f'id saknas; satt till "{v.normalize(title)}-<rad>" ur bladets namn och raden')
-        organisation = text("organisation") or row.section or sheet_name
-        if not text("organisation") and organisation and not template:
-            note(f'organisation saknas; satt till "{organisation}" '
-                                 f'({"avsnittets rubrik" if row.section else "bladets namn"})')
+        organisation = text("organisation")
+        if not organisation and not template:
+            organisation, why = _organisation(row.section, layout, sheet_name)
+            note(f'organisation saknas; satt till "{organisation}" ({why})' if organisation else
+                 "organisation saknas och framgår inte av avsnittsrubrik, titel eller bladets namn; ange kolumnen "
+                 "organisation (nämnd eller bolag)")
         area = text("verksamhetsomrade")
         if not area:
             area = defaults.area(organisation) or defaults.area(wording) or ""
@@ -183,6 +196,21 @@ def _build(sheet: SheetRows, layout: Layout, title: str, file: str, template: bo
             medfinansiering=medfin, komponenter=tuple(c for c, _ in comps) if comps else None, beroenden=tuple(deps),
             source=src))
     return out
+
+
+def _organisation(section: str, layout: Layout, sheet_name: str) -> tuple[str, str]:
+    """The organisation of a row without one, and where it was found: a section heading that names a nämnd or
+    bolag, the title above the table, the sheet's name, or any section heading."""
+    if section and (named := organisation_in_title(section)):
+        return named, f'avsnittets rubrik "{section}"'
+    if layout.title_organisation:
+        name, row = layout.title_organisation
+        return name, f"titeln på rad {row}"
+    if sheet_name:
+        return organisation_in_title(sheet_name) or sheet_name, "bladets namn"
+    if section:
+        return section, "avsnittets rubrik"
+    return "", ""
 
 
 def _dependencies(column: str, location: str, sheet_rows: list) -> list[Dependency]:

@@ -10,6 +10,7 @@ from invest.base.findings import Finding, InputError, error, errors, warning
 from invest.excel.import_defaults import Defaults
 from invest.excel.importer import import_objects
 from invest.excel.mapping import ColumnMapping
+from invest.excel.sheet_reading import with_defaults
 from invest.params.parameters import Models
 from invest.plan.records import InvestmentObject, Plan
 from invest.excel.cells import read_table
@@ -19,19 +20,20 @@ from invest.plan import vocabulary as v
 from invest.plan.checks import check_plan
 
 
-def read_plan(path: Path, models: Models, mapping: ColumnMapping | None = None) -> Plan:
-    """The plan in `path`; raises InputError listing every error (warnings travel on Plan.warnings)."""
+def read_plan(path: Path, models: Models, mapping: ColumnMapping | None = None, readings: list | None = None) -> Plan:
+    """The plan in `path`; raises InputError listing every error (warnings travel on Plan.warnings). `readings`, when
+    given, gets how each sheet was read (a SheetReading each), also when the plan has errors."""
     from invest.excel.workbook import open_workbook
 
     path = Path(path)
     workbook = open_workbook(path)
     try:
-        return _read(workbook, path.name, models, mapping or ColumnMapping())
+        return _read(workbook, path.name, models, mapping or ColumnMapping(), readings)
     finally:
         workbook.close()
 
 
-def _objects(workbook, file: str, models: Models, mapping: ColumnMapping, problems: list):
+def _objects(workbook, file: str, models: Models, mapping: ColumnMapping, problems: list, readings: list | None):
     """The workbook's objects with their side sheets (Komponenter, Medfinansiering, Beroenden)."""
     side = {}
     for sheet_name, reader in ((v.COMPONENT_SHEET, read_components), (v.COFINANCING_SHEET, read_cofinancing),
@@ -39,7 +41,9 @@ def _objects(workbook, file: str, models: Models, mapping: ColumnMapping, proble
         sws = find_sheet(workbook, sheet_name)
         side[sheet_name] = reader(read_table(sws, file, sws.title), problems) if sws is not None else {}
     defaults = Defaults(models, dt.date.today().year)  # import rules as in force today
-    imported = import_objects(workbook, file, defaults, mapping, side, problems)
+    imported = import_objects(workbook, file, defaults, mapping, side, problems, readings)
+    if readings is not None:
+        readings[:] = [with_defaults(r, defaults) for r in readings]
     if errors(problems) and not imported.objects:
         raise InputError(problems)
     row_ids = {o.id for o in imported.objects}
@@ -51,9 +55,9 @@ def _objects(workbook, file: str, models: Models, mapping: ColumnMapping, proble
     return imported
 
 
-def _read(workbook, file: str, models: Models, mapping: ColumnMapping) -> Plan:
+def _read(workbook, file: str, models: Models, mapping: ColumnMapping, readings: list | None = None) -> Plan:
     problems: list[Finding] = []
-    imported = _objects(workbook, file, models, mapping, problems)
+    imported = _objects(workbook, file, models, mapping, problems, readings)
     region = read_region(workbook, file, problems)
     plan = Plan(file, imported.objects, imported.plan_years, imported.outturn_year, region,
                 published=read_published(workbook, file, problems))
@@ -75,7 +79,7 @@ def read_proposal(paths: list[Path], plan: Plan, models: Models, mapping: Column
     for path in map(Path, paths):
         workbook = open_workbook(path)
         try:
-            objects += _objects(workbook, path.name, models, mapping or ColumnMapping(), problems).objects
+            objects += _objects(workbook, path.name, models, mapping or ColumnMapping(), problems, None).objects
             for name in (v.REGION_SHEET, v.EXISTING_SHEET, v.PUBLISHED_SHEET):
                 ws = find_sheet(workbook, name)
                 if ws is not None:

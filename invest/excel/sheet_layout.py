@@ -1,24 +1,22 @@
-"""Where a sheet's investment table is: the header row (the first row naming years), the group row above it
-("Budget" over 2026, "Plan" over 2027–2030), which column holds which template field, the amount columns,
-the check columns ("Totalt 2026–2035") and the unit the amounts are in."""
+"""Where a sheet's investment table is: its header band (invest.excel.header_band), which column holds which
+template field, the amount columns, the check columns ("Totalt 2026–2035"), the unit the amounts are in and
+the organisation the title names."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 
-from openpyxl.utils import get_column_letter
-
 from invest.base.findings import error, warning
-from invest.excel.headers import AmountKind, classify_amount_header
-from invest.excel.mapping import IGNORE, ColumnMapping
+from invest.excel.header_band import Band, filled, find_band
+from invest.excel.headers import AmountKind
+from invest.excel.mapping import ColumnMapping
 from invest.excel.sheet_scan import SheetScan
-from invest.excel.units import TO_MNKR, strip_units, units_in
+from invest.excel.sheet_title import organisation_in_title
+from invest.excel.units import TO_MNKR, units_in
 from invest.plan import vocabulary as v
 
 HEADER_SEARCH_ROWS = 50
-IMPORTED_KINDS = ("ar", "utfall", "period")
 
 
 @dataclass(frozen=True)
@@ -35,128 +33,99 @@ class AmountColumn:
 
 @dataclass(frozen=True)
 class Layout:
-    header_row: int  # 1-based
+    header_row: int  # 1-based: the band's last row; data starts below it
     fields: dict[str, tuple[int, str]]  # template column -> (0-based index, letter)
     label: tuple[int, str] | None  # the column with the row's wording when there is no namn column
     amounts: tuple[AmountColumn, ...]  # imported: ar, utfall, period
     checks: tuple[AmountColumn, ...]  # totals to compare, not imported
     unit: str
     unit_given: bool
+    band: Band | None = None
+    unit_source: str = ""  # where the unit was read ("rad 2: \"Belopp i tkr\"", "mappningsfilen")
+    title_organisation: tuple[str, int] | None = None  # (organisation, row) named in a title above the band
 
     @property
     def factor(self) -> float:
         return TO_MNKR[self.unit]
+
+    @property
+    def year_row(self) -> int:
+        return self.band.year_row if self.band else self.header_row
 
 
 def _text(value) -> str:
     return "" if value is None else str(value).strip()
 
 
-def filled(rows: list[tuple], scan: SheetScan, row: int) -> list:
-    """Row `row` (1-based) with merged ranges' top-left value repeated over the range."""
-    values = list(rows[row - 1]) if row - 1 < len(rows) else []
-    for m in scan.merged:
-        if m.min_row <= row <= m.max_row:
-            top = rows[m.min_row - 1] if m.min_row - 1 < len(rows) else ()
-            value = top[m.min_col - 1] if m.min_col - 1 < len(top) else None
-            values.extend([None] * (m.max_col - len(values)))
-            for c in range(m.min_col - 1, m.max_col):
-                values[c] = value
-    return values
-
-
-def _kind(raw, group, mapping: ColumnMapping):
-    target = mapping.target(raw) if _text(raw) else None
-    if isinstance(target, AmountKind):
-        return target
-    if target is not None:
-        return None
-    return classify_amount_header(raw, group)
-
-
-def _is_header(values: list, group: list, mapping: ColumnMapping) -> bool:
-    kinds = [_kind(x, group[i] if i < len(group) else None, mapping) for i, x in enumerate(values)]
-    imported = sum(1 for k in kinds if k is not None and k.kind in IMPORTED_KINDS)
-    others = sum(1 for k, x in zip(kinds, values) if k is None and _text(x))
-    amounts = any(k is None and isinstance(x, (int, float)) and not isinstance(x, bool) for k, x in zip(kinds, values))
-    return imported >= 1 and (imported >= 2 or others >= 1) and not amounts  # a row with amounts is data
-
-
 def find_layout(rows: list[tuple], scan: SheetScan, where: str, mapping: ColumnMapping, problems: list,
                 search_rows: int = HEADER_SEARCH_ROWS) -> Layout | None:
     """The table on a sheet, or None when none of the first `search_rows` rows names years (no investment table)."""
-    header_row = None
-    for r in range(1, min(len(rows), search_rows) + 1):
-        group = filled(rows, scan, r - 1) if r > 1 else []
-        if _is_header(filled(rows, scan, r), group, mapping):
-            header_row = r
-            break
-    if header_row is None:
+    band = find_band(rows, scan, mapping, search_rows)
+    if band is None:
         return None
-    header = filled(rows, scan, header_row)
-    group = filled(rows, scan, header_row - 1) if header_row > 1 else []
-    at = lambda letter: f"{where}!{letter}{header_row}"  # noqa: E731
+    at = lambda column: f"{where}!{column.letter}{column.row}"  # noqa: E731
 
     fields: dict[str, tuple[int, str]] = {}
     amounts, checks, unnamed = [], [], []
-    for index, raw in enumerate(header):
-        letter = get_column_letter(index + 1)
-        text = _text(raw)
-        g = group[index] if index < len(group) else None
-        kind = _kind(raw, g, mapping)
-        if kind is not None:
-            (checks if kind.kind == "kontroll" else amounts).append(AmountColumn(index, letter, text or _text(g), kind))
-            continue
-        target = mapping.target(raw) if text else None
-        if target == IGNORE:
-            continue
-        name = target or _field(text)
-        if name is None:
-            if text and v.normalize(strip_units(text)) not in v.IGNORED_HEADERS and strip_units(text):
-                unnamed.append((index, letter, text))
-            elif text == "" or not strip_units(text):
-                unnamed.append((index, letter, ""))
-            continue
-        if name in fields:
-            problems.append(warning(at(letter), f'kolumnen "{text}" är en andra kolumn för {name}; '
-                                                f"{fields[name][1]}{header_row} används"))
-            continue
-        fields[name] = (index, letter)
+    for column in band.columns:
+        if column.amount is not None:
+            target = checks if column.amount.kind == "kontroll" else amounts
+            target.append(AmountColumn(column.index, column.letter, column.text.split(" / ")[-1] if
+                                       column.amount.kind != "kontroll" else column.text, column.amount))
+        elif column.field is not None:
+            if column.field in fields:
+                problems.append(warning(at(column), f'kolumnen "{column.text}" är en andra kolumn för {column.field}; '
+                                                    f"{fields[column.field][1]} används"))
+                continue
+            fields[column.field] = (column.index, column.letter)
+        elif not column.ignored:
+            unnamed.append(column)
 
-    amounts, checks = _resolve_overlaps(amounts, checks, at, problems)
+    header_at = lambda letter: f"{where}!{letter}{band.last}"  # noqa: E731
+    amounts, checks = _resolve_overlaps(amounts, checks, header_at, problems)
     for year, count in Counter(y for a in amounts for y in a.years if a.kind.kind != "utfall").items():
         if count > 1:
-            problems.append(error(f"{where}!rad {header_row}", f"året {year} finns i flera kolumner "
-                                                                 f"({', '.join(a.header for a in amounts if year in a.years)})"))
+            problems.append(error(f"{where}!rad {band.year_row}", f"året {year} finns i flera kolumner "
+                                                                    f"({', '.join(a.header for a in amounts if year in a.years)})"))
     outturn = [a for a in amounts if a.kind.kind == "utfall"]
     if len(outturn) > 1:
-        problems.append(error(at(outturn[1].letter), "flera kolumner med utfall före planperioden (t.o.m. ÅÅÅÅ)"))
+        problems.append(error(header_at(outturn[1].letter), "flera kolumner med utfall före planperioden (t.o.m. ÅÅÅÅ)"))
     planned = [a for a in amounts if a.kind.kind != "utfall"]
     if outturn and planned and outturn[0].kind.first >= min(a.kind.first for a in planned):
-        problems.append(error(at(outturn[0].letter), f"utfall t.o.m. {outturn[0].kind.first} överlappar planens "
-                                                     f"första år {min(a.kind.first for a in planned)}"))
+        problems.append(error(header_at(outturn[0].letter), f"utfall t.o.m. {outturn[0].kind.first} överlappar planens "
+                                                            f"första år {min(a.kind.first for a in planned)}"))
 
     first_amount = min((a.index for a in amounts), default=0)
     label = None
-    if "namn" not in fields:
-        data = rows[header_row:]
-        for index, letter, text in unnamed:
-            if index < first_amount and any(_text(r[index]) for r in data if index < len(r)):
-                label = (index, letter)
+    data = rows[band.last:]
+    if "namn" not in fields and "kategori" in fields and _names_rows(data, fields["kategori"][0]):
+        label = fields.pop("kategori")  # the budget's "Kategori" column holds the rows' wording
+    if "namn" not in fields and label is None:
+        for column in unnamed:
+            if column.index < first_amount and any(_text(r[column.index]) for r in data if column.index < len(r)):
+                label = (column.index, column.letter)
                 break
-    for index, letter, text in unnamed:
-        if text and (label is None or index != label[0]):
-            problems.append(warning(at(letter), f'kolumnen "{text}" känns inte igen och läses inte '
+    for column in unnamed:
+        if column.text and (label is None or column.index != label[0]):
+            problems.append(warning(at(column), f'kolumnen "{column.text}" känns inte igen och läses inte '
                                                 f"(ange den i en mappningsfil med --mapping om den behövs)"))
-    unit, given = _unit(rows, header, group, header_row, where, mapping, problems)
-    return Layout(header_row, fields, label, tuple(amounts), tuple(checks), unit, given)
+    unit, given, source = _unit(rows, scan, band, where, mapping, problems)
+    return Layout(band.last, fields, label, tuple(amounts), tuple(checks), unit, given, band, source,
+                  _title_organisation(rows, band))
 
 
-def _field(text: str) -> str | None:
-    key = v.normalize(re.sub(r"\(.*?\)", "", strip_units(text)) or text)
-    for name, aliases in v.OBJECT_COLUMNS.items():
-        if key in aliases:
-            return name
+def _names_rows(data: list[tuple], index: int) -> bool:
+    """A "Kategori" column whose texts are not categories (beslutad, planerad, pott) but the rows' wording."""
+    texts = [_text(r[index]) for r in data if index < len(r) and _text(r[index])]
+    return bool(texts) and any(v.canonical(t, v.KATEGORIER) is None for t in texts)
+
+
+def _title_organisation(rows: list[tuple], band: Band) -> tuple[str, int] | None:
+    """The first organisation named in a text above the band (a title row)."""
+    for r in range(1, band.first):
+        for x in rows[r - 1]:
+            if isinstance(x, str) and (name := organisation_in_title(x)):
+                return name, r
     return None
 
 
@@ -180,19 +149,22 @@ def _resolve_overlaps(amounts: list, checks: list, at, problems: list):
     return kept, checks
 
 
-def _unit(rows, header, group, header_row, where, mapping: ColumnMapping, problems) -> tuple[str, bool]:
+def _unit(rows, scan: SheetScan, band: Band, where: str, mapping: ColumnMapping,
+          problems: list) -> tuple[str, bool, str]:
+    """The amounts' unit: from --mapping, or the one unit named in the title rows and the band."""
     if mapping.unit:
-        return mapping.unit, True
+        return mapping.unit, True, "mappningsfilen"
     found: dict[str, str] = {}
-    places = [(r, x) for r in range(1, header_row - 1) for x in rows[r - 1]] + \
-             [(header_row - 1, x) for x in group] + [(header_row, x) for x in header]
+    places = [(r, x) for r in range(1, band.first) for x in rows[r - 1]] + \
+             [(r, x) for r in range(band.first, band.last + 1) for x in filled(rows, scan, r)]
     for r, x in places:
         for unit in units_in(x) if isinstance(x, str) else ():
             found.setdefault(unit, f'"{_text(x)}" (rad {r})')
     if len(found) > 1:
-        problems.append(error(f"{where}!rad {header_row}",
+        problems.append(error(f"{where}!rad {band.last}",
                               "flera enheter anges för beloppen: " + ", ".join(f"{u} i {p}" for u, p in found.items())
                               + " (väntat en enhet för hela tabellen, eller ange enhet i --mapping)"))
     if found:
-        return next(iter(found)), True
-    return "mnkr", False
+        unit = next(iter(found))
+        return unit, True, found[unit]
+    return "mnkr", False, ""

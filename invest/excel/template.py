@@ -22,10 +22,11 @@ def write_plan_workbook(path: Path, years: list[int], outturn_year: int | None, 
                         components: list[dict] = (), cofinancing: list[dict] = (), dependencies: list[dict] = (),
                         region: list[dict] = (), balance: dict | None = None, existing: list[dict] = (),
                         asset_classes: tuple[str, ...] = (), published: list[dict] = (),
-                        assumptions: list[tuple[str, str]] = ()) -> None:
+                        assumptions: list[tuple[str, str]] = (), areas: tuple[str, ...] = ()) -> None:
     """`objects`: dicts with the OBJECT_HEADERS keys in ASCII (verksamhetsomrade, …) and `utgifter` {year: mnkr}.
     Any row may carry `kalla` (its source), written in a last column `källa` that every reader ignores.
-    With `asset_classes` the Objekt sheet gets drop-down lists and an Instruktioner sheet is added;
+    With `asset_classes` the Objekt sheet gets drop-down lists (verksamhetsområde from `areas`, the models'
+    Models.areas) and an Instruktioner sheet is added;
     `published` rows go to the Budgetjämförelse sheet, `assumptions` (term, text) to an Antaganden sheet."""
     wb = Workbook()
     ws = wb.active
@@ -59,8 +60,8 @@ def write_plan_workbook(path: Path, years: list[int], outturn_year: int | None, 
         write_table(wb.create_sheet(ASSUMPTIONS_SHEET), ["Antagande", "Värde och skäl"], list(assumptions),
                     ["text", "text"], widths=[34, 140])
     if asset_classes:
-        _drop_downs(ws, asset_classes, max(len(objects) + 1, 1000))
-        _instructions(wb.create_sheet(INSTRUCTIONS_SHEET, 0), years, outturn_year, asset_classes)
+        _drop_downs(ws, {"D": areas, **LISTS, "H": asset_classes}, max(len(objects) + 1, 1000))
+        _instructions(wb.create_sheet(INSTRUCTIONS_SHEET, 0), years, outturn_year, asset_classes, areas)
         wb.active = 1
     with atomic_path(Path(path)) as tmp:
         wb.save(tmp)
@@ -68,13 +69,16 @@ def write_plan_workbook(path: Path, years: list[int], outturn_year: int | None, 
 
 INSTRUCTIONS_SHEET = "Instruktioner"
 ASSUMPTIONS_SHEET = "Antaganden"
-LISTS = {  # template column letter -> allowed values (asset classes are added from models/)
-    "D": v.VERKSAMHETSOMRADEN, "E": v.KATEGORIER, "F": v.INVESTERINGSTYPER, "G": v.SKEDEN,
+LISTS = {  # template column letter -> the tool's own values (verksamhetsområden and asset classes from models/)
+    "E": v.KATEGORIER, "F": v.INVESTERINGSTYPER, "G": v.SKEDEN,
 }
 
 
-def _drop_downs(ws, asset_classes: tuple[str, ...], last_row: int) -> None:
-    for letter, values in {**LISTS, "H": asset_classes}.items():
+def _drop_downs(ws, lists: dict[str, tuple[str, ...]], last_row: int) -> None:
+    for letter, values in lists.items():
+        if not values or len(",".join(values)) > 255 or any("," in x for x in values):
+            continue  # Excel takes at most 255 characters in a list, and a comma splits a name; the sheet
+            # Instruktioner still lists the values and `invest validera` checks them
         rule = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True,
                               showErrorMessage=True, errorTitle="Okänt värde",
                               error=f"Välj ett av: {', '.join(values)}")
@@ -82,7 +86,8 @@ def _drop_downs(ws, asset_classes: tuple[str, ...], last_row: int) -> None:
         ws.add_data_validation(rule)
 
 
-def _instructions(ws, years: list[int], outturn_year: int | None, asset_classes: tuple[str, ...]) -> None:
+def _instructions(ws, years: list[int], outturn_year: int | None, asset_classes: tuple[str, ...],
+                  areas: tuple[str, ...]) -> None:
     first = years[0] if years else 2026
     lines = [
         ("Investeringsplan i mallformat", ""),
@@ -91,7 +96,8 @@ def _instructions(ws, years: list[int], outturn_year: int | None, asset_classes:
         ("id", "Unikt id, t.ex. TN-001. Används av beroenden och bladen Komponenter, Medfinansiering och Beroenden."),
         ("namn", "Objektets benämning."),
         ("organisation", "Nämnd, förvaltning eller bolag."),
-        ("verksamhetsområde", "Välj i listan: " + ", ".join(v.VERKSAMHETSOMRADEN) + "."),
+        ("verksamhetsområde", ("Välj i listan: " + ", ".join(areas) + ". " if areas else "")
+         + "Listan finns i models/import/verksamhetsomraden.yaml; en kommun kan ange sina egna."),
         ("kategori", "beslutad, planerad eller pott (investeringar under 100 mkr)."),
         ("investeringstyp", "ny eller ersättning."),
         ("skede", ", ".join(v.SKEDEN) + "."),
@@ -121,7 +127,7 @@ def _instructions(ws, years: list[int], outturn_year: int | None, asset_classes:
     ws.column_dimensions["B"].width = 110
 
 
-def plan_to_workbook(plan: Plan, path: Path, asset_classes: tuple[str, ...]) -> None:
+def plan_to_workbook(plan: Plan, path: Path, asset_classes: tuple[str, ...], areas: tuple[str, ...] = ()) -> None:
     """`plan` written in the template format, with every object's columns, side sheets and region inputs."""
     objects, components, cofinancing, dependencies = [], [], [], []
     for o in plan.objects:
@@ -149,4 +155,4 @@ def plan_to_workbook(plan: Plan, path: Path, asset_classes: tuple[str, ...]) -> 
                  for f in plan.published]
     write_plan_workbook(path, list(plan.plan_years), plan.outturn_year, objects, components, cofinancing,
                         dependencies, region=region, balance=balance, existing=existing, asset_classes=asset_classes,
-                        published=published)
+                        published=published, areas=areas)

@@ -19,12 +19,20 @@ from invest.plan.dependency_graph import DependencyGraph  # noqa: E402
 from invest.params.parameters import Conventions  # noqa: E402
 from invest.plan import vocabulary as v  # noqa: E402
 
-AREA_COLOURS = dict(zip(v.VERKSAMHETSOMRADEN, ("#c0392b", "#2e86c1", "#b9770e", "#229954", "#7d3c98")))
-OTHER_COLOUR = "#7f8c8d"
+# Given in the order of the models' verksamhetsområden (Models.areas), so a kommun's own areas get colours too;
+# dark enough for white text. After the last the palette starts again.
+PALETTE = ("#c0392b", "#2e86c1", "#b9770e", "#229954", "#7d3c98", "#117a65", "#a04000", "#1a5276", "#922b21",
+           "#6c3483", "#7d6608", "#283747")
+OTHER_COLOUR = "#7f8c8d"  # an area not in the models' list, or none
 INCH_PER_YEAR = 1.6
 CHAR_YEARS = 0.075 / INCH_PER_YEAR  # width of one label character at font size 7, in years of the axis
 GAP_YEARS = 0.08
 ROW_INCH = 0.34
+
+
+def area_colours(areas: tuple[str, ...]) -> dict[str, str]:
+    """Each of the models' verksamhetsområden with its colour from PALETTE, in their order."""
+    return {area: PALETTE[i % len(PALETTE)] for i, area in enumerate(areas)}
 
 
 @dataclass(frozen=True)
@@ -84,9 +92,11 @@ def _clash(occupied: list, row: int, start: float, width: float) -> bool:
 
 
 def dependency_chart(graph: DependencyGraph, conv: Conventions, first_year: int, target: Path, title: str,
-                     everything: bool = False) -> int:
-    """Writes the drawing to `target` (PNG or PDF by suffix); returns the number of objects drawn."""
+                     everything: bool = False, areas: tuple[str, ...] = ()) -> int:
+    """Writes the drawing to `target` (PNG or PDF by suffix); returns the number of objects drawn. `areas`: the
+    models' verksamhetsområden, coloured in their order (area_colours)."""
     boxes = layout(graph, conv, first_year, everything)
+    colours = area_colours(areas)
     if not boxes:
         fig, ax = plt.subplots(figsize=(8, 2), dpi=150)
         ax.axis("off")
@@ -103,7 +113,7 @@ def dependency_chart(graph: DependencyGraph, conv: Conventions, first_year: int,
             if p in boxes and d in boxes and p != d:
                 _arrow(ax, boxes[p], boxes[d], graph.edge(p, d).fordrojning_manader)
         for b in boxes.values():
-            colour = AREA_COLOURS.get(b.area, OTHER_COLOUR)
+            colour = colours.get(b.area, OTHER_COLOUR)
             ax.add_patch(FancyBboxPatch((b.x, -b.row - 0.32), b.width, 0.64, boxstyle="round,pad=0,rounding_size=0.08",
                                         facecolor=colour, edgecolor="#222222", linewidth=0.6,
                                         linestyle="--" if b.lopande else "-", alpha=0.9, zorder=2,
@@ -118,8 +128,9 @@ def dependency_chart(graph: DependencyGraph, conv: Conventions, first_year: int,
         ax.tick_params(axis="x", length=0)
         ax.xaxis.tick_top()
         ax.spines[["left", "right", "bottom"]].set_visible(False)
-        areas = sorted({b.area for b in boxes.values()}, key=lambda a: (a not in AREA_COLOURS, a))
-        handles = [Patch(facecolor=AREA_COLOURS.get(a, OTHER_COLOUR), label=a or "okänt verksamhetsområde") for a in areas]
+        rank = {a: i for i, a in enumerate(colours)}
+        shown = sorted({b.area for b in boxes.values()}, key=lambda a: (rank.get(a, len(rank)), not a, a))
+        handles = [Patch(facecolor=colours.get(a, OTHER_COLOUR), label=a or v.NO_AREA) for a in shown]
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=min(len(handles), 5),
                   fontsize=8, frameon=False)
     ax.set_title(title, fontsize=10, pad=18)

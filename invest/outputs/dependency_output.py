@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from invest.outputs.dependency_chart import AREA_COLOURS, OTHER_COLOUR
+from invest.outputs.dependency_chart import OTHER_COLOUR, area_colours
 from invest.plan.dependency_graph import DependencyGraph
 from invest.base.findings import Finding
 from invest.outputs.calculation_output import text_table
@@ -53,11 +53,13 @@ def _quoted(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def dependencies_dot(graph: DependencyGraph) -> str:
-    """Graphviz dot, left to right in time; nodes coloured by verksamhetsområde."""
+def dependencies_dot(graph: DependencyGraph, areas: tuple[str, ...] = ()) -> str:
+    """Graphviz dot, left to right in time; nodes coloured by verksamhetsområde (`areas`: the models' list, whose
+    order gives the colours)."""
+    colours = area_colours(areas)
     lines = ["digraph beroenden {", "  rankdir=LR;", '  node [shape=box, style="rounded,filled", fontcolor=white];']
     for r in _records(graph):
-        colour = AREA_COLOURS.get(r["verksamhetsomrade"], OTHER_COLOUR)
+        colour = colours.get(r["verksamhetsomrade"], OTHER_COLOUR)
         lines.append(f"  {_quoted(r['id'])} [label={_quoted(r['id'] + ' ' + r['driftsattning'])}, "
                      f'fillcolor="{colour}", tooltip={_quoted(r["namn"])}];')
     for p, d in graph.graph.edges():

@@ -26,11 +26,15 @@ def validation_text(plan_file: str, findings: list[Finding]) -> str:
     return "".join(f"{f}\n" for f in findings) + f"{plan_file}: {n_err} fel, {n_warn} varningar.\n"
 
 
-def import_json(source: Path, target: Path, plan: Plan | None, findings: list[Finding]) -> str:
+def import_json(source: Path, target: Path, plan: Plan | None, findings: list[Finding],
+                explanation: list[dict] | None = None) -> str:
     n_err, n_warn = _counts(findings)
-    return json.dumps({"fil": str(source), "utdata": str(target) if plan else None, "skrivet": plan is not None,
-                       "objekt": len(plan.objects) if plan else 0, "fel": n_err, "varningar": n_warn,
-                       "fynd": [f.as_dict() for f in findings]}, ensure_ascii=False, indent=2)
+    out = {"fil": str(source), "utdata": str(target) if plan else None, "skrivet": plan is not None,
+           "objekt": len(plan.objects) if plan else 0, "fel": n_err, "varningar": n_warn,
+           "fynd": [f.as_dict() for f in findings]}
+    if explanation is not None:
+        out["forklaring"] = explanation
+    return json.dumps(out, ensure_ascii=False, indent=2)
 
 
 def import_text(source: Path, target: Path, plan: Plan) -> str:

@@ -12,7 +12,7 @@ import yaml
 from invest.base.findings import Finding, InputError, error
 
 TOP_KEYS = {"beskrivning", "enhet", "tillatna", "varden"}
-UNITS = {"andel", "procent", "ar", "manad", "val", "komponenter", "mnkr", "ordlista"}
+UNITS = {"andel", "procent", "ar", "manad", "val", "komponenter", "mnkr", "ordlista", "lista"}
 ENTRY_KEYS = {"varde", "kalla", "antagande"}
 COMPONENT_KEYS = {"komponent", "andel", "nyttjandeperiod"}
 
@@ -110,6 +110,8 @@ def _check_value(path: Path, node: yaml.Node, unit: str, allowed: tuple[str, ...
         return value
     if unit == "ordlista":
         return _word_list(value, where, problems)
+    if unit == "lista":
+        return _name_list(path, node, problems)
     if unit == "manad":
         if isinstance(value, dict):
             bad = [k for k, v in value.items() if not (isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 12)]
@@ -137,6 +139,23 @@ def _word_list(value, where: str, problems: list) -> dict | None:
             continue
         out[str(key)] = tuple(words)
     return out
+
+
+def _name_list(path: Path, node: yaml.Node, problems: list) -> tuple[str, ...] | None:
+    """`lista`: a list of names, each a text, none twice (order kept: it is the order the outputs use)."""
+    if not isinstance(node, yaml.SequenceNode) or not node.value:
+        problems.append(error(_loc(path, node), "varde ska vara en lista med namn (minst ett)"))
+        return None
+    names: list[str] = []
+    for item in node.value:
+        name = _plain(item)
+        if not isinstance(name, str) or not name.strip():
+            problems.append(error(_loc(path, item), f"varje namn i listan ska vara en text, fick {name!r}"))
+        elif name.strip() in names:
+            problems.append(error(_loc(path, item), f'namnet "{name.strip()}" förekommer två gånger i listan'))
+        else:
+            names.append(name.strip())
+    return tuple(names)
 
 
 def load_parameter(path: Path, name: str) -> tuple[Parameter | None, list[Finding]]:

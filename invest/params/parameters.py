@@ -39,6 +39,7 @@ REQUIRED = (
     "import/verksamhetsomrade_ur_organisation",
     "import/tillgangsklass_ur_ordval",
     "import/tillgangsklass_ur_verksamhetsomrade",
+    "import/verksamhetsomraden",
 )
 FLAT_RATE = "ranta/platt_ranta"  # present only when --ranta is given (Models.with_flat_rate)
 FLAT_RATE_SOURCE = "kommandoraden (--ranta)"
@@ -132,6 +133,11 @@ class Models:
         return {name[len(ASSET_CLASS_DIR):]: p.values[-1].value
                 for name, p in self.params.items() if name.startswith(ASSET_CLASS_DIR)}
 
+    def areas(self, year: int) -> tuple[str, ...]:
+        """The verksamhetsområden a plan's objects are grouped by, in the order the outputs show them
+        (models/import/verksamhetsomraden.yaml: a region's or a kommun's own)."""
+        return tuple(self.value("import/verksamhetsomraden", year))
+
     def asset_class_at(self, name: str, year: int):
         return self.value(ASSET_CLASS_DIR + name, year)
 
@@ -160,6 +166,8 @@ class Models:
 
 
 def _show(value) -> str:
+    if isinstance(value, tuple) and all(isinstance(c, str) for c in value):
+        return ", ".join(value)
     if isinstance(value, tuple):
         return "; ".join(f"{c[0]} {c[1]:g} × {c[2]:g} år" for c in value)
     if isinstance(value, dict):

@@ -111,9 +111,17 @@ def check_dependencies(plan: Plan, models: Models) -> list[Finding]:
 
 
 def check_vocabulary(plan: Plan, models: Models) -> list[Finding]:
+    """The enumerated columns: the verksamhetsområden of models/import/verksamhetsomraden.yaml (a region's or a
+    kommun's own), the tool's own kategorier, investeringstyper and skeden. An object without a verksamhetsområde
+    is computed, but shown apart in the report, so it is a warning too."""
+    areas = models.areas(plan.plan_years[0] if plan.plan_years else 2026)
     found = []
     for obj in plan.objects:
-        for field, allowed in (("verksamhetsomrade", v.VERKSAMHETSOMRADEN), ("kategori", v.KATEGORIER),
+        if not obj.verksamhetsomrade:
+            found.append(warning(obj.source.at("verksamhetsomrade"),
+                                 f'verksamhetsområde saknas för "{obj.id}" (väntat en av {", ".join(areas)}); objektet '
+                                 f'redovisas som "{v.NO_AREA}" i rapporten'))
+        for field, allowed in (("verksamhetsomrade", areas), ("kategori", v.KATEGORIER),
                                ("investeringstyp", v.INVESTERINGSTYPER), ("skede", v.SKEDEN)):
             value = getattr(obj, field)
             if value and v.canonical(value, allowed) is None:

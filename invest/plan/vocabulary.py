@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 OBJECT_SHEET = "Objekt"
 COMPONENT_SHEET = "Komponenter"
@@ -19,19 +20,23 @@ OBJECT_COLUMNS: dict[str, tuple[str, ...]] = {
            "projekt_id", "projektid", "nr", "lopnummer", "object_id", "project_id", "project_no", "project_number",
            "referens", "ref"),
     "namn": ("namn", "objekt", "objektnamn", "benamning", "projekt", "projektnamn", "investering", "investeringsobjekt",
-             "investeringar", "name", "project", "project_name", "object", "object_name", "investment", "description",
-             "beskrivning"),
+             "investeringar", "objektsnamn", "projektbenamning", "atgard", "name", "project", "project_name", "object",
+             "object_name", "investment", "description", "beskrivning"),
     "organisation": ("organisation", "namnd", "namnd/bolag", "namnd_/_bolag", "forvaltning", "bolag", "ansvarig_namnd",
                      "organization", "board", "committee", "owner", "entity"),
-    "verksamhetsomrade": ("verksamhetsomrade", "omrade", "business_area", "sector", "area"),
+    "verksamhetsomrade": ("verksamhetsomrade", "omrade", "verksamhet", "verksamhetsgren", "business_area", "sector",
+                          "area"),
     "kategori": ("kategori", "category"),
     "investeringstyp": ("investeringstyp", "typ", "ny/ersattning", "ny_/_ersattning", "type", "investment_type"),
     "skede": ("skede", "fas", "projektfas", "projektskede", "stage", "phase"),
-    "tillgangsklass": ("tillgangsklass", "tillgangstyp", "anlaggningstyp", "asset_class", "asset_type"),
+    "tillgangsklass": ("tillgangsklass", "tillgangstyp", "typ_av_tillgang", "tillgangsslag", "anlaggningstyp",
+                       "typ_av_anlaggning", "anlaggningskategori", "asset_class", "asset_type"),
     "driftsattning": ("driftsattning", "driftsattningsar", "driftsattningsdatum", "driftstart", "i_drift", "klart",
-                      "fardigstallande", "fardigt", "in_service", "commissioning", "operational", "completion",
-                      "start_of_operation"),
+                      "fardigstallande", "fardigt", "idrifttagande", "idrifttagning", "tas_i_drift", "klart_ar",
+                      "beraknad_driftsattning", "planerad_driftsattning", "in_service", "commissioning", "operational",
+                      "completion", "start_of_operation"),
     "medfinansiering": ("medfinansiering", "medfinansiering_totalt", "total_medfinansiering", "extern_finansiering",
+                        "varav_medfinansiering", "darav_medfinansiering", "varav_extern_finansiering",
                         "co_financing", "cofinancing", "external_funding", "external_financing"),
     "beroenden": ("beroenden", "beror_pa", "forutsattning", "depends_on", "dependencies", "predecessors"),
 }
@@ -73,7 +78,9 @@ UPPGIFTSTYPER = ("utfall", "budget", "prognos", "plan")
 EXISTING_COLUMNS = {"tillgangsklass": ("tillgangsklass",), "bokfort_varde": ("bokfort_varde",),
                     "aterstaende_nyttjandeperiod": ("aterstaende_nyttjandeperiod",)}
 
-VERKSAMHETSOMRADEN = ("Hälso- och sjukvård", "Kollektivtrafik", "Fastigheter", "Service", "Övrig verksamhet")
+# The verksamhetsområden are a region's or a kommun's own: models/import/verksamhetsomraden.yaml (Models.areas).
+# The enumerations below are the tool's own and stay here.
+NO_AREA = "(utan verksamhetsområde)"  # the report's group for objects without a verksamhetsområde
 KATEGORIER = ("beslutad", "planerad", "pott")
 INVESTERINGSTYPER = ("ny", "ersättning")
 SKEDEN = ("åtgärdsval", "inriktning", "planering", "genomförande", "driftsatt")
@@ -81,6 +88,7 @@ SKEDEN = ("åtgärdsval", "inriktning", "planering", "genomförande", "driftsatt
 _SWEDISH = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e"})
 
 
+@lru_cache(maxsize=1 << 16, typed=True)  # an import asks hundreds of thousands of times, mostly for the same words
 def normalize(text: object) -> str:
     """Lower case, å/ä/ö folded, runs of spaces, dashes and underscores made one underscore."""
     s = str(text).strip().lower().translate(_SWEDISH)
