@@ -16,9 +16,6 @@ from invest.excel.mapping import load_mapping
 from invest.excel.sheet_reading import SheetReading
 from invest.excel.reader import read_plan, read_proposal
 from invest.excel.template import plan_to_workbook, write_plan_workbook
-from invest.outputs.dependency_chart import dependency_chart
-from invest.outputs.proposal_report import write_check_report
-from invest.outputs.report import write_report
 from invest.params.parameters import Models
 from invest.plan.checks import check_dependencies
 from invest.plan.dependency_graph import DependencyGraph
@@ -88,6 +85,8 @@ class Report:
 def report(inputs: Inputs, directory: Path) -> Report:
     """`invest rapport`: the audit workbook, the chart and the summary in `directory`."""
     calc = calculate_plan(inputs)
+    from invest.outputs.report import write_report  # charts: matplotlib is imported only when something is drawn
+
     written, summary = write_report(calc, directory)
     return Report(calc, written, summary)
 
@@ -111,6 +110,8 @@ def dependencies(inputs: Inputs, drawing: Path | None = None, everything: bool =
     first = plan.plan_years[0] if plan.plan_years else 2026
     areas = models.areas(first)
     if drawing is not None:
+        from invest.outputs.dependency_chart import dependency_chart  # matplotlib only when drawn
+
         drawn = dependency_chart(graph, models.conventions(first), first, drawing,
                                  f"Beroenden mellan investeringsobjekt — {plan.file}", everything=everything, areas=areas)
     return Dependencies(plan, graph, check_dependencies(plan, models), drawing, drawn, areas)
@@ -160,6 +161,8 @@ def check_proposals(inputs: Inputs, files: list[Path], directory: Path) -> Check
     objects, warnings = read_proposal(files, calc.plan, calc.models, load_mapping(inputs.mapping_path))
     check = ProposalCheck(calc, objects)
     verdicts, admission = check.verdicts(), check.admission()
+    from invest.outputs.proposal_report import write_check_report  # matplotlib only when drawn
+
     written = write_check_report(calc, verdicts, admission, files, warnings, directory)
     return Check(calc, verdicts, admission, files, warnings, written)
 

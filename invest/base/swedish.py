@@ -34,6 +34,19 @@ def percent_beside(value: float | None, limit: float, decimals: int = 2) -> str:
     return percent(value, decimals)
 
 
+def spans(values, limit: int = 8) -> str:
+    """Row numbers (or years) as runs: "5–8, 10, 12–14"; after `limit` runs, how many more."""
+    values = sorted(int(x) for x in values)
+    runs: list[list[int]] = []
+    for x in values:
+        if runs and x == runs[-1][1] + 1:
+            runs[-1][1] = x
+        else:
+            runs.append([x, x])
+    shown = ", ".join(f"{a}" if a == b else f"{a}–{b}" for a, b in runs[:limit])
+    return shown + (f" och {len(runs) - limit} intervall till" if len(runs) > limit else "")
+
+
 def years(values) -> str:
     """Years as a reader writes them: "2026–2028" when consecutive, else "2026, 2028"."""
     values = [int(v) for v in values]

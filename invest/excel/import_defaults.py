@@ -11,6 +11,7 @@ from collections import defaultdict
 
 from invest.base.findings import warning
 from invest.params.parameters import Models
+from invest.base import swedish
 from invest.base.swedish import number as show
 from invest.plan import vocabulary as v
 
@@ -27,11 +28,19 @@ class WordList:
         # per name: the words that may stand inside a compound (≥ 4 letters) as one pattern, and the whole words
         self.compiled = [(name, re.compile("|".join(re.escape(w) for w in ws if len(w) >= 4) or "(?!)"),
                           frozenset(ws) | {w.replace("_", "") for w in ws}) for name, ws in self.words]
+        # one search that finds whether any word occurs at all: most texts match none and stop there
+        inside = [re.escape(w) for _, ws in self.words for w in ws if len(w) >= 4]
+        whole = [re.escape(w) for _, _, ws in self.compiled for w in ws]
+        self.any_word = re.compile("|".join(inside + [rf"(?<![a-z0-9<])(?:{'|'.join(whole)})(?![a-z0-9<])"]
+                                            if whole else inside) or "(?!)")
         self.cache: dict[str, str | None] = {}
 
     def match(self, text: str) -> str | None:
         if text not in self.cache:
             norm = v.normalize(text)
+            if not self.any_word.search(norm):
+                self.cache[text] = None
+                return None
             tokens = set(_TOKENS.split(norm.replace("_", " ")))
             tokens.discard("")
             self.cache[text] = next((name for name, inside, whole in self.compiled
@@ -51,6 +60,7 @@ class Defaults:
         self.type_words = WordList(rule("investeringstyp_ur_ordval"))
         self.pot_words = WordList(rule("samlingsrader"))
         self.pot_limit = rule("beloppsgrans_pott")
+        self.pot_limit_text = show(self.pot_limit, 0)
         self.spread = rule("periodkolumn_fordelning")
         self.used: dict[tuple[str, str], list[int]] = defaultdict(list)  # (sheet, "column: value (rule)") -> rows
 
@@ -80,22 +90,12 @@ class Defaults:
         if found:
             return found, "ur radens benämning"
         if total < self.pot_limit:
-            return "pott", f"objektets utgift är under {show(self.pot_limit, 0)} mnkr"
-        return "planerad", f"objektets utgift är minst {show(self.pot_limit, 0)} mnkr"
+            return "pott", f"objektets utgift är under {self.pot_limit_text} mnkr"
+        return "planerad", f"objektets utgift är minst {self.pot_limit_text} mnkr"
 
     def investment_type(self, wording: str) -> str | None:
         return self.type_words.match(wording)
 
 
 def rows_text(rows: list[int]) -> str:
-    rows = sorted(rows)
-    spans, start, prev = [], rows[0], rows[0]
-    for r in rows[1:] + [None]:
-        if r is not None and r == prev + 1:
-            prev = r
-            continue
-        spans.append(f"{start}" if start == prev else f"{start}–{prev}")
-        if r is not None:
-            start = prev = r
-    shown = ", ".join(spans[:8]) + (f" och {len(spans) - 8} intervall till" if len(spans) > 8 else "")
-    return f"rad {shown}"
+    return f"rad {swedish.spans(rows)}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -131,8 +132,12 @@ def _spread_matrix(layout: Layout, years: list[int], rule: str) -> np.ndarray:
     return matrix
 
 
-def _by_year(vector: np.ndarray, years: list[int]) -> tuple[tuple[int, float], ...]:
-    return tuple((years[j], float(vector[j])) for j in np.flatnonzero(vector))
+def _by_year_rows(matrix: np.ndarray, years: list[int]) -> list[tuple[tuple[int, float], ...]]:
+    """_by_year for every row of `matrix` at once (the non-zero years of each row, in order)."""
+    rows, cols = np.nonzero(matrix)
+    values, at = matrix[rows, cols].tolist(), np.asarray(years)[cols].tolist()
+    bounds = np.searchsorted(rows, np.arange(len(matrix) + 1)).tolist()
+    return [tuple(zip(at[bounds[i]:bounds[i + 1]], values[bounds[i]:bounds[i + 1]])) for i in range(len(matrix))]
 
 
 def _build(sheet: SheetRows, layout: Layout, title: str, file: str, template: bool, defaults: Defaults, side: dict,
@@ -149,12 +154,13 @@ def _build(sheet: SheetRows, layout: Layout, title: str, file: str, template: bo
             year_letters.setdefault(str(y), a.letter)
     components, cofinancing, dependencies = side[v.COMPONENT_SHEET], side[v.COFINANCING_SHEET], side[v.DEPENDENCY_SHEET]
     sheet_name = "" if v.GENERIC_SHEET.match(v.normalize(title)) else title
+    columns = letters + tuple(year_letters.items())
+    organisations: dict[str, tuple[str, str]] = {}  # section -> the organisation a row without one gets, and why
     out = []
-    for row, amounts in zip(sheet.objects, spend):
-        src = Source(file, title, row.row, letters + tuple(year_letters.items()))
-        text = lambda name: parse_text(row.raw.get(name))  # noqa: E731
-        utgifter = _by_year(amounts, years)
-        total = float(amounts.sum())
+    for row, utgifter, total in zip(sheet.objects, _by_year_rows(spend, years), spend.sum(axis=1).tolist()):
+        src = Source(file, title, row.row, columns)
+        texts = {name: parse_text(value) for name, value in row.raw.items()}
+        text = lambda name: texts.get(name, "")  # noqa: E731
         wording = " ".join(x for x in (text("namn"), row.label) if x)
         note = lambda what: defaults.note(title, what, row.row)  # noqa: E731
 
@@ -164,7 +170,9 @@ def _build(sheet: SheetRows, layout: Layout, title: str, file: str, template: bo
             note(f'id saknas; satt till "{v.normalize(title)}-<rad>" ur bladets namn och raden')
         organisation = text("organisation")
         if not organisation and not template:
-            organisation, why = _organisation(row.section, layout, sheet_name)
+            if row.section not in organisations:
+                organisations[row.section] = _organisation(row.section, layout, sheet_name)
+            organisation, why = organisations[row.section]
             note(f'organisation saknas; satt till "{organisation}" ({why})' if organisation else
                  "organisation saknas och framgår inte av avsnittsrubrik, titel eller bladets namn; ange kolumnen "
                  "organisation (nämnd eller bolag)")
@@ -173,11 +181,12 @@ def _build(sheet: SheetRows, layout: Layout, title: str, file: str, template: bo
             area = defaults.area(organisation) or defaults.area(wording) or ""
             if area:
                 note(f'verksamhetsområde saknas; satt till "{area}" ur organisationen/benämningen')
-        kategori = v.canonical(text("kategori"), v.KATEGORIER) or text("kategori")
+        kategori = text("kategori") and (v.canonical(text("kategori"), v.KATEGORIER) or text("kategori"))
         if not kategori:
             kategori, why = defaults.category(wording, total)
             note(f'kategori saknas; satt till "{kategori}" ({why})')
-        typ = v.canonical(text("investeringstyp"), v.INVESTERINGSTYPER) or text("investeringstyp")
+        typ = text("investeringstyp") and (v.canonical(text("investeringstyp"), v.INVESTERINGSTYPER)
+                                           or text("investeringstyp"))
         if not typ and (typ := defaults.investment_type(wording) or ""):
             note(f'investeringstyp saknas; satt till "{typ}" ur radens benämning')
         klass = v.normalize(text("tillgangsklass"))
@@ -188,7 +197,7 @@ def _build(sheet: SheetRows, layout: Layout, title: str, file: str, template: bo
                 note(f'tillgångsklass saknas; satt till "{klass}" ({why})')
         drift = _driftsattning(row, src, utgifter, kategori, wording, defaults, note, problems)
         medfin = _medfinansiering(row, src, layout, spread, years, cofinancing.get(oid, []), problems)
-        deps = _dependencies(text("beroenden"), src.at("beroenden"), dependencies.get(oid, []))
+        deps = _dependencies(text("beroenden"), src, dependencies.get(oid, []))
         comps = components.get(oid)
         out.append(InvestmentObject(
             id=oid, namn=text("namn") or row.label, organisation=organisation, verksamhetsomrade=area, kategori=kategori,
@@ -213,11 +222,19 @@ def _organisation(section: str, layout: Layout, sheet_name: str) -> tuple[str, s
     return "", ""
 
 
-def _dependencies(column: str, location: str, sheet_rows: list) -> list[Dependency]:
+def _dependencies(column: str, src: Source, sheet_rows: list) -> list[Dependency]:
     """The ids in the `beroenden` column (no lag) and the rows of the Beroenden sheet; the sheet's lag wins."""
-    by_id = {d.strip(): Dependency(d.strip(), 0, location) for d in re.split(r"[,;]", column) if d.strip()}
+    if not column and not sheet_rows:
+        return []
+    by_id = {d.strip(): Dependency(d.strip(), 0, src.at("beroenden")) for d in re.split(r"[,;]", column) if d.strip()}
     by_id.update({d.pa: d for d, _ in sheet_rows})
     return list(by_id.values())
+
+
+@lru_cache(maxsize=4096)
+def _parsed_driftsattning(raw) -> Driftsattning:
+    """parse_driftsattning, once per distinct cell value (a sheet repeats its years)."""
+    return parse_driftsattning(raw)
 
 
 def _driftsattning(row: ObjectRow, src: Source, utgifter, kategori: str, wording: str, defaults: Defaults, note,
@@ -225,7 +242,7 @@ def _driftsattning(row: ObjectRow, src: Source, utgifter, kategori: str, wording
     raw = row.raw.get("driftsattning")
     if parse_text(raw):
         try:
-            return parse_driftsattning(raw)
+            return _parsed_driftsattning(raw)
         except CellError as exc:
             problems.append(error(src.at("driftsattning"), str(exc)))
             return Driftsattning(None, None, lopande=True)  # placeholder: the error stops the plan
@@ -250,7 +267,8 @@ def _medfinansiering(row: ObjectRow, src: Source, layout: Layout, spread: np.nda
     by_year = None
     if row.varav_medfinansiering is not None:
         by_year = tuple(CoFinancing("ej angiven", a, y)
-                        for y, a in _by_year(row.varav_medfinansiering @ spread * layout.factor, years))
+                        for y, a in _by_year_rows((row.varav_medfinansiering @ spread * layout.factor)[None, :],
+                                                  years)[0])
     given = [("bladet " + v.COFINANCING_SHEET, tuple(c for c, _ in parts)) if parts else None,
              ("varav-raden under objektet", by_year) if by_year is not None else None,
              ("kolumnen medfinansiering", (CoFinancing("ej angiven", column),)) if column else None]

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from invest.excel.cells import CellError, parse_number
+from invest.excel.cells import parse_numbers
 from invest.base.findings import error, warning
 from invest.excel.header_band import filled
 from invest.excel.sheet_layout import Layout
@@ -83,46 +83,67 @@ def read_rows(rows: list[tuple], scan: SheetScan, layout: Layout, where: str, pr
     return check_rows(records, layout, where, problems)
 
 
+def _nonempty(row) -> bool:
+    return any(x is not None and (not isinstance(x, str) or x.strip()) for x in row)
+
+
+def _column(cells: list[list], index: int) -> list:
+    return [row[index] if index < len(row) else None for row in cells]
+
+
 def classify_rows(rows: list[tuple], scan: SheetScan, layout: Layout, where: str, problems: list) -> list[RowRecord]:
-    """Every non-empty row below the header band as a RowRecord; cells that cannot be read are problems."""
+    """Every non-empty row below the header band as a RowRecord; cells that cannot be read are problems. The
+    amounts are parsed a column at a time, for speed on large sheets."""
     amount_cols = {a.index for a in (*layout.amounts, *layout.checks)}
     data_merges = [m for m in scan.merged if m.max_row > layout.header_row]
     for m in data_merges:
         if any(m.min_col - 1 <= c <= m.max_col - 1 for c in amount_cols):
             problems.append(error(f"{where}!{m.ref}", f"sammanfogade celler {m.ref} bland beloppen (väntat ett belopp per "
                                                       "cell; dela upp sammanfogningen och skriv beloppet i varje kolumn)"))
-    text_merge_rows = {r for m in data_merges for r in range(m.min_row, m.max_row + 1)}
+    merged_rows = {r for m in data_merges for r in range(m.min_row, m.max_row + 1)}
+    numbers = [r for r in range(layout.header_row + 1, len(rows) + 1) if _nonempty(rows[r - 1])]
+    cells = [filled(rows, scan, r) if r in merged_rows else rows[r - 1] for r in numbers]
+    header_texts = [_text(x) for x in filled(rows, scan, layout.year_row)]
+    again = [i for i, row in enumerate(cells)
+             if all(_text(row[a.index] if a.index < len(row) else None) == header_texts[a.index] for a in layout.amounts)]
+    matrix = np.zeros((len(cells), len(layout.amounts)))
+    shown = np.zeros((len(cells), len(layout.amounts)), dtype=bool)
+    skip = set(again)
+    for k, a in enumerate(layout.amounts):
+        matrix[:, k], shown[:, k], bad = parse_numbers(_column(cells, a.index))
+        for i, found in bad:
+            if i not in skip:
+                problems.append(error(f"{where}!{a.letter}{numbers[i]}", f"{a.header}: {found}"))
+        matrix[list(skip), k], shown[list(skip), k] = 0.0, False
+
     label_col = layout.fields.get("namn") or layout.label
-    id_col = layout.fields.get("id")
-    header_values = [_text(x) for x in filled(rows, scan, layout.year_row)]
-    field_refs = [letter for _, (_, letter) in layout.fields.items()]
+    labels = [_text(x) for x in _column(cells, label_col[0])] if label_col else [""] * len(cells)
+    ids = [_text(x) for x in _column(cells, layout.fields["id"][0])] if "id" in layout.fields else [""] * len(cells)
+    other_fields = [i for n, (i, _) in layout.fields.items() if n != "namn"]
+    formulas = scan.formulas_without_value
+    any_shown = shown.any(axis=1)
     records: list[RowRecord] = []
-    for r in range(layout.header_row + 1, len(rows) + 1):
-        values = filled(rows, scan, r) if r in text_merge_rows else list(rows[r - 1])
-        if not any(_text(x) for x in values):
+    for i, (r, values) in enumerate(zip(numbers, cells)):
+        if i in skip:
+            records.append(RowRecord(r, HEADER_AGAIN, "", matrix[i], shown[i], values, []))
             continue
-        cell = lambda i: values[i] if i < len(values) else None  # noqa: E731
-        if [_text(cell(a.index)) for a in layout.amounts] == [header_values[a.index] for a in layout.amounts]:
-            records.append(RowRecord(r, HEADER_AGAIN, "", np.zeros(0), np.zeros(0, bool), values, []))
-            continue
-        label = _text(cell(label_col[0])) if label_col else ""
-        oid = _text(cell(id_col[0])) if id_col else ""
+        label, oid = labels[i], ids[i]
         wording = v.normalize(label or oid)
         missing = [f"{a.letter}{r}" for a in (*layout.amounts, *layout.checks)
-                   if f"{a.letter}{r}" in scan.formulas_without_value]
-        amounts, shown = _amounts(layout, cell, r, where, problems)
-        texts = [_text(x) for x in values if _text(x)]
+                   if f"{a.letter}{r}" in formulas] if formulas else []
         if v.VARAV_LABEL.match(wording):
             kind = VARAV
-        elif v.SUM_LABEL.match(wording) or (not label and not oid and shown.any()):
+        elif v.SUM_LABEL.match(wording) or (not label and not oid and any_shown[i]):
             kind = SUM
-        elif not shown.any() and (len(texts) == 1 or not oid and not any(
-                _text(cell(i)) for n, (i, _) in layout.fields.items() if n != "namn")):
+        elif not any_shown[i] and (len(texts := [_text(x) for x in values if _text(x)]) == 1 or not oid and not any(
+                _text(values[j]) for j in other_fields if j < len(values))):
             kind, label = TEXT, texts[0] if len(texts) == 1 else label
         else:
             kind = OBJECT
-            missing += [ref for ref in (f"{letter}{r}" for letter in field_refs) if ref in scan.formulas_without_value]
-        records.append(RowRecord(r, kind, label or oid, amounts, shown, values, missing))
+            if formulas:
+                missing += [ref for ref in (f"{letter}{r}" for _, (_, letter) in layout.fields.items())
+                            if ref in formulas]
+        records.append(RowRecord(r, kind, label or oid, matrix[i], shown[i], values, missing))
     for k, record in enumerate(records):  # a text row is a heading when objects follow it, else a note
         if record.kind == TEXT:
             following = next((x.kind for x in records[k + 1:] if x.kind != TEXT), None)
@@ -133,96 +154,99 @@ def classify_rows(rows: list[tuple], scan: SheetScan, layout: Layout, where: str
 def check_rows(records: list[RowRecord], layout: Layout, where: str, problems: list) -> SheetRows:
     """The objects with their sections, the varav rows with the rows they break down, and every check."""
     out = SheetRows(records=records)
+    checked = [x for x in records if x.kind in (OBJECT, SUM, VARAV)]
+    _check_columns(layout, checked, where, problems)
+    objects = [x for x in records if x.kind == OBJECT]
+    object_matrix = np.array([x.amounts for x in objects]) if objects else np.zeros((0, len(layout.amounts)))
+    for x in objects:
+        for ref in x.missing:
+            if not any(ref == f"{c.letter}{x.row}" for c in layout.checks):
+                problems.append(error(f"{where}!{ref}", "cellen har en formel utan sparat värde (arbetsboken är skriven "
+                                                        "av ett program som inte räknar formler); öppna och spara den i "
+                                                        "Excel eller LibreOffice, eller skriv in värdet i stället för "
+                                                        "formeln"))
+    negative = np.array([x.shown for x in objects], dtype=bool).reshape(object_matrix.shape) & (object_matrix < 0)
+    for i, k in zip(*np.nonzero(negative)):
+        a = layout.amounts[k]
+        problems.append(error(f"{where}!{a.letter}{objects[i].row}", f"{a.header} är {object_matrix[i, k]:g}, väntat "
+                                                                     "ett belopp ≥ 0"))
+    fields = list(layout.fields.items())
+    label_col = layout.fields.get("namn") or layout.label
     section, pending_heading = "", ""
     since = section_start = 0
     anchor: tuple | None = None  # ("objekt", index) or ("summa", (start, stop))
-    check_refs = {f"{c.letter}{x.row}" for c in layout.checks for x in records}
-    unchecked: dict[str, list[int]] = {}  # check column header -> rows whose total is a formula without a value
     for x in records:
-        cell = lambda i: x.cells[i] if i < len(x.cells) else None  # noqa: E731
         if x.kind == HEADER_AGAIN:
             anchor, since, section_start = None, len(out.objects), len(out.objects)
-            continue
-        if x.kind in (HEADING, NOTE):
-            if x.kind == HEADING:
-                pending_heading = x.label
-            continue
-        _check_columns(layout, x, where, problems, unchecked)
-        if x.kind == VARAV:
+        elif x.kind == HEADING:
+            pending_heading = x.label
+        elif x.kind == VARAV:
             scope = None if anchor is None else ((anchor[1], anchor[1] + 1) if anchor[0] == "objekt" else anchor[1])
             out.varav.append(VaravRow(x.row, x.label, x.amounts, x.shown, scope,
                                       anchor is not None and anchor[0] == "objekt"))
             if anchor is not None and anchor[0] == "objekt" and "medfinansiering" in v.normalize(x.label):
                 out.objects[anchor[1]].varav_medfinansiering = x.amounts
-            continue
-        if x.kind == SUM:
-            scope = _check_sum(out.objects, x, (since, section_start), layout, where, problems)
+        elif x.kind == SUM:
+            scope = _check_sum(out.objects, object_matrix, x, (since, section_start), layout, where, problems)
             anchor, since = ("summa", scope), len(out.objects)
-            continue
-        if pending_heading:
-            section, pending_heading = pending_heading, ""
-            since = section_start = len(out.objects)
-        for ref in (m for m in x.missing if m not in check_refs):
-            problems.append(error(f"{where}!{ref}", "cellen har en formel utan sparat värde (arbetsboken är skriven av ett "
-                                                    "program som inte räknar formler); öppna och spara den i Excel eller "
-                                                    "LibreOffice, eller skriv in värdet i stället för formeln"))
-        for a, value, has in zip(layout.amounts, x.amounts, x.shown):
-            if has and value < 0:
-                problems.append(error(f"{where}!{a.letter}{x.row}", f"{a.header} är {value:g}, väntat ett belopp ≥ 0"))
-        raw = {name: cell(i) for name, (i, _) in layout.fields.items()}
-        label_col = layout.fields.get("namn") or layout.label
-        out.objects.append(ObjectRow(x.row, _text(cell(label_col[0])) if label_col else "", raw, x.amounts, section))
-        anchor = ("objekt", len(out.objects) - 1)
-    for header, skipped in unchecked.items():
-        problems.append(warning(f"{where}!rad {layout.header_row}", f'"{header}" är en formel utan sparat värde på '
-                                f"{len(skipped)} rader (första: rad {skipped[0]}); de radsummorna kontrollerades inte"))
+        elif x.kind == OBJECT:
+            if pending_heading:
+                section, pending_heading = pending_heading, ""
+                since = section_start = len(out.objects)
+            cells = x.cells
+            raw = {name: cells[i] if i < len(cells) else None for name, (i, _) in fields}
+            label = _text(cells[label_col[0]]) if label_col and label_col[0] < len(cells) else ""
+            out.objects.append(ObjectRow(x.row, label, raw, x.amounts, section))
+            anchor = ("objekt", len(out.objects) - 1)
     return out
 
 
-def _amounts(layout: Layout, cell, r: int, where: str, problems: list) -> tuple[np.ndarray, np.ndarray]:
-    amounts = np.zeros(len(layout.amounts))
-    shown = np.zeros(len(layout.amounts), dtype=bool)
-    for k, a in enumerate(layout.amounts):
-        try:
-            value = parse_number(cell(a.index))
-        except CellError as exc:
-            problems.append(error(f"{where}!{a.letter}{r}", f"{a.header}: {exc}"))
-            continue
-        if value is not None:
-            amounts[k], shown[k] = value, True
-    return amounts, shown
+def row_tolerances(values: np.ndarray, mask: np.ndarray, terms: np.ndarray) -> np.ndarray:
+    """tolerance() for each row of `values`, over the cells in `mask`."""
+    x = np.where(mask, np.abs(values), 0.0)
+    decimals = np.full(len(x), 6)
+    for d in range(5, -1, -1):  # the fewest decimals that show every value exactly
+        exact = (np.abs(np.round(x, d) - x) <= 1e-9 * np.maximum(1.0, x)) | ~mask
+        decimals = np.where(exact.all(axis=1), d, decimals)
+    largest = x.max(axis=1, initial=0.0)
+    return 0.5 * 10.0 ** -decimals * (1 + np.minimum(terms, 3 * np.sqrt(terms))) + 1e-9 * np.maximum(1.0, largest)
 
 
-def _check_columns(layout: Layout, record: RowRecord, where: str, problems: list, unchecked: dict) -> None:
-    """Each "Totalt"-column on the row equals the row's amounts in its years (it is never imported)."""
-    r, amounts, shown, missing = record.row, record.amounts, record.shown, record.missing
-    cell = lambda i: record.cells[i] if i < len(record.cells) else None  # noqa: E731
+def _check_columns(layout: Layout, records: list[RowRecord], where: str, problems: list) -> None:
+    """Each "Totalt"-column on a row equals the row's amounts in its years (it is never imported); a column at a
+    time over all rows."""
+    if not records or not layout.checks:
+        return
+    matrix = np.array([x.amounts for x in records])
+    shown = np.array([x.shown for x in records])
+    outturn = np.array([a.kind.kind == "utfall" for a in layout.amounts], dtype=bool)
     for c in layout.checks:
-        ref = f"{c.letter}{r}"
-        if ref in missing:
-            unchecked.setdefault(c.header, []).append(r)
-            continue
-        try:
-            total = parse_number(cell(c.index))
-        except CellError as exc:
-            problems.append(error(f"{where}!{ref}", f"{c.header}: {exc}"))
-            continue
-        if total is None:
-            continue
-        inside = [k for k, a in enumerate(layout.amounts) if shown[k] and (
-            c.kind.first is None or (a.kind.kind != "utfall" and c.kind.first <= a.kind.first and a.kind.last <= c.kind.last))]
-        sums = [float(amounts[inside].sum())]
+        missing = np.array([f"{c.letter}{x.row}" in x.missing if x.missing else False for x in records], dtype=bool)
+        if missing.any():
+            skipped = [x.row for x, m in zip(records, missing) if m]
+            problems.append(warning(f"{where}!rad {layout.header_row}", f'"{c.header}" är en formel utan sparat värde på '
+                                    f"{len(skipped)} rader (första: rad {skipped[0]}); de radsummorna kontrollerades inte"))
+        totals, has, bad = parse_numbers([x.cells[c.index] if c.index < len(x.cells) else None for x in records])
+        for i, found in bad:
+            if not missing[i]:
+                problems.append(error(f"{where}!{c.letter}{records[i].row}", f"{c.header}: {found}"))
+        years = np.array([c.kind.first is None or (a.kind.kind != "utfall" and c.kind.first <= a.kind.first
+                                                    and a.kind.last <= c.kind.last) for a in layout.amounts], dtype=bool)
+        inside = shown & years
+        sums = [(matrix * inside).sum(axis=1)]
         if c.kind.first is None:  # a bare "Totalt" may or may not include the outturn column
-            sums.append(float(sum(amounts[k] for k in inside if layout.amounts[k].kind.kind != "utfall")))
-        tol = tolerance([total, *amounts[inside]], len(inside))
-        if all(abs(total - s) > tol for s in sums):
-            problems.append(error(f"{where}!{ref}", f'"{c.header}" är {show(total)} men radens belopp summerar till '
-                                                    f"{show(sums[0])} (skillnad {show(total - sums[0])}); rätta summan "
-                                                    "eller beloppen"))
+            sums.append((matrix * (inside & ~outturn)).sum(axis=1))
+        tol = row_tolerances(np.column_stack([totals, matrix]), np.column_stack([has, inside]), inside.sum(axis=1))
+        wrong = has & ~missing & np.all([np.abs(totals - s) > tol for s in sums], axis=0)
+        for i in np.flatnonzero(wrong):
+            total, first_sum = totals[i], sums[0][i]
+            problems.append(error(f"{where}!{c.letter}{records[i].row}",
+                                  f'"{c.header}" är {show(total)} men radens belopp summerar till {show(first_sum)} '
+                                  f"(skillnad {show(total - first_sum)}); rätta summan eller beloppen"))
 
 
-def _check_sum(objects: list[ObjectRow], record: RowRecord, starts: tuple[int, int], layout: Layout, where: str,
-               problems: list) -> tuple[int, int]:
+def _check_sum(objects: list[ObjectRow], object_matrix: np.ndarray, record: RowRecord, starts: tuple[int, int],
+               layout: Layout, where: str, problems: list) -> tuple[int, int]:
     """The objects a sum row adds up: those since the last sum, this section, or the whole table (for "Totalt"),
     whichever it matches; an error naming the cells when it matches none."""
     amounts, shown, r, label, missing = record.amounts, record.shown, record.row, record.label, record.missing
@@ -231,7 +255,7 @@ def _check_sum(objects: list[ObjectRow], record: RowRecord, starts: tuple[int, i
     candidates = [(starts[0], n), (starts[1], n), (0, n)]
     if v.TOTAL_LABEL.match(wording):
         candidates.reverse()
-    matrix = np.array([o.amounts for o in objects]) if objects else np.zeros((0, len(layout.amounts)))
+    matrix = object_matrix[:n]  # the objects so far
     skipped = {k for k, a in enumerate(layout.amounts) if f"{a.letter}{r}" in missing}
     if skipped:
         problems.append(warning(f"{where}!rad {r}", f'summaraden "{label or "(utan rubrik)"}" har formler utan sparat värde '

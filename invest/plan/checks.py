@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from invest.plan.dependency_graph import DependencyGraph, month_text
+from invest.base import swedish
 from invest.base.findings import Finding, error, warning
 from invest.params.parameters import Models
 from invest.plan.records import Component, Plan
@@ -116,11 +117,18 @@ def check_vocabulary(plan: Plan, models: Models) -> list[Finding]:
     is computed, but shown apart in the report, so it is a warning too."""
     areas = models.areas(plan.plan_years[0] if plan.plan_years else 2026)
     found = []
+    without: dict[tuple[str, str], list] = {}  # (file, sheet) -> the objects without a verksamhetsområde
     for obj in plan.objects:
         if not obj.verksamhetsomrade:
-            found.append(warning(obj.source.at("verksamhetsomrade"),
-                                 f'verksamhetsområde saknas för "{obj.id}" (väntat en av {", ".join(areas)}); objektet '
-                                 f'redovisas som "{v.NO_AREA}" i rapporten'))
+            without.setdefault((obj.source.file, obj.source.sheet), []).append(obj)
+    for (file, sheet), objs in without.items():
+        where = objs[0].source.at("verksamhetsomrade") if len(objs) == 1 else \
+            f"{file}:{sheet}!rad {swedish.spans([o.source.row for o in objs])}"
+        what = f'"{objs[0].id}"' if len(objs) == 1 else f"{len(objs)} objekt"
+        found.append(warning(where, f"verksamhetsområde saknas för {what} (väntat en av {', '.join(areas)}); "
+                                    f'{"objektet redovisas" if len(objs) == 1 else "de redovisas"} som "{v.NO_AREA}" '
+                                    "i rapporten"))
+    for obj in plan.objects:
         for field, allowed in (("verksamhetsomrade", areas), ("kategori", v.KATEGORIER),
                                ("investeringstyp", v.INVESTERINGSTYPER), ("skede", v.SKEDEN)):
             value = getattr(obj, field)

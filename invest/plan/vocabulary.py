@@ -85,6 +85,7 @@ KATEGORIER = ("beslutad", "planerad", "pott")
 INVESTERINGSTYPER = ("ny", "ersättning")
 SKEDEN = ("åtgärdsval", "inriktning", "planering", "genomförande", "driftsatt")
 
+_SEPARATORS = re.compile(r"[\s_\-–]+")
 _SWEDISH = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e"})
 
 
@@ -92,9 +93,10 @@ _SWEDISH = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e"})
 def normalize(text: object) -> str:
     """Lower case, å/ä/ö folded, runs of spaces, dashes and underscores made one underscore."""
     s = str(text).strip().lower().translate(_SWEDISH)
-    return re.sub(r"[\s_\-–]+", "_", s).strip("_")
+    return _SEPARATORS.sub("_", s).strip("_")
 
 
+@lru_cache(maxsize=4096)
 def canonical(value: str, allowed: tuple[str, ...]) -> str | None:
     """The allowed value that `value` names (by its normalised start), or None."""
     n = normalize(value)
