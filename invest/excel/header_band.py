@@ -160,6 +160,10 @@ def find_band(rows: list[tuple], scan: SheetScan, mapping: ColumnMapping, search
     band_rows = {r: filled(rows, scan, r) for r in range(first, last + 1)}
     width = max(len(values) for values in band_rows.values())
     columns = tuple(_read_column(i, band_rows, mapping, last) for i in range(width))
+    # the band's year row is the one naming most years (a merged "Utfall t.o.m. 2025" also sits in the row above)
+    counts = {r: sum(1 for k in _kinds(values, band_rows.get(r - 1, []), mapping) if k and k.kind in IMPORTED_KINDS)
+              for r, values in band_rows.items()}
+    year_row = max(counts, key=lambda r: (counts[r], -r))
     return Band(first, last, year_row, tuple(c for c in columns if c.text or c.amount))
 
 

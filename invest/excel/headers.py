@@ -16,6 +16,7 @@ _RANGE = r"(\d{4})\s*(?:[-–—]|till|to)\s*(\d{4}|\d{2})"
 _YEAR = re.compile(rf"^(?:{_LABEL}\s*)?(\d{{4}})(?:\.0)?(?:\s*{_LABEL})?$")
 _OUTTURN = re.compile(r"^(?:(?:ack(?:\.|umulerat)?\s*)?(?:utfall|upparbetat|nedlagt|actual|outturn)\s*)?"
                       r"(?:t\.?\s*o\.?\s*m\.?|till\s+och\s+med|through|up\s+to)\s*(\d{4})$")
+_ACCUMULATED = re.compile(r"^(?:ack(?:\.|umulerat)?|upparbetat|nedlagt)\s*(?:utfall\s*)?(\d{4})$")  # "Ack. utfall 2025"
 _BEFORE = re.compile(r"^(?:utfall\s*)?(?:före|fore|before|innan)\s*(\d{4})$")
 _PERIOD = re.compile(rf"^(?:{_LABEL}\s*)?{_RANGE}$")
 _CHECK_PERIOD = re.compile(rf"^{_TOTAL}\s*(?:{_LABEL}\s*)?{_RANGE}$")
@@ -60,6 +61,8 @@ def classify_amount_header(raw, group: object = None) -> AmountKind | None:
     if (m := _YEAR.match(text)) and (year := _year(m.group(1))):
         return AmountKind("kontroll" if group_is_total else "ar", year, year)
     if (m := _OUTTURN.match(text)) and (year := _year(m.group(1))):
+        return AmountKind("utfall", year, year)
+    if (m := _ACCUMULATED.match(text)) and (year := _year(m.group(1))):
         return AmountKind("utfall", year, year)
     if (m := _BEFORE.match(text)) and (year := _year(m.group(1))):
         return AmountKind("utfall", year - 1, year - 1)

@@ -59,6 +59,7 @@ class Defaults:
         self.category_words = WordList(rule("kategori_ur_ordval"))
         self.type_words = WordList(rule("investeringstyp_ur_ordval"))
         self.pot_words = WordList(rule("samlingsrader"))
+        self.classes = frozenset(models.asset_classes)
         self.pot_limit = rule("beloppsgrans_pott")
         self.pot_limit_text = show(self.pot_limit, 0)
         self.spread = rule("periodkolumn_fordelning")
@@ -78,10 +79,12 @@ class Defaults:
     def area(self, organisation: str) -> str | None:
         return self.area_words.match(organisation)
 
-    def asset_class(self, wording: str, area: str) -> tuple[str | None, str]:
+    def asset_class(self, wording: str, area: str, section: str = "") -> tuple[str | None, str]:
         found = self.class_words.match(wording)
         if found:
             return found, "ur radens benämning"
+        if section and (found := self.class_words.match(section)):
+            return found, f'ur avsnittets rubrik "{section}"'
         by_area = self.class_by_area.get(v.normalize(area)) if area else None
         return by_area, f"ur verksamhetsområdet {area}"
 

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from invest.excel.cells import CellError, parse_text
+from invest.excel.cells import CellError, parse_number, parse_text
 from invest.base.findings import error, errors, warning
 from invest.excel.import_defaults import Defaults
 from invest.excel.mapping import ColumnMapping
@@ -99,7 +99,7 @@ def import_objects(workbook, file: str, defaults: Defaults, mapping: ColumnMappi
         tables += 1
         sheet_rows = read_rows(rows, scan, layout, where, problems)
         readings.append(sheet_reading(ws.title, layout, sheet_rows, defaults.spread))
-        built = _build(sheet_rows, layout, ws.title, file, template, defaults, side, problems)
+        built = _build(sheet_rows, layout, ws.title, file, template, defaults, mapping, side, problems)
         _check_varav(sheet_rows, built, layout, where, problems)
         objects.extend(built)
         years.update(y for a in layout.amounts if a.kind.kind != "utfall" for y in a.years)
@@ -140,8 +140,8 @@ def _by_year_rows(matrix: np.ndarray, years: list[int]) -> list[tuple[tuple[int,
     return [tuple(zip(at[bounds[i]:bounds[i + 1]], values[bounds[i]:bounds[i + 1]])) for i in range(len(matrix))]
 
 
-def _build(sheet: SheetRows, layout: Layout, title: str, file: str, template: bool, defaults: Defaults, side: dict,
-           problems: list) -> list[InvestmentObject]:
+def _build(sheet: SheetRows, layout: Layout, title: str, file: str, template: bool, defaults: Defaults,
+           mapping: ColumnMapping, side: dict, problems: list) -> list[InvestmentObject]:
     if not sheet.objects:
         return []
     years = sorted({y for a in layout.amounts for y in a.years})
@@ -156,10 +156,16 @@ def _build(sheet: SheetRows, layout: Layout, title: str, file: str, template: bo
     sheet_name = "" if v.GENERIC_SHEET.match(v.normalize(title)) else title
     columns = letters + tuple(year_letters.items())
     organisations: dict[str, tuple[str, str]] = {}  # section -> the organisation a row without one gets, and why
+    sign = -1.0 if _as_income(sheet, layout) else 1.0
+    if sign < 0:
+        column = layout.fields["medfinansiering"][1]
+        problems.append(warning(f"{file}:{title}!{column}{layout.header_row}",
+                                "medfinansieringen står med minustecken (som en intäkt) på alla rader och läses som "
+                                "belopp utan tecken"))
     out = []
     for row, utgifter, total in zip(sheet.objects, _by_year_rows(spend, years), spend.sum(axis=1).tolist()):
         src = Source(file, title, row.row, columns)
-        texts = {name: parse_text(value) for name, value in row.raw.items()}
+        texts = {name: mapping.value(name, parse_text(value)) for name, value in row.raw.items()}
         text = lambda name: texts.get(name, "")  # noqa: E731
         wording = " ".join(x for x in (text("namn"), row.label) if x)
         note = lambda what: defaults.note(title, what, row.row)  # noqa: E731
@@ -189,14 +195,14 @@ def _build(sheet: SheetRows, layout: Layout, title: str, file: str, template: bo
                                            or text("investeringstyp"))
         if not typ and (typ := defaults.investment_type(wording) or ""):
             note(f'investeringstyp saknas; satt till "{typ}" ur radens benämning')
-        klass = v.normalize(text("tillgangsklass"))
+        klass = _asset_class(text("tillgangsklass"), defaults, note)
         if not klass and not components.get(oid):
-            found, why = defaults.asset_class(wording, area)
+            found, why = defaults.asset_class(wording, area, row.section)
             if found:
                 klass = found
                 note(f'tillgångsklass saknas; satt till "{klass}" ({why})')
         drift = _driftsattning(row, src, utgifter, kategori, wording, defaults, note, problems)
-        medfin = _medfinansiering(row, src, layout, spread, years, cofinancing.get(oid, []), problems)
+        medfin = _medfinansiering(row, src, layout, spread, years, cofinancing.get(oid, []), problems, sign)
         deps = _dependencies(text("beroenden"), src, dependencies.get(oid, []))
         comps = components.get(oid)
         out.append(InvestmentObject(
@@ -205,6 +211,18 @@ def _build(sheet: SheetRows, layout: Layout, title: str, file: str, template: bo
             medfinansiering=medfin, komponenter=tuple(c for c, _ in comps) if comps else None, beroenden=tuple(deps),
             source=src))
     return out
+
+
+def _asset_class(written: str, defaults: Defaults, note) -> str:
+    """The class in the tillgångsklass column: a class by name, else a planner's word the class word list knows
+    ("Byggnad" → fastighet, with a warning), else as written (the plan check then says it is unknown)."""
+    klass = v.normalize(written)
+    if not klass or klass in defaults.classes:
+        return klass
+    if found := defaults.class_words.match(written):
+        note(f'tillgångsklass "{written}" tolkad som "{found}" (ordlistan models/import/tillgangsklass_ur_ordval.yaml)')
+        return found
+    return written
 
 
 def _organisation(section: str, layout: Layout, sheet_name: str) -> tuple[str, str]:
@@ -256,13 +274,30 @@ def _driftsattning(row: ObjectRow, src: Source, utgifter, kategori: str, wording
     return Driftsattning(last, None)
 
 
+def _as_income(sheet: SheetRows, layout: Layout) -> bool:
+    """A medfinansiering column written as income, with a minus sign on every amount (a kommun's habit)."""
+    if "medfinansiering" not in layout.fields:
+        return False
+    values = []
+    for row in sheet.objects:
+        try:
+            values.append(parse_number(row.raw.get("medfinansiering")))
+        except CellError:
+            return False  # the cell's own error is reported by _medfinansiering
+    given = [x for x in values if x]
+    return bool(given) and all(x < 0 for x in given)
+
+
 def _medfinansiering(row: ObjectRow, src: Source, layout: Layout, spread: np.ndarray, years: list[int], parts: list,
-                     problems: list) -> tuple[CoFinancing, ...]:
-    """From the Medfinansiering sheet, a "varav medfinansiering" row under the object, or the column; all that are
-    given must agree."""
+                     problems: list, sign: float = 1.0) -> tuple[CoFinancing, ...]:
+    """From the Medfinansiering sheet, a "varav medfinansiering" row under the object, or the column (times `sign`:
+    -1 when the column is written as income); all that are given must agree."""
     column = None
     if "medfinansiering" in layout.fields:
-        column = number(row.raw.get("medfinansiering"), src, "medfinansiering", problems)
+        cell = row.raw.get("medfinansiering")
+        if sign < 0:
+            cell = -(parse_number(cell) or 0.0)  # _as_income has parsed every cell of the column
+        column = number(cell, src, "medfinansiering", problems)
         column = column * layout.factor if column is not None else None
     by_year = None
     if row.varav_medfinansiering is not None:
@@ -313,7 +348,7 @@ def _check_varav(sheet: SheetRows, objects: list[InvestmentObject], layout: Layo
         if kind and kind[0] == "medfinansiering":
             if row.of_object:
                 continue
-            known = "medfinansiering" in layout.fields or all(o.medfinansiering for o in objects[start:stop])
+            known = "medfinansiering" in layout.fields or any(o.medfinansiering for o in objects[start:stop])
             total = float(row.amounts[columns].sum()) * layout.factor
             if known:
                 expected = sum(o.total_medfinansiering for o in objects[start:stop])

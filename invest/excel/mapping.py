@@ -6,6 +6,9 @@
       "Budget innevarande år": 2026
       "Kommentar": ignorera            # read nothing from it
     enhet: tkr                         # optional: the amounts' unit, overrides what the sheet says
+    varden:                            # optional: a planner's words for a column's values
+      tillgangsklass:
+        "Spåranläggning": kollektivtrafik
 """
 
 from __future__ import annotations
@@ -29,6 +32,11 @@ class ColumnMapping:
     amounts: dict[str, AmountKind] = field(default_factory=dict)  # normalised header -> amount column
     ignored: frozenset[str] = frozenset()
     unit: str | None = None
+    values: dict[str, dict[str, str]] = field(default_factory=dict)  # template column -> normalised word -> value
+
+    def value(self, column: str, text: str) -> str:
+        """`text` as the mapping file translates it for `column` (unchanged when it does not)."""
+        return self.values.get(column, {}).get(v.normalize(text), text) if text else text
 
     def target(self, header) -> str | AmountKind | None:
         key = v.normalize(header)
@@ -50,7 +58,7 @@ def load_mapping(path: Path | None) -> ColumnMapping:
         mark = getattr(exc, "problem_mark", None)
         raise InputError([error(f"{where}:{mark.line + 1}" if mark else where,
                                 f"ogiltig YAML i mappningsfilen: {getattr(exc, 'problem', exc)}")]) from None
-    problems, fields, amounts, ignored, unit = [], {}, {}, set(), None
+    problems, fields, amounts, ignored, unit, values = [], {}, {}, set(), None, {}
     if not isinstance(root, yaml.MappingNode):
         raise InputError([error(where, "mappningsfilen ska vara en tabell med nycklarna kolumner och enhet")])
     for key_node, value_node in root.value:
@@ -73,8 +81,26 @@ def load_mapping(path: Path | None) -> ColumnMapping:
                     problems.append(error(at, f'"{header_node.value}" mappas till "{target}", som inte är en kolumn i mallen '
                                               f'(väntat en av {", ".join(v.OBJECT_COLUMNS)}, ett år som 2026, '
                                               f'"t.o.m. 2025", "2029–2035" eller {IGNORE})'))
+        elif key_node.value == "varden" and isinstance(value_node, yaml.MappingNode):
+            _values(path, value_node, values, problems)
         else:
-            problems.append(error(at, f'okänd nyckel "{key_node.value}" (tillåtna: kolumner (en tabell), enhet)'))
+            problems.append(error(at, f'okänd nyckel "{key_node.value}" (tillåtna: kolumner (en tabell), enhet, '
+                                      "varden (en tabell per kolumn))"))
     if problems:
         raise InputError(problems)
-    return ColumnMapping(fields, amounts, frozenset(ignored), unit)
+    return ColumnMapping(fields, amounts, frozenset(ignored), unit, values)
+
+
+def _values(path: Path, node: yaml.MappingNode, values: dict, problems: list) -> None:
+    """`varden: {tillgangsklass: {"Spåranläggning": kollektivtrafik}}`: a column's words and what they mean."""
+    for column_node, table in node.value:
+        at = f"{path}:{column_node.start_mark.line + 1}"
+        column = v.normalize(column_node.value)
+        if column not in v.OBJECT_COLUMNS:
+            problems.append(error(at, f'"{column_node.value}" är ingen kolumn i mallen (väntat en av '
+                                      f'{", ".join(v.OBJECT_COLUMNS)})'))
+            continue
+        if not isinstance(table, yaml.MappingNode):
+            problems.append(error(at, f'värdena för "{column_node.value}" ska vara en tabell: ord i arbetsboken: värde'))
+            continue
+        values[column] = {v.normalize(word.value): str(target.value).strip() for word, target in table.value}

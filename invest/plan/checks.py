@@ -28,13 +28,17 @@ def check_asset_classes(plan: Plan, models: Models) -> list[Finding]:
     for obj in plan.objects:
         if obj.komponenter:
             continue
+        named = f'"{obj.namn}" ({obj.id})' if obj.namn and obj.namn != obj.id else f'"{obj.id}"'
         if not obj.tillgangsklass:
             found.append(error(obj.source.at("tillgangsklass"),
-                               f'tillgångsklass saknas för "{obj.id}" (väntat en av {", ".join(sorted(known))}, '
-                               f"eller komponenter på bladet {v.COMPONENT_SHEET})"))
+                               f"tillgångsklass saknas för {named} (väntat en av {', '.join(sorted(known))}, "
+                               f"eller komponenter på bladet {v.COMPONENT_SHEET}; ett eget ord kan översättas under "
+                               "varden: i en mappningsfil)"))
         elif obj.tillgangsklass not in known:
             found.append(error(obj.source.at("tillgangsklass"),
-                               f'okänd tillgångsklass "{obj.tillgangsklass}" (väntat en av {", ".join(sorted(known))})'))
+                               f'okänd tillgångsklass "{obj.tillgangsklass}" för {named} (väntat en av '
+                               f'{", ".join(sorted(known))}; ett eget ord kan översättas under varden: i en '
+                               "mappningsfil)"))
     return found
 
 
@@ -69,8 +73,9 @@ def check_medfinansiering(plan: Plan, models: Models) -> list[Finding]:
         total, spend = obj.total_medfinansiering, obj.total_spend
         if total > spend + 1e-9:
             found.append(error(obj.source.at("medfinansiering"),
-                               f'medfinansiering {total:g} mnkr överstiger objektets totala utgift {spend:g} mnkr för "{obj.id}" '
-                               f"({total - spend:g} mnkr för mycket)"))
+                               f"medfinansiering {swedish.number(total)} mnkr överstiger objektets totala utgift "
+                               f'{swedish.number(spend)} mnkr för "{obj.id}" ({swedish.number(total - spend)} mnkr för '
+                               "mycket)"))
         for part in obj.medfinansiering:
             if part.year is not None and not any(y == part.year for y, _ in obj.utgifter) and part.year not in plan.plan_years:
                 found.append(warning(obj.source.at("medfinansiering"),
