@@ -15,7 +15,6 @@ from invest.engine.calculation import Calculation, calculate
 from invest.excel.mapping import load_mapping
 from invest.excel.sheet_reading import SheetReading
 from invest.excel.reader import read_plan, read_proposal
-from invest.excel.template import plan_to_workbook, write_plan_workbook
 from invest.params.parameters import Models
 from invest.plan.checks import check_dependencies
 from invest.plan.dependency_graph import DependencyGraph
@@ -189,6 +188,8 @@ def import_workbook(source: Path, target: Path, models_dir: Path | None = None,
         plan = read_plan(Path(source), models, mapping, readings)
     except InputError as exc:
         return Import(Path(source), Path(target), None, exc.findings, tuple(readings))
+    from invest.excel.template import plan_to_workbook  # openpyxl only when a workbook is written
+
     plan_to_workbook(plan, target, tuple(sorted(models.asset_classes)),
                      models.areas(plan.plan_years[0] if plan.plan_years else 2026))
     return Import(Path(source), Path(target), plan, list(plan.warnings), tuple(readings))
@@ -201,6 +202,8 @@ def template(target: Path, first_year: int, last_year: int, models_dir: Path | N
     if target.exists():
         raise InputError([error(str(target), "filen finns redan; välj ett annat namn med -o (befintliga filer skrivs inte över)")])
     models = load_models(models_dir)
+    from invest.excel.template import write_plan_workbook  # openpyxl only when a workbook is written
+
     write_plan_workbook(target, list(range(first_year, last_year + 1)), first_year - 1, [],
                         asset_classes=tuple(sorted(models.asset_classes)), areas=models.areas(first_year))
     return target

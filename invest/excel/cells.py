@@ -8,15 +8,36 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from openpyxl.utils import get_column_letter
-
 from invest.plan.vocabulary import normalize
 
 # Swedish number text to Python's: spaces of every kind and apostrophes out, minus signs and en dashes to "-",
 # the decimal comma to a point, in one pass
 _NUMBER_TEXT = {**{c: None for c in range(0x3000) if chr(c).isspace()}, ord("'"): None, 0x2212: "-", 0x2013: "-",
                 ord(","): "."}
+_REF = re.compile(r"^\$?([A-Z]{1,3})\$?([0-9]+)$")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$")
+
+
+def column_letter(number: int) -> str:
+    """1 -> "A", 27 -> "AA" (openpyxl's get_column_letter, without importing openpyxl to read a workbook)."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def cell_range(ref: str) -> tuple[int, int, int, int]:
+    """"B3:D7" -> (min_col, min_row, max_col, max_row), 1-based; "C5" is a range of one cell."""
+    corners = []
+    for part in ref.split(":"):
+        letters, row = _REF.match(part).groups()
+        number = 0
+        for ch in letters:
+            number = number * 26 + ord(ch) - 64
+        corners.append((number, int(row)))
+    (c1, r1), (c2, r2) = corners[0], corners[-1]
+    return c1, r1, c2, r2
 
 
 class CellError(ValueError):
@@ -51,7 +72,7 @@ def read_table(worksheet, file: str, sheet: str, header_row: int = 1) -> Table:
         if number < header_row:
             continue
         if number == header_row:
-            headers = tuple((i, get_column_letter(i + 1), v) for i, v in enumerate(values)
+            headers = tuple((i, column_letter(i + 1), v) for i, v in enumerate(values)
                             if v is not None and str(v).strip() != "")
             continue
         if any(v is not None and str(v).strip() != "" for v in values):

@@ -8,9 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from openpyxl.utils import get_column_letter
-
-from invest.excel.cells import CellError, parse_number
+from invest.excel.cells import CellError, column_letter, parse_number
 from invest.excel.headers import AmountKind, classify_amount_header
 from invest.excel.mapping import IGNORE, ColumnMapping
 from invest.excel.sheet_scan import SheetScan
@@ -168,7 +166,7 @@ def find_band(rows: list[tuple], scan: SheetScan, mapping: ColumnMapping, search
 
 
 def _read_column(index: int, band_rows: dict[int, list], mapping: ColumnMapping, last: int) -> ColumnReading:
-    letter = get_column_letter(index + 1)
+    letter = column_letter(index + 1)
     cells = [(r, values[index] if index < len(values) else None) for r, values in sorted(band_rows.items())]
     texts = []
     for _, x in cells:

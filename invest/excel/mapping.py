@@ -36,7 +36,8 @@ class ColumnMapping:
 
     def value(self, column: str, text: str) -> str:
         """`text` as the mapping file translates it for `column` (unchanged when it does not)."""
-        return self.values.get(column, {}).get(v.normalize(text), text) if text else text
+        table = self.values.get(column)
+        return table.get(v.normalize(text), text) if table and text else text
 
     def target(self, header) -> str | AmountKind | None:
         key = v.normalize(header)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from openpyxl.utils.cell import range_boundaries
+from invest.excel.cells import cell_range
 
 _CHUNK = 1 << 22
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3}[0-9]+(?::[A-Z]{1,3}[0-9]+)?)"')
@@ -43,7 +43,7 @@ def _cut(buffer: bytes) -> int:
 
 def _scan_part(part: bytes, merged: list, missing: set) -> None:
     for m in _MERGE.finditer(part):
-        min_col, min_row, max_col, max_row = range_boundaries(m.group(1).decode())
+        min_col, min_row, max_col, max_row = cell_range(m.group(1).decode())
         merged.append(Merged(m.group(1).decode(), min_col, min_row, max_col, max_row))
     if b"f>" not in part and b"f " not in part and b"f/>" not in part:
         return

@@ -100,6 +100,8 @@ def check_spend(plan: Plan, models: Models) -> list[Finding]:
 def check_dependencies(plan: Plan, models: Models) -> list[Finding]:
     """Unknown ids (naming the object that refers to them), cycles (the whole cycle) and a dependent planned to
     open before its predecessor + lag (both dates)."""
+    if not any(obj.beroenden for obj in plan.objects):
+        return []  # nothing to check (and no graph of a large sheet's objects to build)
     graph = DependencyGraph(plan)
     found = [error(dep.location, f'"{obj.id}" beror på "{dep.pa}", som inte finns bland objekten')
              for obj, dep in graph.unknown]
