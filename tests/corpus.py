@@ -280,16 +280,21 @@ def budget(wb, table: Table, sheet_named: bool) -> None:
     _body(grid, table, fields=["label"], unlabelled_subtotals=True)
 
 
+def _untitled(wb, unit: str) -> "Grid":
+    """Sheet Blad1 whose title names no nämnd (only the Nämnd column does), a unit row and a blank row."""
+    grid = Grid(wb.active)
+    wb.active.title = "Blad1"
+    grid.put(["Investeringsutrymme 2026–2035"])
+    grid.put([unit])
+    grid.skip()
+    return grid
+
+
 def labels_above_years(wb, table: Table, merged: bool) -> None:
     """A two-row header: the upper row has the field labels Objekt, Nämnd, Driftsättning (merged down over both rows,
     or only in the upper row) and the group labels Budget (over 2026), Plan (merged over 2027–2029–2035) and Totalt;
     the lower row has the years. The nämnd is only in the Nämnd column (the title names none, the sheet is Blad1)."""
-    ws = wb.active
-    ws.title = "Blad1"
-    grid = Grid(ws)
-    grid.put(["Investeringsutrymme 2026–2035"])  # names no nämnd: only the Nämnd column does
-    grid.put(["Mnkr"])
-    grid.skip()
+    grid = _untitled(wb, "Mnkr")
     upper = grid.put(["Objekt", "Nämnd", "Driftsättning", "Budget", "Plan", None, None, "Totalt"])
     lower = grid.put([None, None, None, 2026, 2027, 2028, "2029–2035", TOTAL_PERIOD])
     grid.merge(upper, 4, upper, 6)
@@ -303,12 +308,7 @@ def years_above_labels(wb, table: Table) -> None:
     """The opposite band: the group row (Budget, Plan merged over 2027–2029–2035, Totalt) and the years row above,
     the field labels Objekt, Nämnd, Driftsättning, Tillgångsklass in the row below them. The nämnd is only in the
     Nämnd column."""
-    ws = wb.active
-    ws.title = "Blad1"
-    grid = Grid(ws)
-    grid.put(["Investeringsutrymme 2026–2035"])  # names no nämnd: only the Nämnd column does
-    grid.put(["Belopp i mnkr"])
-    grid.skip()
+    grid = _untitled(wb, "Belopp i mnkr")
     groups = grid.put([None, None, None, None, "Budget", "Plan", None, None, "Totalt"])
     grid.merge(groups, 5, groups, 7)
     grid.put([None, None, None, None, 2026, 2027, 2028, "2029–2035", TOTAL_PERIOD])
