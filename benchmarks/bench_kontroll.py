@@ -38,7 +38,7 @@ def main() -> None:
     t_check, (verdicts, admission) = best(lambda: check(calc, objects))
     print(f"Exemplet ({len(objects)} objekt, {len(verdicts) - 1} förslag) på standardplanen: läsa förslaget "
           f"{t_read * 1000:.0f} ms, kontrollen {t_check * 1000:.0f} ms")
-    seconds, rss = cli_run(["kontroll", str(EXAMPLE), "--utdata", "/tmp/invest-bench-kontroll"],
+    seconds, rss = cli_run(["kontroll", "--forslag", str(EXAMPLE), "-o", "/tmp/invest-bench-kontroll", "--skriv-over"],
                            exit_codes=(0, 1))  # 1: the default plan is over the riktvärde
     print(f"invest kontroll, hela kommandot (med xlsx och diagram): {seconds:.2f} s, högst {rss:.0f} MB minne")
     # standalone copies: no beroenden, so every copy is its own proposal

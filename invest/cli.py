@@ -1,4 +1,8 @@
-"""The `invest` command (Swedish user interface), thin: options → one pipeline call → render → exit code."""
+"""The `invest` command (Swedish user interface), thin: options → one pipeline call → render → exit code.
+
+One set of conventions for every command: PLAN is the optional first argument of every command that reads a plan,
+`-o/--utdata` is the folder results are written to (default `reports`), an existing file is replaced only with
+`--skriv-over`, numbers may be written with a decimal comma, and click's own texts are Swedish."""
 
 from __future__ import annotations
 
@@ -10,10 +14,40 @@ from pathlib import Path
 import click
 
 from invest import pipeline
+from invest.base import click_svenska, swedish
+from invest.base.atomic import OutputExists
 from invest.base.findings import InputError, errors
+from invest.base.progress import status
+
+click_svenska.install()  # before the commands are declared: the version option takes its text then
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 MODELS_HELP = "Katalog med egna daterade parametrar (YAML); standard är de inbyggda (models/)."
+CONVENTIONS = """\b
+Gemensamt för alla kommandon:
+  PLAN            valfritt första argument: planen, en arbetsbok (mallformat
+                  eller en nämnds eget) eller en katalog med en; utan PLAN
+                  används standardplanen
+  -o, --utdata    katalogen som filer skrivs till (standard reports/, skapas
+                  om den saknas)
+  --skriv-over    ersätt filer som redan finns; utan den avbryts kommandot
+                  (kod 2) — indatafiler skrivs aldrig över
+  tal             decimalkomma eller decimalpunkt: --ranta 0,025 = 0.025
+  slutkod         0 klart, 1 en kontroll föll, 2 fel i indata"""
+FILE_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".png", ".pdf", ".csv", ".txt", ".json", ".dot", ".yaml"}
+
+
+class Command(click.Command):
+    """A command whose usage line says FLAGGOR and whose help ends with the conventions."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[FLAGGOR]")
+        kwargs.setdefault("epilog", CONVENTIONS)
+        super().__init__(*args, **kwargs)
+
+
+class Group(click.Group):
+    command_class = Command
 
 
 def handle_errors(command):
@@ -22,6 +56,10 @@ def handle_errors(command):
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
+        except OutputExists as exc:  # not a problem in the input: the message names the file and --skriv-over
+            for finding in exc.findings:
+                click.echo(str(finding), err=True)
+            sys.exit(EXIT_BAD_INPUT)
         except InputError as exc:
             for finding in exc.findings:
                 click.echo(str(finding), err=True)
@@ -42,36 +80,110 @@ def handle_errors(command):
     return wrapper
 
 
-def plan_options(command):
-    """The options every command that reads a plan shares, and the plan as an optional argument."""
-    command = click.argument("plan", required=False, type=click.Path(path_type=Path))(command)
-    return calculation_options(command)
+class DecimalNumber(click.ParamType):
+    """A number with a decimal comma or point ("0,025", "0.025", "2,5 %"), within [low, high]."""
+
+    name = "decimaltal"
+
+    def __init__(self, low: float, high: float, hint: str = ""):
+        self.low, self.high, self.hint = low, high, hint
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, float):
+            return value
+        try:
+            number = swedish.parse_number(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+        if not self.low <= number <= self.high:
+            self.fail(f"{_plain(number)} ligger utanför intervallet {_plain(self.low)} till {_plain(self.high)}"
+                      + (f" ({self.hint})" if self.hint else ""), param, ctx)
+        return number
+
+
+def _plain(x: float) -> str:
+    return f"{x:g}".replace(".", ",").replace("-", "−")
+
+
+class WholeNumber(click.IntRange):
+    name = "heltal"
+
+
+class ProposalsOption(click.Option):
+    """--forslag, required: when it is missing but a PLAN was given, that PLAN is most likely the proposal
+    (`invest kontroll forslag.xlsx`), and the message says so."""
+
+    def process_value(self, ctx, value):
+        try:
+            return super().process_value(ctx, value)
+        except click.MissingParameter:
+            plan = ctx.params.get("plan")
+            if not isinstance(plan, (str, Path)):  # no PLAN (or not read yet)
+                raise
+            raise click.UsageError(f"{plan} lästes som planen (PLAN), men inga förslag angavs; förslag anges med "
+                                   f"--forslag: invest kontroll --forslag {plan}", ctx) from None
+
+
+plan_argument = click.argument("plan", required=False, type=click.Path(path_type=Path), metavar="[PLAN]")
 
 
 def calculation_options(command):
+    """--ranta, --till-ar, --models and --mapping (in that order in the help), shared by every command that reads
+    a plan (placed below the command's own options)."""
+    command = mapping_option(command)
     command = models_option(command)
-    command = click.option("--ranta", type=click.FloatRange(-0.05, 0.5), default=None,
-                           help="Platt ränta för alla räntor i beräkningen (t.ex. 0.025), marginal 0.")(command)
-    command = click.option("--till-ar", type=click.IntRange(1900, 2200), default=None,
+    command = click.option("--till-ar", type=WholeNumber(1900, 2200), default=None, metavar="ÅR",
                            help="Räkna regiontabellen till och med detta år (standard: planens sista år).")(command)
-    return mapping_option(command)
+    rate = DecimalNumber(-0.05, 0.5, "räntan som bråktal, t.ex. 0,025, eller i procent, 2,5 %")
+    return click.option("--ranta", type=rate, default=None, metavar="R",
+                        help="Platt ränta för alla räntor i beräkningen (t.ex. 0,025 eller 2,5 %; −0,05 till "
+                             "0,5), marginal 0.")(command)
 
 
 def models_option(command):
-    return click.option("--models", "models_dir", type=click.Path(path_type=Path), default=None,
+    return click.option("--models", "models_dir", type=click.Path(path_type=Path), default=None, metavar="KATALOG",
                         help=MODELS_HELP)(command)
 
 
 def mapping_option(command):
-    return click.option("--mapping", "mapping_path", type=click.Path(path_type=Path), default=None,
+    return click.option("--mapping", "mapping_path", type=click.Path(path_type=Path), default=None, metavar="FIL",
                         help="YAML-fil som mappar okända kolumnrubriker till mallens kolumner (se docs/anvandarguide.md §2).")(command)
+
+
+def output_options(command):
+    """-o/--utdata (the folder results are written to) and --skriv-over, the same in every command that writes."""
+    command = click.option("--skriv-over", is_flag=True,
+                           help="Ersätt filer som redan finns i utdatakatalogen (indatafiler skrivs aldrig "
+                                "över).")(command)
+    return click.option("-o", "--utdata", type=click.Path(path_type=Path, file_okay=False), default=Path("reports"),
+                        show_default=True, metavar="KATALOG", callback=_folder,
+                        help="Katalogen som resultatet skrivs till; skapas om den saknas.")(command)
+
+
+def _folder(ctx, param, value: Path) -> Path:
+    """-o/--utdata is a folder: a name that looks like a file (the old meaning in importera and mall) is refused."""
+    if value is not None and value.suffix.lower() in FILE_SUFFIXES and not value.is_dir():
+        raise click.BadParameter(f"'{value}' ser ut som ett filnamn; -o/--utdata är katalogen som resultatet skrivs "
+                                 "till (filens namn väljer kommandot)", ctx, param)
+    return value
+
+
+def format_option(*choices: str):
+    return click.option("--format", "fmt", type=click.Choice(list(choices)), default=choices[0], show_default=True,
+                        help="Utdataformat.")
 
 
 def inputs(plan, models_dir, ranta, till_ar, mapping_path) -> pipeline.Inputs:
     return pipeline.Inputs(plan, models_dir, ranta, till_ar, mapping_path)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def working(command: str, fmt: str = "text"):
+    """The status line on a terminal's stderr while the pipeline works (never beside JSON)."""
+    return status(f"invest {command}", enabled=fmt != "json")
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]}, options_metavar="[FLAGGOR]",
+             subcommand_metavar="KOMMANDO [ARGUMENT]...", epilog=CONVENTIONS)
 @click.version_option(package_name="invest", prog_name="invest")
 def main():
     """Kapitalkostnader för en investeringsplan mot riktvärdet: avskrivningar + räntekostnader
@@ -79,29 +191,38 @@ def main():
 
     PLAN är en arbetsbok i mallformatet eller i en nämnds eget format; utan PLAN används
     standardplanen (Region Stockholms investeringsplan 2026–2035 ur Budget 2026).
+    `invest KOMMANDO --help` visar ett kommandos flaggor och exempel.
     """
 
 
 @main.command()
-@plan_options
-@click.option("--format", "fmt", type=click.Choice(["tabell", "csv", "json"]), default="tabell", show_default=True)
+@plan_argument
+@format_option("tabell", "csv", "json")
+@click.option("--csv-stil", type=click.Choice(["standard", "svensk"]), default="standard", show_default=True,
+              help="standard: komma mellan fält och decimalpunkt; svensk: semikolon och decimalkomma (för Excel på "
+                   "svenska).")
 @click.option("--per-objekt", is_flag=True, help="En rad per objekt och år i stället för regionen per år.")
+@calculation_options
 @handle_errors
-def berakna(plan, models_dir, ranta, till_ar, mapping_path, fmt, per_objekt):
+def berakna(plan, models_dir, ranta, till_ar, mapping_path, fmt, csv_stil, per_objekt):
     """Skriver årets siffror: investeringar, avskrivningar, räntekostnader, kapitalkostnader, andel och marginal.
 
     \b
     Exempel:
       invest berakna
       invest berakna plan.xlsx --format csv > region.csv
-      invest berakna plan.xlsx --per-objekt --format csv --ranta 0.025
+      invest berakna plan.xlsx --format csv --csv-stil svensk > region.csv
+      invest berakna plan.xlsx --per-objekt --format csv --ranta 0,025
     """
     from invest.outputs import calculation_output as output
 
-    calc = pipeline.calculate_plan(inputs(plan, models_dir, ranta, till_ar, mapping_path))
+    if csv_stil != "standard" and fmt != "csv":
+        raise click.UsageError("--csv-stil gäller bara --format csv")
+    with working("berakna", fmt):
+        calc = pipeline.calculate_plan(inputs(plan, models_dir, ranta, till_ar, mapping_path))
     df = output.frame(calc, per_objekt)
     if fmt == "csv":
-        click.echo(output.to_csv(df), nl=False)
+        click.echo(output.to_csv(df, csv_stil), nl=False)
     elif fmt == "json":
         click.echo(output.to_json(calc, df, per_objekt))
     else:
@@ -109,8 +230,9 @@ def berakna(plan, models_dir, ranta, till_ar, mapping_path, fmt, per_objekt):
 
 
 @main.command()
-@plan_options
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@plan_argument
+@format_option("text", "json")
+@calculation_options
 @handle_errors
 def validera(plan, models_dir, ranta, till_ar, mapping_path, fmt):
     """Kontrollerar en plan och listar fel och varningar med blad och cell. Avslutar med kod 1 vid fel.
@@ -124,7 +246,8 @@ def validera(plan, models_dir, ranta, till_ar, mapping_path, fmt):
     """
     from invest.outputs.findings_output import validation_json, validation_text
 
-    result = pipeline.validate(inputs(plan, models_dir, ranta, till_ar, mapping_path))
+    with working("validera", fmt):
+        result = pipeline.validate(inputs(plan, models_dir, ranta, till_ar, mapping_path))
     if fmt == "json":
         click.echo(validation_json(result.plan_file, result.findings))
     else:
@@ -133,44 +256,50 @@ def validera(plan, models_dir, ranta, till_ar, mapping_path, fmt):
 
 
 @main.command()
-@plan_options
-@click.option("--utdata", type=click.Path(path_type=Path), default=Path("reports"), show_default=True,
-              help="Katalog som rapporten skrivs till.")
+@plan_argument
+@calculation_options
+@output_options
 @handle_errors
-def rapport(plan, models_dir, ranta, till_ar, mapping_path, utdata):
-    """Skriver kapitalkostnadsrapporten: Excel-arbetsbok, diagram (PNG och PDF) och sammanfattning.
+def rapport(plan, models_dir, ranta, till_ar, mapping_path, utdata, skriv_over):
+    """Skriver kapitalkostnadsrapporten till -o/--utdata: Excel-arbetsbok, diagram (PNG och PDF) och
+    sammanfattning.
 
     \b
     Exempel:
       invest rapport
-      invest rapport plan.xlsx --utdata rapporter/
+      invest rapport plan.xlsx -o rapporter/
+      invest rapport --skriv-over
     """
-    click.echo(pipeline.report(inputs(plan, models_dir, ranta, till_ar, mapping_path), utdata).summary, nl=False)
+    with working("rapport"):
+        result = pipeline.report(inputs(plan, models_dir, ranta, till_ar, mapping_path), utdata, skriv_over)
+    click.echo(result.summary, nl=False)
 
 
 @main.command()
-@plan_options
-@click.option("--format", "fmt", type=click.Choice(["tabell", "json", "dot", "png"]), default="tabell",
-              show_default=True, help="png ritar beroendena till --utdata/beroenden.png.")
-@click.option("--utdata", type=click.Path(path_type=Path), default=Path("reports"), show_default=True,
-              help="Katalog som ritningen skrivs till (--format png).")
+@plan_argument
+@format_option("tabell", "json", "dot", "png")
 @click.option("--alla", is_flag=True, help="Rita även objekt utan beroenden (--format png).")
+@calculation_options
+@output_options
 @handle_errors
-def beroenden(plan, models_dir, ranta, till_ar, mapping_path, fmt, utdata, alla):
+def beroenden(plan, models_dir, ranta, till_ar, mapping_path, fmt, utdata, skriv_over, alla):
     """Visar vilka objekt som väntar på vilka: varje objekts föregångare och efterföljare, kedjorna och
     objekt som planeras före det de väntar på (+ fördröjning). En cykel är ett fel (avslutar med kod 2).
+    `--format png` ritar beroendena till -o/--utdata/beroenden.png.
 
     \b
     Exempel:
       invest beroenden
       invest beroenden plan.xlsx --format json
-      invest beroenden --format png --utdata rapporter/
+      invest beroenden --format png -o rapporter/
       invest beroenden --format dot > beroenden.dot
     """
     from invest.outputs import dependency_output
 
     drawing = utdata / "beroenden.png" if fmt == "png" else None
-    result = pipeline.dependencies(inputs(plan, models_dir, ranta, till_ar, mapping_path), drawing, alla)
+    with working("beroenden", fmt):
+        result = pipeline.dependencies(inputs(plan, models_dir, ranta, till_ar, mapping_path), drawing, alla,
+                                       skriv_over)
     if fmt == "json":
         click.echo(dependency_output.dependencies_json(result.graph, result.findings, result.plan.file))
     elif fmt == "dot":
@@ -182,37 +311,42 @@ def beroenden(plan, models_dir, ranta, till_ar, mapping_path, fmt, utdata, alla)
 
 
 @main.command()
-@click.argument("objekt", required=False)
-@plan_options
-@click.option("--ar", "years", type=click.IntRange(-50, 50), default=None,
+@plan_argument
+@click.option("--objekt", metavar="ID", help="Objektet som flyttas (dess id i planen).")
+@click.option("--ar", "years", type=WholeNumber(-50, 50), default=None, metavar="N",
               help="Antal år objektet flyttas (negativt = tidigare).")
-@click.option("--fran-ar", type=click.IntRange(1900, 2200), default=None,
+@click.option("--fran-ar", type=WholeNumber(1900, 2200), default=None, metavar="ÅR",
               help="Utgifter från och med detta år flyttas (standard: planens första år; utfall flyttas aldrig).")
 @click.option("--index", "index", type=click.Choice(["ingen", "kpi", "entreprenad"]), default="ingen", show_default=True,
               help="Räkna upp flyttade utgifter med ett kostnadsindex per flyttat år (models/index/).")
 @click.option("--rangordna", is_flag=True, help="Ett års försening av varje objekt för sig, störst effekt först.")
-@click.option("--format", "fmt", type=click.Choice(["tabell", "json"]), default="tabell", show_default=True)
+@format_option("tabell", "json")
+@calculation_options
 @handle_errors
-def forsening(objekt, plan, models_dir, ranta, till_ar, mapping_path, years, fran_ar, index, rangordna, fmt):
-    """Flyttar OBJEKT:s driftsättning och utgifter --ar år och visar Δ investeringar, avskrivningar,
-    räntekostnader, kapitalkostnader och andel per år i planperioden (--till-ar förlänger tabellen), och
-    summan av Δ över de flyttade tillgångarnas återstående livslängd. Objekt som beror på OBJEKT flyttas så
-    lite som behövs (hela år) för att tas i bruk tidigast när det de väntar på (+ fördröjning) är klart.
+def forsening(plan, models_dir, ranta, till_ar, mapping_path, objekt, years, fran_ar, index, rangordna, fmt):
+    """Flyttar objektet --objekt ID:s driftsättning och utgifter --ar N år och visar Δ investeringar,
+    avskrivningar, räntekostnader, kapitalkostnader och andel per år i planperioden (--till-ar förlänger
+    tabellen), och summan av Δ över de flyttade tillgångarnas återstående livslängd. Objekt som beror på det
+    flyttas så lite som behövs (hela år) för att tas i bruk tidigast när det de väntar på (+ fördröjning) är
+    klart.
 
     \b
     Exempel:
-      invest forsening TB-NSO --ar 2
-      invest forsening TB-NSO --ar 2 --index entreprenad --format json
-      invest forsening FF-HANDEN --ar -1 plan.xlsx
-      invest forsening TB-NSO --ar 2 --till-ar 2060
+      invest forsening --objekt TB-NSO --ar 2
+      invest forsening --objekt TB-NSO --ar 2 --index entreprenad --format json
+      invest forsening plan.xlsx --objekt FF-HANDEN --ar -1
+      invest forsening --objekt TB-NSO --ar 2 --till-ar 2060
       invest forsening --rangordna
+      invest forsening plan.xlsx --rangordna
     """
     from invest.outputs import delay_output
 
-    if rangordna and objekt and plan is None:  # `invest forsening --rangordna plan.xlsx`: the one argument is the plan
-        objekt, plan = None, Path(objekt)
-    result = pipeline.delay(inputs(plan, models_dir, ranta, till_ar, mapping_path), objekt, years, fran_ar, index,
-                            rangordna)
+    if plan is not None and objekt is None and not rangordna and not plan.exists():
+        raise click.UsageError(f"'{plan}' lästes som PLAN men finns inte; objektet som flyttas anges med --objekt: "
+                               f"invest forsening --objekt {plan} --ar N")
+    with working("forsening", fmt):
+        result = pipeline.delay(inputs(plan, models_dir, ranta, till_ar, mapping_path), objekt, years, fran_ar, index,
+                                rangordna)
     calc = result.calculation
     if rangordna:
         show = delay_output.ranking_json if fmt == "json" else delay_output.ranking_table
@@ -224,18 +358,20 @@ def forsening(objekt, plan, models_dir, ranta, till_ar, mapping_path, years, fra
 
 
 @main.command()
-@click.argument("forslag", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--plan", type=click.Path(path_type=Path), default=None,
-              help="Planen förslagen läggs till (standard: standardplanen).")
+@plan_argument
+@click.option("--forslag", cls=ProposalsOption, multiple=True, required=True,
+              type=click.Path(path_type=Path, dir_okay=False), metavar="FIL",
+              help="En arbetsbok med föreslagna objekt, i valfri layout som importen läser; upprepa flaggan för "
+                   "flera förslag.")
+@format_option("tabell", "json")
 @calculation_options
-@click.option("--format", "fmt", type=click.Choice(["tabell", "json"]), default="tabell", show_default=True)
-@click.option("--utdata", type=click.Path(path_type=Path), default=Path("reports"), show_default=True,
-              help="Katalog som resultatet (xlsx-blad och diagram) skrivs till.")
+@output_options
 @handle_errors
-def kontroll(forslag, plan, models_dir, ranta, till_ar, mapping_path, fmt, utdata):
-    """Prövar föreslagna objekt i FORSLAG (en eller flera arbetsböcker i valfri layout som importen läser)
-    mot riktvärdet: andelen per år med och utan förslaget, marginalen, största skalfaktor och tidigaste
-    startår som ryms, och för flera förslag var för sig, tillsammans och i vilken ordning de ryms.
+def kontroll(plan, models_dir, ranta, till_ar, mapping_path, forslag, fmt, utdata, skriv_over):
+    """Prövar föreslagna objekt (--forslag FIL, en eller flera gånger) tillsammans med PLAN mot riktvärdet: andelen
+    per år med och utan förslaget, marginalen, största skalfaktor och tidigaste startår som ryms, och för flera
+    förslag var för sig, tillsammans och i vilken ordning de ryms. Resultatet (xlsx-blad och diagram) skrivs
+    till -o/--utdata.
 
     Bedömningen är godkänt (alla år under riktvärdet), godkänt utan försämring (planen överskrider redan
     riktvärdet på egen hand; förslaget lägger inte till något år över det och höjer inte andelen de år
@@ -244,45 +380,49 @@ def kontroll(forslag, plan, models_dir, ranta, till_ar, mapping_path, fmt, utdat
 
     \b
     Exempel:
-      invest kontroll forslag.xlsx
-      invest kontroll forslag.xlsx --plan plan.xlsx --format json
-      invest kontroll nya_depaer.xlsx nya_fordon.xlsx --ranta 0.03
+      invest kontroll --forslag forslag.xlsx
+      invest kontroll plan.xlsx --forslag forslag.xlsx --format json
+      invest kontroll --forslag nya_depaer.xlsx --forslag nya_fordon.xlsx --ranta 0,03
     """
     from invest.outputs import proposal_output
 
-    r = pipeline.check_proposals(inputs(plan, models_dir, ranta, till_ar, mapping_path), list(forslag), utdata)
+    if plan is not None and any(Path(f).resolve() == plan.resolve() for f in forslag):
+        raise click.UsageError(f"{plan} anges både som planen (PLAN) och som förslag (--forslag)")
+    with working("kontroll", fmt):
+        r = pipeline.check_proposals(inputs(plan, models_dir, ranta, till_ar, mapping_path), list(forslag), utdata,
+                                     skriv_over)
     show = proposal_output.check_json if fmt == "json" else proposal_output.check_table
     click.echo(show(r.calculation, r.verdicts, r.admission, r.files, r.warnings, r.written), nl=fmt == "json")
     sys.exit(EXIT_OK if r.passed else EXIT_CHECK_FAILED)
 
 
 @main.command()
-@click.argument("fil", type=click.Path(path_type=Path))
-@click.option("-o", "--utdata", type=click.Path(path_type=Path), required=True,
-              help="Planen i mallformat som skrivs (skrivs inte om det finns fel).")
-@models_option
-@mapping_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.argument("fil", type=click.Path(path_type=Path), metavar="FIL")
+@format_option("text", "json")
 @click.option("--forklara", is_flag=True,
               help="Visa hur varje blad lästes: rubrikområde, enhet, vad varje kolumn och rad togs som, standardvärden.")
+@models_option
+@mapping_option
+@output_options
 @handle_errors
-def importera(fil, utdata, models_dir, mapping_path, fmt, forklara):
-    """Läser en nämnds arbetsbok i eget format, rapporterar varje problem med blad och cell och skriver en
-    validerad plan i mallformat.
+def importera(fil, utdata, skriv_over, models_dir, mapping_path, fmt, forklara):
+    """Läser en nämnds arbetsbok FIL i eget format, rapporterar varje problem med blad och cell och skriver en
+    validerad plan i mallformat till -o/--utdata/<FIL:s namn>_plan.xlsx.
 
     Kolumner hittas på rubrikernas text (svenska och engelska), summarader och varav-rader kontrolleras mot
     objekten, belopp i tkr/mdkr räknas om till mnkr. Inget skrivs om det finns fel (avslutar med kod 2).
 
     \b
     Exempel:
-      invest importera trafiknamnden.xlsx -o plan.xlsx
-      invest importera namnd.xlsx -o plan.xlsx --mapping kolumner.yaml --format json
-      invest importera namnd.xlsx -o plan.xlsx --forklara
+      invest importera trafiknamnden.xlsx            # skriver reports/trafiknamnden_plan.xlsx
+      invest importera namnd.xlsx -o planer/ --mapping kolumner.yaml --format json
+      invest importera namnd.xlsx --forklara
     """
     from invest.outputs.findings_output import import_json, import_text
     from invest.outputs.import_explanation import explanation_json, explanation_text
 
-    r = pipeline.import_workbook(fil, utdata, models_dir, mapping_path)
+    with working("importera", fmt):
+        r = pipeline.import_workbook(fil, utdata, models_dir, mapping_path, skriv_over)
     if fmt == "json":
         click.echo(import_json(r.source, r.target, r.plan, r.findings,
                                explanation_json(list(r.readings)) if forklara else None))
@@ -292,26 +432,28 @@ def importera(fil, utdata, models_dir, mapping_path, fmt, forklara):
     if r.plan is None:
         raise InputError(r.findings)
     click.echo(import_text(r.source, r.target, r.plan), nl=False)
-    sys.exit(EXIT_BAD_INPUT if r.plan is None else EXIT_OK)
+    sys.exit(EXIT_OK)
 
 
 @main.command()
-@click.option("-o", "--utdata", type=click.Path(path_type=Path), default=Path("investeringsplan_mall.xlsx"),
-              show_default=True, help="Filen som mallen skrivs till.")
-@click.option("--fran-ar", type=click.IntRange(1900, 2200), default=2026, show_default=True, help="Planens första år.")
-@click.option("--till-ar", type=click.IntRange(1900, 2200), default=2035, show_default=True, help="Planens sista år.")
+@click.option("--fran-ar", type=WholeNumber(1900, 2200), default=2026, show_default=True, metavar="ÅR",
+              help="Planens första år.")
+@click.option("--till-ar", type=WholeNumber(1900, 2200), default=2035, show_default=True, metavar="ÅR",
+              help="Planens sista år.")
 @models_option
+@output_options
 @handle_errors
-def mall(utdata, fran_ar, till_ar, models_dir):
-    """Skriver en tom plan i mallformat med instruktioner och rullgardinslistor.
+def mall(utdata, skriv_over, fran_ar, till_ar, models_dir):
+    """Skriver en tom plan i mallformat med instruktioner och rullgardinslistor till
+    -o/--utdata/investeringsplan_mall.xlsx.
 
     \b
     Exempel:
       invest mall
-      invest mall -o trafiknamnden.xlsx --fran-ar 2027 --till-ar 2036
+      invest mall -o trafiknamnden/ --fran-ar 2027 --till-ar 2036
     """
-    pipeline.template(utdata, fran_ar, till_ar, models_dir)
-    click.echo(f"Skrev {utdata}: bladet Objekt med kolumner {fran_ar}–{till_ar} och t.o.m. {fran_ar - 1}, "
+    target = pipeline.template(utdata, fran_ar, till_ar, models_dir, skriv_over)
+    click.echo(f"Skrev {target}: bladet Objekt med kolumner {fran_ar}–{till_ar} och t.o.m. {fran_ar - 1}, "
                "rullgardinslistor och bladet Instruktioner.")
 
 

@@ -1,15 +1,20 @@
 """One function per command: inputs in, a result record out. The only place that reads files for a command,
-applies the --ranta overlay (once, to the models) and decides what a command's outcome is; cli.py only renders."""
+applies the --ranta overlay (once, to the models) and decides what a command's outcome is; cli.py only renders.
+A command that writes writes into one folder (`directory`, created if missing) inside an `output_guard`: an existing
+file is replaced only with `overwrite`, an input file never, and a failure leaves nothing half-written. Each step
+is named on the status line (`step`), which a terminal shows while a command works."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from invest.analyses.delay import DelayResult, Delays
 from invest.analyses.proposals import Admission, ProposalCheck, Verdict
 from invest.analyses.riktvarde import breach_findings
+from invest.base.atomic import output_guard
 from invest.base.findings import Finding, InputError, UnreadableFile, error, errors
+from invest.base.progress import step
 from invest.base.resources import resolve_plan
 from invest.engine.calculation import Calculation, calculate
 from invest.excel.mapping import load_mapping
@@ -40,13 +45,23 @@ def load_models(models_dir: Path | None = None, flat_rate: float | None = None) 
 
 def load_plan(inputs: Inputs, models: Models) -> Plan:
     """The one way a plan is read: a workbook or a folder with one (resolve_plan), in any layout the importer reads."""
-    return read_plan(resolve_plan(inputs.plan), models, load_mapping(inputs.mapping_path))
+    path = resolve_plan(inputs.plan)
+    step(f"Läser {path.name}")
+    return read_plan(path, models, load_mapping(inputs.mapping_path))
 
 
 def calculate_plan(inputs: Inputs) -> Calculation:
     """`invest berakna` and `invest rapport` (and every command computing on a plan): read and compute."""
     models = load_models(inputs.models_dir, inputs.flat_rate)
-    return calculate(load_plan(inputs, models), models, inputs.until_year)
+    plan = load_plan(inputs, models)
+    step("Räknar")
+    return calculate(plan, models, inputs.until_year)
+
+
+def _inputs_of(inputs: Inputs, *more: Path | None) -> list[Path | None]:
+    """The files a command reads, which it never writes over: the plan (never the bundled one: resolve_plan), the
+    mapping and `more`."""
+    return [resolve_plan(inputs.plan) if inputs.plan else None, inputs.mapping_path, *more]
 
 
 @dataclass(frozen=True)
@@ -64,6 +79,7 @@ def validate(inputs: Inputs) -> Validation:
     a workbook at all raises (exit 2); problems inside it are findings (exit 1)."""
     models = load_models(inputs.models_dir, inputs.flat_rate)
     path, mapping = resolve_plan(inputs.plan), load_mapping(inputs.mapping_path)
+    step(f"Läser {path.name}")
     try:
         plan = read_plan(path, models, mapping)
         findings = list(plan.warnings) + breach_findings(calculate(plan, models, inputs.until_year))
@@ -81,12 +97,14 @@ class Report:
     summary: str
 
 
-def report(inputs: Inputs, directory: Path) -> Report:
+def report(inputs: Inputs, directory: Path, overwrite: bool = False) -> Report:
     """`invest rapport`: the audit workbook, the chart and the summary in `directory`."""
     calc = calculate_plan(inputs)
+    step("Skriver rapporten")
     from invest.outputs.report import write_report  # charts: matplotlib is imported only when something is drawn
 
-    written, summary = write_report(calc, directory)
+    with output_guard(overwrite, _inputs_of(inputs)):
+        written, summary = write_report(calc, Path(directory))
     return Report(calc, written, summary)
 
 
@@ -100,7 +118,8 @@ class Dependencies:
     areas: tuple[str, ...] = ()  # the models' verksamhetsområden, in the order their colours are given
 
 
-def dependencies(inputs: Inputs, drawing: Path | None = None, everything: bool = False) -> Dependencies:
+def dependencies(inputs: Inputs, drawing: Path | None = None, everything: bool = False,
+                 overwrite: bool = False) -> Dependencies:
     """`invest beroenden`: the dependency graph and its findings; with `drawing`, the drawing written there."""
     models = load_models(inputs.models_dir, inputs.flat_rate)
     plan = load_plan(inputs, models)
@@ -109,10 +128,13 @@ def dependencies(inputs: Inputs, drawing: Path | None = None, everything: bool =
     first = plan.plan_years[0] if plan.plan_years else 2026
     areas = models.areas(first)
     if drawing is not None:
+        step("Ritar beroendena")
         from invest.outputs.dependency_chart import dependency_chart  # matplotlib only when drawn
 
-        drawn = dependency_chart(graph, models.conventions(first), first, drawing,
-                                 f"Beroenden mellan investeringsobjekt — {plan.file}", everything=everything, areas=areas)
+        with output_guard(overwrite, _inputs_of(inputs)):
+            drawn = dependency_chart(graph, models.conventions(first), first, drawing,
+                                     f"Beroenden mellan investeringsobjekt — {plan.file}", everything=everything,
+                                     areas=areas)
     return Dependencies(plan, graph, check_dependencies(plan, models), drawing, drawn, areas)
 
 
@@ -129,10 +151,11 @@ def delay(inputs: Inputs, object_id: str | None, years: int | None, from_year: i
           rank: bool) -> Delay:
     """`invest forsening`: one delay of `object_id` by `years`, or (rank) every one-year delay ranked."""
     if not rank and (object_id is None or years is None):
-        raise InputError([error("forsening", "ange OBJEKT och --ar N (eller --rangordna)")])
+        raise InputError([error("forsening", "ange --objekt ID och --ar N (eller --rangordna)")])
     calc = calculate_plan(inputs)
     delays = Delays(calc, from_year, index)
     if rank:
+        step("Rangordnar ett års försening av varje objekt")
         ranking, skipped = delays.rank()
         return Delay(calc, delays, ranking=ranking, skipped=skipped)
     return Delay(calc, delays, result=delays.delay(object_id, years))
@@ -154,15 +177,31 @@ class Check:
         return self.verdicts[-1].passed
 
 
-def check_proposals(inputs: Inputs, files: list[Path], directory: Path) -> Check:
+PROPOSALS_HINT = "förslag anges med --forslag FIL (invest kontroll [PLAN] --forslag FIL)"
+
+
+def check_proposals(inputs: Inputs, files: list[Path], directory: Path, overwrite: bool = False) -> Check:
     """`invest kontroll`: the proposals in `files` on top of the plan, and the one-page result in `directory`."""
     calc = calculate_plan(inputs)
+    if not calc.region.has_share:  # before the proposals are read: a proposal given as PLAN has no Region sheet
+        try:
+            ProposalCheck(calc, ())  # refuses a plan without one, in its own words
+        except InputError as exc:
+            if inputs.plan is None:
+                raise
+            raise InputError([replace(f, message=f"{f.message}; {calc.plan.file} lästes som planen (PLAN) — "
+                                                 f"{PROPOSALS_HINT}") if f.location == calc.plan.file else f
+                              for f in exc.findings]) from None
+    step("Läser förslagen")
     objects, warnings = read_proposal(files, calc.plan, calc.models, load_mapping(inputs.mapping_path))
+    step("Prövar förslagen mot riktvärdet")
     check = ProposalCheck(calc, objects)
     verdicts, admission = check.verdicts(), check.admission()
+    step("Skriver resultatet")
     from invest.outputs.proposal_report import write_check_report  # matplotlib only when drawn
 
-    written = write_check_report(calc, verdicts, admission, files, warnings, directory)
+    with output_guard(overwrite, _inputs_of(inputs, *files)):
+        written = write_check_report(calc, verdicts, admission, files, warnings, Path(directory))
     return Check(calc, verdicts, admission, files, warnings, written)
 
 
@@ -175,35 +214,49 @@ class Import:
     readings: tuple[SheetReading, ...] = ()  # how each sheet was read (--forklara), also when there are errors
 
 
-def import_workbook(source: Path, target: Path, models_dir: Path | None = None,
-                    mapping_path: Path | None = None) -> Import:
-    """`invest importera`: a nämnd's workbook read and written as a plan in the template format; nothing is
-    written when there are errors (then `plan` is None and `findings` holds them)."""
+def imported_plan_path(source: Path, directory: Path) -> Path:
+    """Where `invest importera` writes the plan read from `source`: `<directory>/<source's stem>_plan.xlsx`."""
+    return Path(directory) / f"{Path(source).stem}_plan.xlsx"
+
+
+def import_workbook(source: Path, directory: Path, models_dir: Path | None = None,
+                    mapping_path: Path | None = None, overwrite: bool = False) -> Import:
+    """`invest importera`: a nämnd's workbook read and written as a plan in the template format to
+    `imported_plan_path`; nothing is written when there are errors (then `plan` is None and `findings` holds them)."""
     models = load_models(models_dir)
     mapping = load_mapping(mapping_path)
-    if Path(target).resolve() == Path(source).resolve():
+    target = imported_plan_path(source, directory)
+    if target.resolve() == Path(source).resolve():
         raise InputError([error(str(target), "utdata får inte vara samma fil som indata (indata ändras aldrig)")])
     readings: list[SheetReading] = []
+    step(f"Läser {Path(source).name}")
     try:
         plan = read_plan(Path(source), models, mapping, readings)
     except InputError as exc:
-        return Import(Path(source), Path(target), None, exc.findings, tuple(readings))
+        return Import(Path(source), target, None, exc.findings, tuple(readings))
+    step(f"Skriver {target.name}")
     from invest.excel.template import plan_to_workbook  # openpyxl only when a workbook is written
 
-    plan_to_workbook(plan, target, tuple(sorted(models.asset_classes)),
-                     models.areas(plan.plan_years[0] if plan.plan_years else 2026))
-    return Import(Path(source), Path(target), plan, list(plan.warnings), tuple(readings))
+    with output_guard(overwrite, [Path(source), mapping_path]):
+        plan_to_workbook(plan, target, tuple(sorted(models.asset_classes)),
+                         models.areas(plan.plan_years[0] if plan.plan_years else 2026))
+    return Import(Path(source), target, plan, list(plan.warnings), tuple(readings))
 
 
-def template(target: Path, first_year: int, last_year: int, models_dir: Path | None = None) -> Path:
-    """`invest mall`: an empty plan in the template format; an existing file is never overwritten."""
+TEMPLATE_FILE = "investeringsplan_mall.xlsx"
+
+
+def template(directory: Path, first_year: int, last_year: int, models_dir: Path | None = None,
+             overwrite: bool = False) -> Path:
+    """`invest mall`: an empty plan in the template format, `<directory>/investeringsplan_mall.xlsx`; an existing
+    file is replaced only with `overwrite`."""
     if last_year < first_year:
         raise InputError([error("--till-ar", f"{last_year} ligger före --fran-ar {first_year}")])
-    if target.exists():
-        raise InputError([error(str(target), "filen finns redan; välj ett annat namn med -o (befintliga filer skrivs inte över)")])
     models = load_models(models_dir)
+    target = Path(directory) / TEMPLATE_FILE
     from invest.excel.template import write_plan_workbook  # openpyxl only when a workbook is written
 
-    write_plan_workbook(target, list(range(first_year, last_year + 1)), first_year - 1, [],
-                        asset_classes=tuple(sorted(models.asset_classes)), areas=models.areas(first_year))
+    with output_guard(overwrite):
+        write_plan_workbook(target, list(range(first_year, last_year + 1)), first_year - 1, [],
+                            asset_classes=tuple(sorted(models.asset_classes)), areas=models.areas(first_year))
     return target

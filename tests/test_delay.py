@@ -236,26 +236,26 @@ def test_ranking_equals_single_delays(tmp_path, models):
         assert r["hogsta_andel_efter"] == pytest.approx(single["andel_efter"].to_numpy()[period].max(), abs=1e-15)
     effects = ranking["delta_hogsta_andel"].abs().to_list()
     assert effects == sorted(effects, reverse=True)
-    cli = CliRunner().invoke(main, ["forsening", "--rangordna", str(chain_workbook(tmp_path)), "--format", "json"])
+    cli = CliRunner().invoke(main, ["forsening", str(chain_workbook(tmp_path)), "--rangordna", "--format", "json"])
     assert cli.exit_code == 0, cli.output
     assert [r["id"] for r in json.loads(cli.stdout)["rangordning"]] == Delays(calc).rank()[0]["id"].to_list()
 
 
 @pytest.mark.parametrize("args,expected", [
-    (["Z", "--ar", "1"], 'objektet "Z" finns inte i planen'),
-    (["A", "--ar", "1", "--fran-ar", "2025"], "2025 ligger före planens första år 2026"),
-    (["A", "--ar", "-1"], "utgiften 2026 skulle flyttas till 2025, före planens första år 2026"),
-    (["D", "--ar", "1", "--fran-ar", "2028"], '"D" tas i bruk 2027, före 2028; ett objekt i bruk flyttas inte'),
-    (["A"], "ange OBJEKT och --ar N"),
+    (["--objekt", "Z", "--ar", "1"], 'objektet "Z" finns inte i planen'),
+    (["--objekt", "A", "--ar", "1", "--fran-ar", "2025"], "2025 ligger före planens första år 2026"),
+    (["--objekt", "A", "--ar", "-1"], "utgiften 2026 skulle flyttas till 2025, före planens första år 2026"),
+    (["--objekt", "D", "--ar", "1", "--fran-ar", "2028"], '"D" tas i bruk 2027, före 2028; ett objekt i bruk flyttas inte'),
+    (["--objekt", "A"], "ange --objekt ID och --ar N"),
 ])
 def test_refusals_exit_2_with_a_message(tmp_path, args, expected):
-    result = CliRunner().invoke(main, ["forsening", *args, str(chain_workbook(tmp_path))])
+    result = CliRunner().invoke(main, ["forsening", str(chain_workbook(tmp_path)), *args])
     assert result.exit_code == 2, result.output
     assert expected in result.stderr and "Traceback" not in result.output
 
 
 def test_default_plan_table(tmp_path):
-    result = CliRunner().invoke(main, ["forsening", "TB-DEPA", "--ar", "2"])
+    result = CliRunner().invoke(main, ["forsening", "--objekt", "TB-DEPA", "--ar", "2"])
     assert result.exit_code == 0, result.output
     assert "TB-C30" in result.stdout and "Δ kapitalkostnader 2026–2035" in result.stdout
     assert "Över de flyttade tillgångarnas återstående livslängd, 2026–" in result.stdout
@@ -266,7 +266,7 @@ def test_default_plan_delay_moves_cost_past_the_plan_period():
     its 25-year life runs to the 2050s, and its outturn (19 mdkr) is held two years longer; without an index nothing
     more is written off, with one the uplift is."""
     def run(*extra):
-        cli = CliRunner().invoke(main, ["forsening", "TB-NSO", "--ar", "2", "--format", "json", *extra])
+        cli = CliRunner().invoke(main, ["forsening", "--objekt", "TB-NSO", "--ar", "2", "--format", "json", *extra])
         assert cli.exit_code == 0, cli.output
         return json.loads(cli.stdout)["livslangd"]
 
@@ -325,7 +325,7 @@ def test_whole_life_takes_the_interest_that_runs_on(tmp_path):
     path = str(build_plan(tmp_path / "x.xlsx", [x], years=YEARS, region=region()))
 
     def run(*extra):
-        cli = CliRunner().invoke(main, ["forsening", "X", "--ar", "1", path, "--models", str(models_dir),
+        cli = CliRunner().invoke(main, ["forsening", path, "--objekt", "X", "--ar", "1", "--models", str(models_dir),
                                         "--format", "json", *extra])
         assert cli.exit_code == 0, cli.output
         return json.loads(cli.stdout)
@@ -405,7 +405,7 @@ def test_till_ar_extends_the_table_and_not_the_life(tmp_path):
     path = str(chain_workbook(tmp_path))
 
     def run(*extra):
-        cli = CliRunner().invoke(main, ["forsening", "A", "--ar", "1", "--fran-ar", "2027", path, "--format", "json",
+        cli = CliRunner().invoke(main, ["forsening", path, "--objekt", "A", "--ar", "1", "--fran-ar", "2027", "--format", "json",
                                         *extra])
         assert cli.exit_code == 0, cli.output
         return json.loads(cli.stdout)
@@ -423,6 +423,6 @@ def test_till_ar_extends_the_table_and_not_the_life(tmp_path):
     for name in WHOLE_LIFE:
         assert beyond["livslangd"][name] == pytest.approx(sum(r[name] for r in beyond["ar"]), abs=1e-6)
         assert beyond["livslangd"][name] == pytest.approx(plain["livslangd"][name], abs=1e-6)
-    text = CliRunner().invoke(main, ["forsening", "A", "--ar", "1", "--fran-ar", "2027", path, "--till-ar", "2040"])
+    text = CliRunner().invoke(main, ["forsening", path, "--objekt", "A", "--ar", "1", "--fran-ar", "2027", "--till-ar", "2040"])
     assert "Δ kapitalkostnader 2026–2040 (hela tabellen): " in text.stdout
     assert f"återstående livslängd, 2026–{plain['livslangd']['till_ar']} " in text.stdout

@@ -40,7 +40,7 @@ def test_cycle_is_reported_whole_at_the_dependency_cell(plan_file):
     assert len(errors) == 1
     assert "beroendena bildar en cykel: A → B → C → A" in errors[0]["meddelande"]
     assert errors[0]["plats"].endswith("Beroenden!B2")  # where A is said to depend on B
-    result = CliRunner().invoke(main, ["forsening", "A", "--ar", "1", str(path)])
+    result = CliRunner().invoke(main, ["forsening", str(path), "--objekt", "A", "--ar", "1"])
     assert result.exit_code == 2 and "A → B → C → A" in result.stderr and "Traceback" not in result.output
 
 
@@ -119,7 +119,7 @@ def test_beroenden_png_stays_readable(tmp_path, plan_file, n):
     objects = [obj(f"O{i:03d}", f"{2026 + i % 10}-{1 + i % 12:02d}", area=areas[i % 5],
                    deps=f"O{i - 10:03d}" if i >= 10 and i % 3 else "") for i in range(n)]
     path = plan_file(objects)
-    result = CliRunner().invoke(main, ["beroenden", str(path), "--format", "png", "--alla", "--utdata", str(tmp_path / "ut")])
+    result = CliRunner().invoke(main, ["beroenden", str(path), "--format", "png", "--alla", "-o", str(tmp_path / "ut")])
     assert result.exit_code == 0, result.output
     png = tmp_path / "ut" / "beroenden.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -103,7 +103,7 @@ def test_a_second_organisation_source_is_named_in_the_warning(tmp_path, models):
 
 def test_forklara_names_each_columns_reading_and_each_row(tmp_path):
     path = labels_above_years(tmp_path / "plan.xlsx")
-    result = CliRunner().invoke(main, ["importera", str(path), "-o", str(tmp_path / "ut.xlsx"), "--forklara",
+    result = CliRunner().invoke(main, ["importera", str(path), "-o", str(tmp_path / "ut"), "--forklara",
                                        "--format", "json"])
     assert result.exit_code == 0, result.output
     sheet = json.loads(result.stdout)["forklaring"][0]
@@ -116,7 +116,7 @@ def test_forklara_names_each_columns_reading_and_each_row(tmp_path):
                     "I": "kontrollsumma 2026–2035 (läses inte in, jämförs med raden)"}
     assert [r["typ"] for r in sheet["rader"]] == ["objekt", "objekt", "objekt", "summarad"]
     assert any("organisation saknas" in d["vad"] for d in sheet["standardvarden"])
-    text = CliRunner().invoke(main, ["importera", str(path), "-o", str(tmp_path / "ut2.xlsx"), "--forklara"])
+    text = CliRunner().invoke(main, ["importera", str(path), "-o", str(tmp_path / "ut2"), "--forklara"])
     assert 'H   "Plan / 2029–2035"' in text.stdout and "Rubrikområde: rad 3–4" in text.stdout
 
 
@@ -126,7 +126,7 @@ def test_forklara_explains_a_sheet_that_fails(tmp_path):
     wb = openpyxl.load_workbook(path)
     wb.active["E5"] = "ett hundra"
     wb.save(path)
-    result = CliRunner().invoke(main, ["importera", str(path), "-o", str(tmp_path / "ut.xlsx"), "--forklara"])
+    result = CliRunner().invoke(main, ["importera", str(path), "-o", str(tmp_path / "ut"), "--forklara"])
     assert result.exit_code == 2
     assert "Rubrikområde: rad 3–4" in result.stdout and "E5" in result.stderr
 

@@ -45,8 +45,8 @@ def errors_of(path, *args) -> list[str]:
 # Layout 1: the template itself -------------------------------------------------------------------------------
 
 def test_mall_filled_importera_round_trip_is_identical(tmp_path, models):
-    template = tmp_path / "mall.xlsx"
-    assert CliRunner().invoke(main, ["mall", "-o", str(template)]).exit_code == 0
+    template = tmp_path / "investeringsplan_mall.xlsx"
+    assert CliRunner().invoke(main, ["mall", "-o", str(tmp_path)]).exit_code == 0
     wb = openpyxl.load_workbook(template)
     assert wb.sheetnames == ["Instruktioner", "Objekt"]
     ws = wb["Objekt"]
@@ -68,8 +68,8 @@ def test_mall_filled_importera_round_trip_is_identical(tmp_path, models):
         ws.append(row)
     filled = tmp_path / "ifylld.xlsx"
     wb.save(filled)
-    out = tmp_path / "plan.xlsx"
-    result = CliRunner().invoke(main, ["importera", str(filled), "-o", str(out)])
+    out = tmp_path / "ifylld_plan.xlsx"
+    result = CliRunner().invoke(main, ["importera", str(filled), "-o", str(tmp_path)])
     assert result.exit_code == 0, result.output
     back = openpyxl.load_workbook(out)["Objekt"]
     norm = lambda x: None if x in (None, "") else float(x) if isinstance(x, (int, float)) else x  # noqa: E731
@@ -210,7 +210,7 @@ def test_english_headers_and_mapping_file(tmp_path, models):
     plan = read_plan(path, models, load_mapping(mapping))
     assert plan.objects[0].organisation == "Locum" and not any("känns inte igen" in str(w) for w in plan.warnings)
     mapping.write_text('kolumner:\n  "Ansvarig förvaltare": chef\n', encoding="utf-8")
-    result = CliRunner().invoke(main, ["importera", str(path), "-o", str(tmp_path / "ut.xlsx"), "--mapping", str(mapping)])
+    result = CliRunner().invoke(main, ["importera", str(path), "-o", str(tmp_path / "ut"), "--mapping", str(mapping)])
     assert result.exit_code == 2 and 'kolumner.yaml:2: fel: "Ansvarig förvaltare" mappas till "chef"' in result.stderr
 
 
@@ -247,7 +247,7 @@ def test_merged_cells_among_amounts_are_an_error(tmp_path):
 
 def test_importera_json_and_nothing_written_on_errors(tmp_path):
     path = utrymme_with(tmp_path, B6="okänt", C7=-5)
-    out = tmp_path / "plan.xlsx"
+    out = tmp_path / "ut"
     result = CliRunner().invoke(main, ["importera", str(path), "-o", str(out), "--format", "json"])
     assert result.exit_code == 2 and not out.exists()
     report = json.loads(result.stdout)

@@ -93,7 +93,7 @@ def test_the_year_row_is_the_row_naming_most_years(tmp_path):
         ws.merge_cells(f"{c}2:{c}3")
     ws.append(["Depå", "kollektivtrafik", 5, 10, 20])
     wb.save(tmp_path / "p.xlsx")
-    result = CliRunner().invoke(main, ["importera", str(tmp_path / "p.xlsx"), "-o", str(tmp_path / "u.xlsx"),
+    result = CliRunner().invoke(main, ["importera", str(tmp_path / "p.xlsx"), "-o", str(tmp_path / "u"),
                                        "--forklara"])
     assert result.exit_code == 0, result.output
     assert "Rubrikområde: rad 2–3 (åren på rad 3)" in result.stdout

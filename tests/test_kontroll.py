@@ -29,6 +29,13 @@ DEFAULT_PLAN = ROOT / "data" / "investeringsplan" / "investeringsplan.xlsx"
 R = 0.03  # the flat rate (--ranta) of the tests priced by hand: market rate R, margin 0
 
 
+@pytest.fixture(autouse=True)
+def wide_terminal(monkeypatch):
+    """The text tables as on a wide terminal, one line per row, so that _text_tables can split them on spaces
+    (at the default 100 columns they wrap: tests/test_cli.py)."""
+    monkeypatch.setenv("COLUMNS", "250")
+
+
 @pytest.fixture
 def plan(tmp_path):
     """Revenue 1000, existing depreciation 10 a year, and one it object (240 mnkr from 2026-01, 4 years):
@@ -68,7 +75,7 @@ def test_scale_factor_and_earliest_start_by_hand(tmp_path, plan, models):
     book value 90/60/30/0 less the liability 45/30/15/0 gives K 45/30/15/0, interest r·(K_{t−1}+K_t)/2. Brutto:
     totala intäkter + 15, so a = Δkk − 0,08·15 and k = min over years of marginal / a."""
     path = proposal(tmp_path / "p.xlsx", [it_object("P", 120, medfin=60)])
-    data, code = kontroll(path, "--plan", plan, "--utdata", tmp_path / "ut", "--ranta", R, code=1)
+    data, code = kontroll(plan, "--forslag", path, "--utdata", tmp_path / "ut", "--ranta", R, code=1)
     r = R
     k_prev, interest = 0.0, {}
     for y, k_end in zip(range(2027, 2031), (45, 30, 15, 0)):
@@ -92,7 +99,7 @@ def test_scale_factor_and_earliest_start_by_hand(tmp_path, plan, models):
 
     for factor, expected_code in ((0.999, 0), (1.001, 1)):  # the factor is exact: just under passes, just over fails
         scaled = proposal(tmp_path / f"p{factor}.xlsx", [it_object("P", 120 * k * factor, medfin=60 * k * factor)])
-        scaled_data, _ = kontroll(scaled, "--plan", plan, "--utdata", tmp_path / "ut", "--ranta", R,
+        scaled_data, _ = kontroll(plan, "--forslag", scaled, "--utdata", tmp_path / "ut", "--ranta", R,
                                   code=expected_code)
         assert scaled_data["max_skalfaktor"] == pytest.approx(1 / factor, rel=1e-9)
         assert scaled_data["godkand"] is (expected_code == 0)
@@ -108,7 +115,7 @@ def test_netto_method_leaves_the_denominator_alone(tmp_path, plan, models):
     assert "brutto" in rule.read_text(encoding="utf-8")
     rule.write_text(rule.read_text(encoding="utf-8").replace("brutto", "netto"), encoding="utf-8")
     path = proposal(tmp_path / "p.xlsx", [it_object("P", 120, medfin=60)])
-    data, _ = kontroll(path, "--plan", plan, "--models", models_dir, "--utdata", tmp_path / "ut", "--ranta", R)
+    data, _ = kontroll(plan, "--forslag", path, "--models", models_dir, "--utdata", tmp_path / "ut", "--ranta", R)
     r = R
     assert data["metod"] == "netto"
     assert data["max_skalfaktor"] == pytest.approx(10 / (30 - 15 + r * 37.5), rel=1e-12)
@@ -116,7 +123,7 @@ def test_netto_method_leaves_the_denominator_alone(tmp_path, plan, models):
 
 def test_a_small_proposal_passes_with_exit_0_and_the_contract_keys(tmp_path, plan):
     path = proposal(tmp_path / "p.xlsx", [it_object("LITEN", 20, drift="2030-01", year=2030)])
-    data, _ = kontroll(path, "--plan", plan, "--utdata", tmp_path / "ut", code=0)
+    data, _ = kontroll(plan, "--forslag", path, "--utdata", tmp_path / "ut", code=0)
     assert {"godkand", "riktvarde", "ar", "forsta_overskridande_ar", "max_skalfaktor", "tidigaste_startar"} <= set(data)
     assert {"ar", "andel_utan", "andel_med", "delta_kapitalkostnader", "marginal_med"} <= set(data["ar"][0])
     assert data["godkand"] is True and data["forsta_overskridande_ar"] is None
@@ -129,7 +136,7 @@ def test_a_small_proposal_passes_with_exit_0_and_the_contract_keys(tmp_path, pla
 
 def test_the_table_is_written_for_a_decision_document(tmp_path, plan):
     path = proposal(tmp_path / "p.xlsx", [it_object("P", 120, medfin=60)])
-    result = CliRunner().invoke(main, ["kontroll", str(path), "--plan", str(plan), "--utdata", str(tmp_path / "ut")])
+    result = CliRunner().invoke(main, ["kontroll", str(plan), "--forslag", str(path), "--utdata", str(tmp_path / "ut")])
     assert result.exit_code == 1
     out = result.stdout
     assert "EJ GODKÄNT: över riktvärdet 2027, 2028 och 2029." in out
@@ -141,7 +148,7 @@ def test_the_table_is_written_for_a_decision_document(tmp_path, plan):
 def test_report_is_one_sheet_with_chart_and_text_never_a_formula(tmp_path, plan):
     path = proposal(tmp_path / "p.xlsx", [it_object("=2+2", 8, drift="2030-01", year=2030),
                                           it_object("Q", 40, drift="2029-01", year=2029)])
-    kontroll(path, "--plan", plan, "--utdata", tmp_path / "ut")
+    kontroll(plan, "--forslag", path, "--utdata", tmp_path / "ut")
     wb = openpyxl.load_workbook(tmp_path / "ut" / "kontroll_p.xlsx")
     ws = wb["Kontroll"]
     assert wb.sheetnames[0] == "Kontroll" and len(ws._images) == 1
@@ -161,7 +168,7 @@ def test_admission_order_by_hand(tmp_path, plan, models):
     what L left; N no longer fits."""
     objects = [it_object("N", 20, drift="2029-01", year=2029), it_object("M", 20, drift="2029-01", year=2029, medfin=20),
                it_object("L", 16, drift="2029-07", year=2029)]
-    data, _ = kontroll(proposal(tmp_path / "p.xlsx", objects), "--plan", plan, "--utdata", tmp_path / "ut",
+    data, _ = kontroll(plan, "--forslag", proposal(tmp_path / "p.xlsx", objects), "--utdata", tmp_path / "ut",
                        "--ranta", R)
     r = R
     a = {"L": 2 + r * 7, "M": 4.6, "N": 5 + r * 7.5}
@@ -188,7 +195,7 @@ def test_proposals_tied_by_beroenden_are_one_and_wait_for_the_plan(tmp_path, pla
     objects = [it_object("D", 10, drift="2028-07", year=2028), it_object("E", 10, drift="2029-01", year=2029),
                it_object("F", 5, drift="2027-01", year=2027)]
     deps = [{"id": "D", "beror_pa": "B", "fordrojning_manader": 30}, {"id": "E", "beror_pa": "D", "fordrojning_manader": 0}]
-    data, _ = kontroll(proposal(tmp_path / "p.xlsx", objects, dependencies=deps), "--plan", plan,
+    data, _ = kontroll(plan, "--forslag", proposal(tmp_path / "p.xlsx", objects, dependencies=deps),
                        "--utdata", tmp_path / "ut")
     assert [p["objekt"] for p in data["forslag"]] == [["D", "E"], ["F"]]
     assert data["forslag"][0]["provade_startar"] == [2028, 2029, 2030]
@@ -208,7 +215,7 @@ def test_proposals_tied_by_beroenden_are_one_and_wait_for_the_plan(tmp_path, pla
 def test_bad_proposals_exit_2_with_the_cell(tmp_path, plan, objects, deps, expected):
     outturn = 2025 if any(2025 in o["utgifter"] for o in objects) else None
     path = build_plan(tmp_path / "p.xlsx", objects, years=YEARS, outturn_year=outturn, dependencies=list(deps))
-    result = CliRunner().invoke(main, ["kontroll", str(path), "--plan", str(plan), "--utdata", str(tmp_path / "ut")])
+    result = CliRunner().invoke(main, ["kontroll", str(plan), "--forslag", str(path), "--utdata", str(tmp_path / "ut")])
     assert result.exit_code == 2, result.output
     assert expected in result.stderr and "p.xlsx:" in result.stderr and "Traceback" not in result.output
     assert not (tmp_path / "ut").exists()
@@ -222,14 +229,14 @@ def test_a_proposal_in_a_namnds_own_layout(tmp_path):
                                 sum_row=["Summa", None, None, 0, 205000, 310000, 480000, 220000, 150000, 300000, 1665000],
                                 varav_row=["varav nyinvesteringar", None, None, 0, 5000, 10000, 80000, 120000, 150000,
                                            250000, 615000])
-    data, code = kontroll(path, "--utdata", tmp_path / "ut")
+    data, code = kontroll("--forslag", path, "--utdata", tmp_path / "ut")
     assert code == 1 and data["objekt"] == ["NY-F2", "NY-F3"]
     assert data["investering"] == pytest.approx(1665.0)
     assert any("beloppen är i tkr" in w["meddelande"] for w in data["varningar"])
 
 
 def test_outturn_in_a_proposal_is_refused_at_its_cell(tmp_path):
-    result = CliRunner().invoke(main, ["kontroll", str(object_list_workbook(tmp_path / "lista.xlsx")),
+    result = CliRunner().invoke(main, ["kontroll", "--forslag", str(object_list_workbook(tmp_path / "lista.xlsx")),
                                        "--utdata", str(tmp_path / "ut")])
     assert result.exit_code == 2
     assert ('lista.xlsx:Fastighetsnämnden!D6: fel: "F1" har en utgift 2025, före planens första år 2026'
@@ -237,11 +244,11 @@ def test_outturn_in_a_proposal_is_refused_at_its_cell(tmp_path):
 
 
 def test_missing_file_and_plan_without_region_exit_2(tmp_path, plan):
-    result = CliRunner().invoke(main, ["kontroll", str(tmp_path / "finns_inte.xlsx"), "--plan", str(plan)])
+    result = CliRunner().invoke(main, ["kontroll", str(plan), "--forslag", str(tmp_path / "finns_inte.xlsx")])
     assert result.exit_code == 2 and "finns_inte.xlsx" in result.stderr
     bare = build_plan(tmp_path / "bare.xlsx", [it_object("B", 10)], years=YEARS)
     path = proposal(tmp_path / "p.xlsx", [it_object("P", 10)])
-    result = CliRunner().invoke(main, ["kontroll", str(path), "--plan", str(bare), "--utdata", str(tmp_path / "ut")])
+    result = CliRunner().invoke(main, ["kontroll", str(bare), "--forslag", str(path), "--utdata", str(tmp_path / "ut")])
     assert result.exit_code == 2 and "saknar bladet Region" in result.stderr
 
 
@@ -296,7 +303,7 @@ def test_unseen_proposal_on_the_default_plan_matches_the_oracle(tmp_path, defaul
     deps = [{"id": "NY-TAG", "beror_pa": "NY-SPAR", "fordrojning_manader": 3},
             {"id": "NY-SPAR", "beror_pa": "TB-DEPA", "fordrojning_manader": 0}]
     path = build_plan(tmp_path / "ny.xlsx", objects, years=PLAN_YEARS, outturn_year=None, dependencies=deps)
-    data, code = kontroll(path, "--utdata", tmp_path / "ut", "--ranta", R)  # the default plan
+    data, code = kontroll("--forslag", path, "--utdata", tmp_path / "ut", "--ranta", R)  # the default plan
     assert code == (0 if data["bedomning"] != "ej_godkant" else 1)
     delta, share, k = expected_on(default_calc, objects, R)
     assert [row["ar"] for row in data["ar"]] == list(PLAN_YEARS)
@@ -357,7 +364,7 @@ def test_several_files_are_one_set_of_proposals(tmp_path, plan):
     first = proposal(tmp_path / "a.xlsx", [it_object("D", 10, drift="2029-01", year=2029)])
     second = proposal(tmp_path / "b.xlsx", [it_object("E", 10, drift="2030-01", year=2030), it_object("F", 5)],
                       dependencies=[{"id": "E", "beror_pa": "D", "fordrojning_manader": 0}])
-    data, _ = kontroll(first, second, "--plan", plan, "--utdata", tmp_path / "ut")
+    data, _ = kontroll(plan, "--forslag", first, "--forslag", second, "--utdata", tmp_path / "ut")
     assert [p["objekt"] for p in data["forslag"]] == [["D", "E"], ["F"]]
     assert data["forslag_filer"] == [str(first), str(second)] and (tmp_path / "ut" / "kontroll_a.xlsx").exists()
 
@@ -404,7 +411,7 @@ ADDS = ("NYTT", 800.0, 2029)  # +20 pp 2029–2030: 22 % in two years the plan p
 
 def check(tmp_path, plan, *objects, flat=True, name="p.xlsx", code=None):
     path = proposal(tmp_path / name, [it_in(*o) for o in objects])
-    return kontroll(path, "--plan", plan, "--utdata", tmp_path / "ut", *(FLAT if flat else ()), code=code)
+    return kontroll(plan, "--forslag", path, "--utdata", tmp_path / "ut", *(FLAT if flat else ()), code=code)
 
 
 def test_outcome_needs_every_condition():
@@ -505,7 +512,7 @@ def _text_tables(out: str) -> list[tuple[list[str], list[list[str]]]]:
 
 def test_text_table_and_xlsx_say_the_outcome(tmp_path, breaching):
     path = proposal(tmp_path / "p.xlsx", [it_in(*LATE), it_in(*RAISES)])
-    result = CliRunner().invoke(main, ["kontroll", str(path), "--plan", str(breaching), "--utdata",
+    result = CliRunner().invoke(main, ["kontroll", str(breaching), "--forslag", str(path), "--utdata",
                                        str(tmp_path / "ut"), *FLAT])
     out = result.stdout
     assert result.exit_code == 1
@@ -540,7 +547,7 @@ def test_no_two_columns_share_a_heading(tmp_path, request, plan_name):
     does not (they differ), several proposals and a warning (the Fynd sheet)."""
     plan = request.getfixturevalue(plan_name)
     path = proposal(tmp_path / "p.xlsx", [it_in(*LATE), it_in(*RAISES), {**it_in("UTAN", 4.0, 2030), "kategori": None}])
-    result = CliRunner().invoke(main, ["kontroll", str(path), "--plan", str(plan), "--utdata", str(tmp_path / "ut")])
+    result = CliRunner().invoke(main, ["kontroll", str(plan), "--forslag", str(path), "--utdata", str(tmp_path / "ut")])
     tables = _text_tables(result.stdout)
     assert len(tables) == 2
     for head, _ in tables:
@@ -557,7 +564,7 @@ def test_summa_rows_are_sums(tmp_path, passing):
     """Every row called Summa, on every sheet and in the text, is the sum of the year rows above it in each column it
     fills; Genomsnitt is the mean; Samtliga's spend and Δ kapitalkostnader are the sums of the proposals'."""
     path = proposal(tmp_path / "p.xlsx", [it_in("A", 92.0, 2027), it_in("B", 30.0, 2026), it_in("C", 12.3, 2029)])
-    data, _ = kontroll(path, "--plan", passing, "--utdata", tmp_path / "ut")
+    data, _ = kontroll(passing, "--forslag", path, "--utdata", tmp_path / "ut")
     wb = openpyxl.load_workbook(tmp_path / "ut" / "kontroll_p.xlsx")
     summed = 0
     for ws in wb:
@@ -579,7 +586,8 @@ def test_summa_rows_are_sums(tmp_path, passing):
                 assert r[2] == pytest.approx(sum(p[2] for p in proposals), abs=1e-9)
     assert summed == 2  # the Kontroll sheet's year table and Underlag per år
     total = sum(rows(data, "delta_kapitalkostnader").values())
-    result = CliRunner().invoke(main, ["kontroll", str(path), "--plan", str(passing), "--utdata", str(tmp_path / "ut")])
+    result = CliRunner().invoke(main, ["kontroll", str(passing), "--forslag", str(path), "--utdata", str(tmp_path / "ut"),
+                                       "--skriv-over"])  # the json run above wrote the same files
     (head, years), _ = _text_tables(result.stdout)
     (summa,) = [r for r in years if r[0] == "Summa"]
     shown = [float(r[head.index("Δ kapitalkostnader")].replace(" ", "").replace(",", ".").replace("−", "-"))
@@ -592,18 +600,19 @@ def test_one_rounding_of_the_scale_factor(tmp_path, passing):
     """A: 92 mnkr, 23 a year 2027–2030 against a marginal of 60: k = 60/23 = 2,6087 — 2,60 rounded down, 2,61 to
     nearest. The text, the table and the xlsx all show 2,60, and the amount beside it is 2,60 × 92; json is exact."""
     path = proposal(tmp_path / "p.xlsx", [it_in("A", 92.0, 2027), it_in("B", 10.0, 2026)])
-    data, _ = kontroll(path, "--plan", passing, "--utdata", tmp_path / "ut", *FLAT)
+    data, _ = kontroll(passing, "--forslag", path, "--utdata", tmp_path / "ut", *FLAT)
     (a, b) = data["forslag"]
     assert a["max_skalfaktor"] == pytest.approx(60 / 23, rel=1e-12)
     assert b["max_skalfaktor"] == pytest.approx(60 / 2.5, rel=1e-12)
     together = data["max_skalfaktor"]
     assert together == pytest.approx(60 / 25.5, rel=1e-12)  # 2,3529…: 2,35 either way
-    result = CliRunner().invoke(main, ["kontroll", str(proposal(tmp_path / "a.xlsx", [it_in("A", 92.0, 2027)])),
-                                       "--plan", str(passing), "--utdata", str(tmp_path / "ut"), *FLAT])
+    result = CliRunner().invoke(main, ["kontroll", str(passing), "--forslag",
+                                       str(proposal(tmp_path / "a.xlsx", [it_in("A", 92.0, 2027)])),
+                                       "--utdata", str(tmp_path / "ut"), *FLAT])
     assert "ryms upp till 2,60 gånger sin storlek (239 mnkr)" in result.stdout  # 2,60 × 92 = 239,2
     assert "2,61" not in result.stdout
-    result = CliRunner().invoke(main, ["kontroll", str(path), "--plan", str(passing), "--utdata",
-                                       str(tmp_path / "ut"), *FLAT])
+    result = CliRunner().invoke(main, ["kontroll", str(passing), "--forslag", str(path), "--utdata",
+                                       str(tmp_path / "ut"), "--skriv-over", *FLAT])  # after the json run
     _, (head, props) = _text_tables(result.stdout)
     shown = {r[0]: r[head.index("Max skalfaktor")] for r in props}
     assert shown == {"A": "2,60", "B": "24,00", "Samtliga": "2,35"}

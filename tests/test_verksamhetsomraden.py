@@ -74,8 +74,8 @@ def test_the_check_reads_the_models_list(models):
 
 
 def test_the_template_lists_the_kommuns_areas(tmp_path, kommun_models):
-    target = tmp_path / "mall.xlsx"
-    result = CliRunner().invoke(main, ["mall", "-o", str(target), "--models", str(kommun_models)])
+    target = tmp_path / "investeringsplan_mall.xlsx"
+    result = CliRunner().invoke(main, ["mall", "-o", str(tmp_path), "--models", str(kommun_models)])
     assert result.exit_code == 0, result.output
     wb = openpyxl.load_workbook(target)
     lists = {str(dv.sqref).split(":")[0][0]: dv.formula1 for dv in wb["Objekt"].data_validations.dataValidation}

@@ -117,7 +117,7 @@ def _instructions(ws, years: list[int], outturn_year: int | None, asset_classes:
         (v.REGION_SHEET, "ar, totala_intakter, befintliga_avskrivningar, … — regionens resultaträkning per år."),
         ("", ""),
         ("Kontrollera", "invest validera PLAN.xlsx listar fel och varningar med blad och cell."),
-        ("Andra format", "invest importera NAMNDENS_FIL.xlsx -o PLAN.xlsx läser nämndernas egna tabeller."),
+        ("Andra format", "invest importera NAMNDENS_FIL.xlsx -o KATALOG läser nämndernas egna tabeller och skriver en plan i mallformat i katalogen."),
     ]
     for r, (term, text) in enumerate(lines, start=1):
         put(ws, r, 1, term)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import polars as pl
 
@@ -33,7 +34,16 @@ def frame(calc: Calculation, per_object: bool) -> pl.DataFrame:
     return df.select([*REGION_COLUMNS, *[c for c in df.columns if c not in REGION_COLUMNS]])
 
 
-def to_csv(df: pl.DataFrame) -> str:
+CSV_STYLES = ("standard", "svensk")
+
+
+def to_csv(df: pl.DataFrame, style: str = "standard") -> str:
+    """`standard` (the contract): `,` between fields, `.` as the decimal mark, true/false. `svensk`, for a
+    spreadsheet in Swedish: `;` between fields, decimal comma, no thousands separator, ja/nej, and a byte order mark
+    so that Excel reads the file as UTF-8."""
+    if style == "svensk":
+        df = df.with_columns(pl.col(pl.Boolean).replace_strict({True: "ja", False: "nej"}, return_dtype=pl.String))
+        return df.write_csv(separator=";", decimal_comma=True, float_precision=None, include_bom=True)
     return df.write_csv(float_precision=None)
 
 
@@ -57,7 +67,8 @@ def to_table(calc: Calculation, df: pl.DataFrame, per_object: bool) -> str:
     if not per_object and not calc.region.has_share:
         columns = [c for c in columns if c not in ("totala_intakter", "andel", "marginal")]
     rows = [[_cell(c, record[c]) for c in columns] for record in df.select(columns).iter_rows(named=True)]
-    lines = text_table([TABLE_LABELS[c] for c in columns], rows, left=2 if per_object else 1)
+    lines = text_table([TABLE_LABELS[c] for c in columns], rows, left=2 if per_object else 1,
+                       key=2 if per_object else 1)
     head = [f"Plan: {calc.plan.file}   Belopp i mnkr   Riktvärde: kapitalkostnader under "
             f"{swedish.percent(calc.conventions.riktvarde, 0)} av totala intäkter"]
     tail = []
@@ -70,14 +81,120 @@ def to_table(calc: Calculation, df: pl.DataFrame, per_object: bool) -> str:
     return "\n".join(head + [""] + lines + [""] + tail) + "\n"
 
 
-def text_table(header: list[str], rows: list[list[str]], left: int = 1) -> list[str]:
-    """Aligned plain-text table: the first `left` columns left-aligned, the rest (numbers) right-aligned."""
-    rows = [header] + rows
-    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-    lines = ["  ".join(v.ljust(w) if i < left else v.rjust(w) for i, (v, w) in enumerate(zip(r, widths))).rstrip()
-             for r in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return lines
+GAP = "  "
+FALLBACK_WIDTH = 100
+
+
+def terminal_width() -> int:
+    """The terminal's width in columns; 100 when the output is not a terminal (a pipe, a file, a test)."""
+    return shutil.get_terminal_size((FALLBACK_WIDTH, 24)).columns
+
+
+def shorten(text: str, width: int) -> str:
+    """`text` in at most `width` characters, cut at a word boundary and marked with "…" (a first word longer than
+    `width` is the one thing cut inside a word)."""
+    if len(text) <= width:
+        return text
+    cut = text[:width - 1]
+    if " " in cut and text[width - 1] != " ":
+        cut = cut[:cut.rindex(" ")]
+    return cut.rstrip(" ,;:–-") + "…"
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` characters, broken only between words (a word longer than `width`
+    stands alone on its line)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def text_table(header: list[str], rows: list[list[str]], left: int = 1, width: int | None = None,
+               key: int = 1) -> list[str]:
+    """Aligned plain-text table that fits `width` columns (the terminal's): the first `left` columns are text
+    (names, ids), left-aligned; the rest numbers in Swedish format, right-aligned and never broken. When the table is
+    too wide, the widest columns give way first: text and headings wrap at word boundaries, never inside a word.
+    When even that is too wide, the columns that do not fit go on in further blocks below, each led by the first
+    `key` columns (the year, the id)."""
+    width = terminal_width() if width is None else width
+    columns = [_Column(header[i], [r[i] for r in rows], i < left) for i in range(len(header))]
+    if _span([c.least for c in columns]) > width and len(header) > key + 1:
+        return _blocks(header, rows, left, width, [c.least for c in columns], key)
+    return _fitted(header, rows, left, width, columns)
+
+
+def _fitted(header, rows, left, width, columns=None) -> list[str]:
+    """One block: the widest column gives way until the table fits (or no column can give more)."""
+    columns = columns or [_Column(header[i], [r[i] for r in rows], i < left) for i in range(len(header))]
+    widths = [c.natural for c in columns]
+    while _span(widths) > width:
+        shrinkable = [i for i, c in enumerate(columns) if widths[i] > c.least]
+        if not shrinkable:
+            break
+        i = max(shrinkable, key=lambda k: widths[k])
+        widths[i] = columns[i].fit(widths[i] - 1)
+    return _render(columns, widths, left)
+
+
+class _Column:
+    """One column's cells and how narrow it can be: numbers as wide as the widest, text at its longest word, a
+    heading at its longest word."""
+
+    def __init__(self, heading: str, cells: list[str], text: bool):
+        self.heading, self.cells, self.text = heading, cells, text
+        self.natural = max([len(heading), *map(len, cells)])
+        floor = (max((len(w) for c in cells for w in c.split()), default=0) if text
+                 else max(map(len, cells), default=0))
+        self.least = min(self.natural, max([floor, *(len(w) for w in heading.split())]))
+
+    def fit(self, limit: int) -> int:
+        """The width the column takes when no line may be wider than `limit` (at least `least`)."""
+        limit = max(limit, self.least)
+        wrapped = self.cells if not self.text else [line for c in self.cells for line in wrap(c, limit)]
+        return max(map(len, wrap(self.heading, limit) + wrapped))
+
+    def lines(self, value: str, width: int, heading: bool = False) -> list[str]:
+        return wrap(value, width) if (heading or self.text) and len(value) > width else [value]
+
+
+def _span(widths: list[int]) -> int:
+    return sum(widths) + len(GAP) * (len(widths) - 1)
+
+
+def _blocks(header, rows, left, width, least, key) -> list[str]:
+    """The columns in blocks that fit at their narrowest, in order, each block after the first led by the `key`
+    columns; each block a table of its own, one under the other."""
+    lead = list(range(key))
+    blocks, block = [], list(lead)
+    for i in range(key, len(header)):
+        if len(block) > key and _span([least[k] for k in block + [i]]) > width:
+            blocks.append(block)
+            block = list(lead)
+        block.append(i)
+    blocks.append(block)
+    out: list[str] = []
+    for number, keep in enumerate(blocks):
+        out += ([""] if number else []) + _fitted([header[k] for k in keep], [[r[k] for k in keep] for r in rows],
+                                                  sum(k < left for k in keep), width)
+    return out
+
+
+def _render(columns: list[_Column], widths: list[int], left: int) -> list[str]:
+    def lines(cells: list[list[str]], bottom: bool = False) -> list[str]:
+        height = max(len(c) for c in cells)
+        cells = [([""] * (height - len(c)) + c) if bottom else (c + [""] * (height - len(c))) for c in cells]
+        return [GAP.join(c[k].ljust(w) if i < left else c[k].rjust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip() for k in range(height)]
+
+    out = lines([c.lines(c.heading, w, heading=True) for c, w in zip(columns, widths)], bottom=True)
+    out.append(GAP.join("-" * w for w in widths))
+    for r in range(len(columns[0].cells) if columns else 0):
+        out += lines([c.lines(c.cells[r], w) for c, w in zip(columns, widths)])
+    return out
 
 
 def _cell(column: str, value) -> str:

@@ -93,7 +93,7 @@ def ranking_table(calc: Calculation, ranking: pl.DataFrame, skipped: list[str], 
     first, last = calc.plan.plan_years[0], calc.plan.plan_years[-1]
     head = [f"Ett års försening per objekt (utgifter från {from_year}, kostnadsindex: {index}), störst effekt först",
             f"Plan: {calc.plan.file}   Belopp i mnkr", ""]
-    rows = [[r["id"], r["namn"][:48], r["flyttade"], swedish.percent(r["hogsta_andel_efter"]),
+    rows = [[r["id"], r["namn"], r["flyttade"], swedish.percent(r["hogsta_andel_efter"]),
              "–" if r["delta_hogsta_andel"] is None else swedish.number(r["delta_hogsta_andel"] * 100, 2),
              swedish.number(r["delta_kapitalkostnader_planperioden"])]
             for r in ranking.iter_rows(named=True)]

@@ -36,7 +36,7 @@ def dependencies_table(graph: DependencyGraph, findings: list[Finding], plan_fil
     head = [f"Beroenden i {plan_file}: {len(records)} av {len(graph.objects)} objekt har beroenden.", ""]
     if not records:
         return "\n".join(head) + "\n"
-    rows = [[r["id"], r["namn"][:40], r["driftsattning"], r["verksamhetsomrade"],
+    rows = [[r["id"], r["namn"], r["driftsattning"], r["verksamhetsomrade"],
              ", ".join(d["id"] + (f" (+{d['fordrojning_manader']} mån)" if d["fordrojning_manader"] else "")
                        for d in r["beror_pa"]) or "–",
              ", ".join(r["efterfoljare"]) or "–"] for r in records]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from invest.excel.sheet_reading import SheetReading
+from invest.outputs.calculation_output import shorten
 
 MAX_LABEL = 60
 
 
 def _short(text: str) -> str:
-    return text if len(text) <= MAX_LABEL else text[:MAX_LABEL - 1] + "…"
+    """A heading or a row's label on one line: at most MAX_LABEL characters, cut at a word boundary."""
+    return shorten(" ".join(text.split()), MAX_LABEL)
 
 
 def _row_groups(rows: tuple[tuple[int, str, str], ...]) -> list[tuple[int, int, str, str]]:

@@ -50,6 +50,14 @@ PARAMETER_COLUMNS = {
     "parameter": "Parameter", "beskrivning": "Beskrivning", "enhet": "Enhet", "galler_fran": "Gäller från",
     "varde": "Värde", "kalla": "Källa", "antagande": "Antagande", "fil": "Fil",
 }
+UNITS = {"ar": "år", "manad": "månad"}  # a parameter's unit; the others (andel, mnkr, val, lista …) read as they are
+VALUE_NAMES = {  # a convention's value or a parameter's key as running text names it ("sista_aret = året ÅÅÅÅ")
+    "bundet_kapital": "bundet kapital", "bokfort_varde": "bokfört värde", "bokfort_varde_netto": "bokfört värde netto",
+    "genomsnitt": "genomsnitt", "ingaende": "ingående", "samma_manad": "samma månad", "nasta_manad": "nästa månad",
+    "nasta_ar": "nästa år", "brutto": "brutto", "netto": "netto", "jamn": "jämnt", "arganger": "årgångar",
+    "sista_aret": "sista året", "forsta_aret": "första året", "standardmanad": "standardmånad",
+    "efter_driftsattning_manad": "månad efter driftsättning", "upplosning_fran_beslut": "upplöses från beslut",
+}
 
 
 def column(name: str, short: bool = False) -> str:
@@ -62,3 +70,8 @@ def column(name: str, short: bool = False) -> str:
 def value(text: str) -> str:
     """A convention's value or an asset class as a reader reads it; other text unchanged."""
     return CONVENTION_VALUES.get(text) or ASSET_CLASSES.get(text) or text
+
+
+def unit(name: str) -> str:
+    """A parameter's unit as a reader reads it."""
+    return UNITS.get(name, name)

@@ -1,0 +1,372 @@
+"""The report as a PDF a planner can attach as it is: A4, a front page with the summary in sentences and the key
+figures, the budget charts two to a page with captions, then the budget's tables with the years as columns (the
+region's capital costs against totala intäkter, and the investment plan per verksamhetsområde). Every page names
+the plan's file (never a folder) and "Sida N av M"; fonts are embedded as TrueType. Drawn with matplotlib alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from matplotlib import rc_context
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
+from matplotlib.transforms import blended_transform_factory
+
+from invest.analyses.breakdown import budget_shape
+from invest.base import swedish
+from invest.base.atomic import atomic_path
+from invest.engine.calculation import Calculation
+from invest.outputs import labels
+from invest.outputs.budget_charts import DRAW, shown_charts
+from invest.outputs.chart import BREACH_COLOUR, CHAR_EM, FOOTER_COLOUR, SAVE_RC, TEXT_COLOUR, settle, wrap
+
+TITLE = "Kapitalkostnader mot riktvärdet"
+PORTRAIT, LANDSCAPE = (8.27, 11.69), (11.69, 8.27)
+MARGIN, TOP, BOTTOM = 0.7, 0.7, 0.8  # inches: left and right, above the first line, under the last (the footer)
+LINE = 1.35  # line height in em
+TABLE_SIZE, TEXT_SIZE = 8.5, 10.0
+RULE_COLOUR, SHADE_COLOUR = "#9a9a9a", "#f1f3f6"
+REGION_ROWS = ("investeringar", "medfinansiering_mottagen", "avskrivningar", "rantekostnader", "kapitalkostnader",
+               "totala_intakter", "andel", "marginal", "rantebarande_skuld", "skuldandel")
+BOLD_ROWS = ("kapitalkostnader", "andel")
+YEARS_PER_TABLE = 12
+CAPTIONS = {
+    "andel": "Kapitalkostnadernas andel av totala intäkter per år. Röda staplar är år över riktvärdet, den "
+             "streckade linjen är riktvärdet {limit}. Raden under diagrammet är marginalen till riktvärdet i mnkr: "
+             "hur mycket kapitalkostnaderna kan öka innan andelen når riktvärdet (negativ: hur mycket de behöver "
+             "minska).",
+    "kapitalkostnader": "Avskrivningar och räntekostnader per år i mnkr. Den streckade linjen är riktvärdet "
+                        "som belopp, {limit} av årets totala intäkter; där en stapel når över linjen är andelen "
+                        "över riktvärdet. Raden under diagrammet är totala intäkter.",
+    "kapitalkostnader_netto": "Avskrivningar och räntekostnader per år i mnkr. Den streckade linjen är de "
+                              "kapitalkostnader vid vilka andelen (netto, utan intäktsförd medfinansiering) når "
+                              "riktvärdet {limit}. Raden under diagrammet är totala intäkter.",
+    "kapitalkostnader_utan": "Avskrivningar och räntekostnader (internränta på planens objekt) per år i mnkr. "
+                             "Planen saknar bladet Region, så totala intäkter och riktvärdet kan inte visas.",
+    "investeringar": "Investeringar per verksamhetsområde och år i mnkr, som budgetens tabell över "
+                     "investeringsplanen. Den skrafferade delen är medfinansiering (bidrag från andra); raden under "
+                     "diagrammet är medfinansieringen per år.",
+    "investeringar_utan": "Investeringar per verksamhetsområde och år i mnkr, som budgetens tabell över "
+                          "investeringsplanen. Planen har ingen medfinansiering.",
+    "skuld": "Räntebärande skuld, minskad med likvida medel, i förhållande till totala intäkter per år mot "
+             "gränsvärdet {debt_limit}. Under diagrammet står skulden i mnkr, och likvida medel när planen anger "
+             "dem.",
+}
+
+
+def _page(size: tuple[float, float]) -> Figure:
+    fig = Figure(figsize=size)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+@dataclass
+class Flow:
+    """Text and tables placed down pages of one size, a new page begun when a block does not fit."""
+
+    size: tuple[float, float] = PORTRAIT
+    pages: list[Figure] = field(default_factory=list)
+    y: float = 0.0  # inches from the foot of the page to the top of the next block
+
+    def __post_init__(self):
+        self.new_page()
+
+    def new_page(self) -> None:
+        self.pages.append(_page(self.size))
+        self.y = self.size[1] - TOP
+
+    @property
+    def fig(self) -> Figure:
+        return self.pages[-1]
+
+    @property
+    def width(self) -> float:
+        return self.size[0] - 2 * MARGIN
+
+    def room(self, height: float) -> None:
+        """A new page unless `height` inches fit above the footer."""
+        if self.y - height < BOTTOM and self.y < self.size[1] - TOP:
+            self.new_page()
+
+    def put(self, x: float, y: float, text: str, size: float, **kwargs) -> None:
+        self.fig.text(x / self.size[0], y / self.size[1], text, fontsize=size, va="top", linespacing=LINE,
+                      color=kwargs.pop("color", TEXT_COLOUR), **kwargs)
+
+    def paragraph(self, text: str, size: float = TEXT_SIZE, gap: float = 0.08, indent: float = 0.0, **kwargs) -> None:
+        lines = wrap(text, self.width - indent, size)
+        height = len(lines) * size * LINE / 72
+        self.room(height)
+        self.put(MARGIN + indent, self.y, "\n".join(lines), size, **kwargs)
+        self.y -= height + gap
+
+    def heading(self, text: str, size: float = 13.0) -> None:
+        self.room(size * LINE / 72 + 0.6)  # a heading keeps a little of what follows on its page
+        self.y -= 0.1
+        self.paragraph(text, size, gap=0.1, fontweight="bold")
+
+    def table(self, headers: list[str], rows: list[list[str]], widths: list[float], size: float = TABLE_SIZE,
+              bold: set[int] = frozenset(), indented: set[int] = frozenset(),
+              colours: dict[tuple[int, int], str] | None = None, left: set[int] = frozenset({0})) -> None:
+        """A table: a header row (each header on up to two lines), then rows shaded every other; columns in `left`
+        are left-aligned, the rest right-aligned; each cell's text already formatted and wrapped to its column."""
+        line = size * LINE / 72
+        head_lines = [[h] for h in headers]
+        if any(len(h) * size * CHAR_EM / 72 > w - 0.12 for h, w in zip(headers, widths)):  # then all break alike
+            head_lines = [h.split(" ", 1) if c not in left else [h] for c, h in enumerate(headers)]
+        head_height = max(len(h) for h in head_lines) * line + 0.08
+        cell_lines = [[wrap(c, w - 0.12, size) if i in left else [c] for i, (c, w) in enumerate(zip(r, widths))]
+                      for r in rows]
+        heights = [max(len(c) for c in r) * line + 0.07 for r in cell_lines]
+        self.room(head_height + sum(heights[:3]))
+        self._header(head_lines, widths, head_height, size, left)
+        for r, (cells, height) in enumerate(zip(cell_lines, heights)):
+            if self.y - height < BOTTOM:
+                self.new_page()
+                self._header(head_lines, widths, head_height, size, left)
+            if r % 2:
+                self.fig.add_artist(_band(self.fig, self.y - height, height, self.width, self.size))
+            x = MARGIN
+            for c, (text, width) in enumerate(zip(cells, widths)):
+                colour = (colours or {}).get((r, c), TEXT_COLOUR)
+                weight = "bold" if r in bold else "normal"
+                at = x + 0.06 + (0.15 if r in indented and c == 0 else 0) if c in left else x + width - 0.06
+                self._lines(at, self.y - 0.035, text, size, 0, "left" if c in left else "right", fontweight=weight,
+                            color=colour)
+                x += width
+            self.y -= height
+        self._rule(self.y)
+        self.y -= 0.12
+
+    def _header(self, head_lines: list[list[str]], widths: list[float], height: float, size: float,
+                left: set[int]) -> None:
+        self._rule(self.y, 0.9)
+        x = MARGIN
+        most = max(len(text) for text in head_lines)
+        for c, (text, width) in enumerate(zip(head_lines, widths)):
+            at = x + 0.06 if c in left else x + width - 0.06
+            self._lines(at, self.y - 0.04, text, size, most - len(text), "left" if c in left else "right",
+                        fontweight="bold")  # headers sit on the rule below them
+            x += width
+        self.y -= height
+        self._rule(self.y, 0.7)
+
+    def _lines(self, x: float, top: float, lines: list[str], size: float, skip: int, ha: str, **kwargs) -> None:
+        """Each line on its own baseline (text placed by its top would sit by its tallest letter, and digits and
+        letters in one row would not line up); `skip` lines left empty above."""
+        colour = kwargs.pop("color", TEXT_COLOUR)
+        for i, text in enumerate(lines, start=skip):
+            baseline = top - size / 72 * (0.95 + i * LINE)
+            self.fig.text(x / self.size[0], baseline / self.size[1], text, fontsize=size, va="baseline", ha=ha,
+                          color=colour, **kwargs)
+
+    def _rule(self, y: float, width: float = 0.6) -> None:
+        self.fig.add_artist(_line(self.fig, y, self.width, self.size, width))
+
+
+def _band(fig: Figure, y: float, height: float, width: float, size: tuple[float, float]):
+    return Rectangle((MARGIN / size[0], y / size[1]), width / size[0], height / size[1], transform=fig.transFigure,
+                     facecolor=SHADE_COLOUR, edgecolor="none", zorder=0)
+
+
+def _line(fig: Figure, y: float, width: float, size: tuple[float, float], linewidth: float):
+    return Line2D([MARGIN / size[0], (MARGIN + width) / size[0]], [y / size[1]] * 2, transform=fig.transFigure,
+                  color=RULE_COLOUR, linewidth=linewidth)
+
+
+# --- what the pages say ---------------------------------------------------------------------------------------------
+
+def summary_sentences(calc: Calculation) -> list[str]:
+    """The plan in a few sentences for a decision document: the average share, the years over the riktvärde, the
+    highest share and its margin, the investments and the debt."""
+    period = calc.plan_period()
+    years = period["ar"].to_list()
+    span = swedish.years(years)
+    invest, medfin = period["investeringar"].sum(), period["medfinansiering_mottagen"].sum()
+    spend = (f"Planen omfattar investeringar på {swedish.number(invest, 0)} mnkr {span}, varav medfinansiering "
+             f"{swedish.number(medfin, 0)} mnkr.")
+    if not calc.region.has_share:
+        first, last = period.row(0, named=True), period.row(-1, named=True)
+        return ["Planen saknar bladet Region: totala intäkter saknas, så kapitalkostnadernas andel och marginalen "
+                "till riktvärdet kan inte beräknas.",
+                f"Kapitalkostnaderna för planens objekt (avskrivningar och internränta) är "
+                f"{swedish.number(first['kapitalkostnader'], 0)} mnkr {first['ar']} och "
+                f"{swedish.number(last['kapitalkostnader'], 0)} mnkr {last['ar']}.", spend]
+    limit = calc.conventions.riktvarde
+    shares = period["andel"].to_list()
+    breach = [y for y, s in zip(years, shares) if s is not None and s >= limit]
+    out = [f"Kapitalkostnaderna är i genomsnitt {swedish.percent(calc.average_share())} av totala intäkter {span}; "
+           f"riktvärdet är att de ska vara under {swedish.percent(limit, 0)}."]
+    out.append(f"Andelen är över riktvärdet {swedish.years(breach)}." if breach
+               else "Andelen är under riktvärdet alla år.")
+    peak = period.sort("andel", descending=True, nulls_last=True).row(0, named=True)
+    margin = peak["marginal"]
+    out.append(f"Högst är andelen {peak['ar']}: {swedish.percent_beside(peak['andel'], limit)}, "
+               + (f"{swedish.number(-margin, 0)} mnkr över riktvärdet." if margin < 0
+                  else f"med en marginal på {swedish.number(margin, 0)} mnkr till riktvärdet."))
+    out.append(spend)
+    if "skuldandel" in period.columns and period["skuldandel"].null_count() < period.height:
+        top = period.sort("skuldandel", descending=True, nulls_last=True).row(0, named=True)
+        side = "under" if top["skuldandel"] < calc.conventions.gransvarde else "över"
+        out.append(f"Räntebärande skuld i förhållande till totala intäkter är högst "
+                   f"{swedish.percent(top['skuldandel'], 1)} ({top['ar']}), {side} gränsvärdet "
+                   f"{swedish.percent(calc.conventions.gransvarde, 0)}.")
+    return out
+
+
+def key_figures(calc: Calculation) -> list[tuple[str, str]]:
+    """The key figures when the caller gives none."""
+    c = calc.conventions
+    period = calc.plan_period()
+    years = period["ar"].to_list()
+    out = [("Plan", Path(calc.plan.file).name), ("Parametrar", calc.models.label),
+           ("Planperiod", swedish.years(years)), ("Antal objekt", str(len(calc.plan.objects))),
+           ("Riktvärde", f"kapitalkostnader under {swedish.percent(c.riktvarde, 0)} av totala intäkter "
+                         f"(metod {c.riktvardesmetod})"),
+           ("Investeringar", f"{swedish.number(period['investeringar'].sum(), 0)} mnkr, varav medfinansiering "
+                             f"{swedish.number(period['medfinansiering_mottagen'].sum(), 0)} mnkr")]
+    if calc.region.has_share:
+        breach = [r["ar"] for r in period.iter_rows(named=True) if r["andel"] >= c.riktvarde]
+        peak = period.sort("andel", descending=True).row(0, named=True)
+        low = period.sort("marginal").row(0, named=True)
+        out += [("Genomsnittlig andel", swedish.percent(calc.average_share())),
+                ("År över riktvärdet", swedish.years(breach) if breach else "inget"),
+                ("Högsta andel", f"{swedish.percent_beside(peak['andel'], c.riktvarde)} år {peak['ar']}"),
+                ("Minsta marginal", f"{swedish.number(low['marginal'], 0)} mnkr år {low['ar']}"),
+                ("Högsta skuld / totala intäkter", f"{swedish.percent(period['skuldandel'].max(), 1)} "
+                                                   f"(gränsvärde {swedish.percent(c.gransvarde, 0)})")]
+    return out
+
+
+def _front(calc: Calculation, summary: list[tuple[str, str]], sentences: list[str], when: dt.date) -> Flow:
+    flow = Flow(PORTRAIT)
+    flow.paragraph(TITLE, 20, gap=0.12, fontweight="bold")
+    flow.paragraph(f"Plan: {Path(calc.plan.file).name} · parametrar: {calc.models.label}", 10.5, gap=0.02,
+                   color=FOOTER_COLOUR)
+    flow.paragraph(f"Skapad {when:%Y-%m-%d}", 10.5, gap=0.2, color=FOOTER_COLOUR)
+    flow.heading("Sammanfattning")
+    for sentence in sentences:
+        flow.paragraph(sentence, TEXT_SIZE, gap=0.07)
+    flow.heading("Nyckeltal")
+    shown = [(key, labels.value(value)) for key, value in summary if key != "Skapad"]
+    flow.table(["Nyckeltal", "Värde"], [[key, value] for key, value in shown], [2.3, flow.width - 2.3],
+               size=9.0, left={0, 1})
+    return flow
+
+
+def _chart_pages(calc: Calculation) -> list[Figure]:
+    names = shown_charts(calc)
+    limit = swedish.percent(calc.conventions.riktvarde, 0)
+    debt_limit = swedish.percent(calc.conventions.gransvarde, 0)
+    pages = []
+    for first in range(0, len(names), 2):
+        fig = Figure(figsize=PORTRAIT, layout="constrained")
+        FigureCanvasAgg(fig)
+        side = MARGIN / PORTRAIT[0] - 0.04  # the charts' frames in the text margins, their labels a little outside
+        fig.get_layout_engine().set(rect=(side, BOTTOM / PORTRAIT[1], 1 - 2 * side,
+                                          1 - (BOTTOM + TOP - 0.2) / PORTRAIT[1]), h_pad=0.12, hspace=0.02)
+        grid = fig.add_gridspec(4, 1, height_ratios=[1, 0.2, 1, 0.2])
+        for slot, name in enumerate(names[first:first + 2]):
+            DRAW[name](fig.add_subplot(grid[2 * slot]), calc)
+            key = name
+            if name == "investeringar" and not calc.plan_period()["medfinansiering_mottagen"].sum():
+                key = "investeringar_utan"
+            if name == "kapitalkostnader":
+                key = ("kapitalkostnader_utan" if not calc.region.has_share
+                       else "kapitalkostnader_netto" if calc.conventions.riktvardesmetod == "netto" else name)
+            caption = f"Diagram {first + slot + 1}. " + CAPTIONS[key].format(limit=limit, debt_limit=debt_limit)
+            box = fig.add_subplot(grid[2 * slot + 1])
+            box.axis("off")
+            box.text(MARGIN / PORTRAIT[0], 0.92, "\n".join(wrap(caption, PORTRAIT[0] - 2 * MARGIN, 9)),
+                     transform=blended_transform_factory(fig.transFigure, box.transAxes), fontsize=9, va="top",
+                     ha="left", linespacing=LINE, color=TEXT_COLOUR).set_in_layout(False)
+        pages.append(fig)
+    return pages
+
+
+def _amount(value) -> str:
+    return swedish.number(None if value is None else float(value), 0)
+
+
+def _tables(calc: Calculation) -> list[Figure]:
+    flow = Flow(LANDSCAPE)
+    period = calc.plan_period()
+    rows = [key for key in REGION_ROWS if key in period.columns and period[key].null_count() < period.height]
+    years = period["ar"].to_list()
+    limit = calc.conventions.riktvarde
+    label_width = 2.6
+    for start in range(0, len(years), YEARS_PER_TABLE):
+        block = years[start:start + YEARS_PER_TABLE]
+        width = min(1.0, (flow.width - label_width) / len(block))
+        part = f" ({swedish.years(block)})" if len(years) > YEARS_PER_TABLE else ""
+        flow.heading(f"Tabell 1. Kapitalkostnader och totala intäkter per år, mnkr{part}", 11.5)
+        cells, colours = [], {}
+        for r, key in enumerate(rows):
+            values = period[key].to_list()[start:start + YEARS_PER_TABLE]
+            if key == "andel":
+                texts = [swedish.percent_beside(v, limit) for v in values]
+                colours.update({(r, c + 1): BREACH_COLOUR for c, v in enumerate(values)
+                                if v is not None and v >= limit})
+            elif key == "skuldandel":
+                texts = [swedish.percent(v, 1) for v in values]
+            else:
+                texts = [_amount(v) for v in values]
+                if key == "marginal":
+                    colours.update({(r, c + 1): BREACH_COLOUR for c, v in enumerate(values) if v is not None and v < 0})
+            cells.append([labels.column(key)] + texts)
+        flow.table(["Mnkr"] + [str(y) for y in block], cells, [label_width] + [width] * len(block),
+                   bold={i for i, key in enumerate(rows) if key in BOLD_ROWS}, colours=colours)
+
+    headers, plan_rows = budget_shape(calc)
+    label_width = 2.9
+    width = min(1.1, (flow.width - label_width) / (len(headers) - 1))
+    flow.heading("Tabell 2. Investeringsplan per verksamhetsområde, mnkr", 11.5)
+    cells = [[row[0].strip()] + [_amount(v) for v in row[1:]] for row in plan_rows]
+    flow.table(headers, cells, [label_width] + [width] * (len(headers) - 1),
+               bold={i for i, row in enumerate(plan_rows) if row[0] == "TOTALT"},
+               indented={i for i, row in enumerate(plan_rows) if row[0].startswith(" ")})
+    notes = ["Beloppen är avrundade till hela mnkr; andelar och marginaler är beräknade på oavrundade belopp."
+             + (" Röd siffra: över riktvärdet." if calc.region.has_share else "")]
+    notes += list(calc.region.notes)
+    for note in notes:
+        flow.paragraph(note, 8.5, gap=0.04, color=FOOTER_COLOUR)
+    return flow.pages
+
+
+def _footer(fig: Figure, number: int, total: int, plan: str) -> None:
+    width, height = fig.get_size_inches()
+    y = 0.45 / height
+    fig.text(MARGIN / width, y, f"{plan} · {TITLE}", fontsize=8, color=FOOTER_COLOUR, va="bottom")
+    fig.text(1 - MARGIN / width, y, f"Sida {number} av {total}", fontsize=8, color=FOOTER_COLOUR, va="bottom",
+             ha="right")
+
+
+def report_pages(calc: Calculation, summary: list[tuple[str, str]], sentences: list[str],
+                 when: dt.date | None = None) -> list[Figure]:
+    """Every page of the report, footers included, laid out but not written (for a look test)."""
+    front = _front(calc, summary or key_figures(calc), sentences or summary_sentences(calc), when or dt.date.today())
+    pages = front.pages + _chart_pages(calc) + _tables(calc)
+    plan = Path(calc.plan.file).name
+    for number, fig in enumerate(pages, start=1):
+        _footer(fig, number, len(pages), plan)
+    return pages
+
+
+def write_pdf_report(calc: Calculation, target: Path, summary: list[tuple[str, str]], sentences: list[str]) -> Path:
+    """Writes the report atomically to `target` (A4; summary and key figures, the charts, the tables); an empty
+    `summary` or `sentences` is generated from the calculation. Returns `target`."""
+    target = Path(target)
+    pages = report_pages(calc, summary, sentences)
+    metadata = {"Title": f"{TITLE} – {Path(calc.plan.file).name}", "Creator": "invest", "Producer": "invest",
+                "CreationDate": None}
+    with atomic_path(target) as tmp, rc_context(SAVE_RC):
+        with PdfPages(tmp, metadata=metadata) as pdf:
+            for fig in pages:
+                settle(fig)
+                pdf.savefig(fig)
+    return target
+

@@ -1,0 +1,238 @@
+"""What a reader checks on the charts and the PDF report: each y tick label is its tick's value at the precision
+the step needs (6,75 % beside 7,00 %, not 6,8 beside 7,0), no text touches the riktvärde or gränsvärde line and a
+label stands on its value's side of it, the files are written and nothing else, the PDF has its pages with
+"Sida N av M", TrueType fonts embedded, readable sizes, Swedish numbers and no folder path or snake_case name."""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+import subprocess
+
+import pytest
+from matplotlib.path import Path as LinePath
+from matplotlib.text import Text
+
+from conftest import build_plan
+from invest.outputs.budget_charts import budget_charts, budget_figures
+from invest.outputs.chart import GUARD_IDS, SwedishTicks, comparison_chart, delay_chart, settle, share_chart
+from invest.outputs.pdf_report import report_pages, write_pdf_report
+from invest.pipeline import Inputs, calculate_plan
+
+
+@pytest.fixture(scope="module")
+def calc():
+    return calculate_plan(Inputs())
+
+
+@pytest.fixture(scope="module")
+def figures(calc):
+    return budget_figures(calc)
+
+
+def parse(label: str) -> float:
+    """A Swedish tick or value label back to its number ("6,75 %" → 0.0675, "−1 064" → -1064)."""
+    text = label.replace("\u2212", "-").replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    return float(text[:-1]) / 100 if text.endswith("%") else float(text)
+
+
+def drawn(fig):
+    settle(fig)
+    fig.canvas.draw()
+    return fig.canvas.get_renderer()
+
+
+def visible_texts(fig):
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
+def guard_lines(fig):
+    return [line for ax in fig.axes for line in ax.get_lines() if line.get_gid() in GUARD_IDS]
+
+
+def assert_ticks_follow_the_step(fig) -> None:
+    drawn(fig)
+    for ax in fig.axes:
+        if not ax.axison:
+            continue
+        low, high = sorted(ax.get_ylim())
+        shown = [(value, label.get_text()) for value, label in zip(ax.get_yticks(), ax.get_yticklabels())
+                 if low - 1e-12 <= value <= high + 1e-12]
+        assert len(shown) >= 3, shown
+        decimals = {len(re.sub(r"[^\d]", "", label.split(",")[1])) if "," in label else 0 for _, label in shown}
+        assert len(decimals) == 1, shown  # one precision on an axis
+        for value, label in shown:
+            assert parse(label) == pytest.approx(value, abs=1e-12), (label, value)
+
+
+def assert_nothing_touches_a_limit(fig) -> None:
+    renderer = drawn(fig)
+    lines = guard_lines(fig)
+    for line in lines:
+        path = LinePath(line.get_transform().transform(line.get_xydata()))
+        touching = [t.get_text() for t in visible_texts(fig)
+                    if path.intersects_bbox(t.get_window_extent(renderer).padded(1), filled=False)]
+        assert not touching, f"{line.get_gid()}: {touching}"
+
+
+def assert_labels_on_their_side(fig, limit: float) -> None:
+    """A share label over a horizontal limit line stands over it, one under it under it."""
+    renderer = drawn(fig)
+    for ax in fig.axes:
+        for line in (ln for ln in ax.get_lines() if ln.get_gid() == "riktvarde" and len(set(ln.get_ydata())) == 1):
+            level = ax.transData.transform((0, line.get_ydata()[0]))[1]
+            for text in ax.texts:
+                if not text.get_text().endswith("%"):
+                    continue
+                value = parse(text.get_text())
+                box = text.get_window_extent(renderer)
+                if value > limit:
+                    assert box.y0 > level, text.get_text()
+                elif value < limit:
+                    assert box.y1 < level, text.get_text()
+
+
+def test_the_formatter_shows_the_step(calc):
+    ticks = SwedishTicks(100, " %")
+    assert ticks.format_ticks([0.0675, 0.07, 0.0725]) == ["6,75 %", "7,00 %", "7,25 %"]
+    assert ticks.format_ticks([0.065, 0.07, 0.075]) == ["6,5 %", "7,0 %", "7,5 %"]
+    assert ticks.format_ticks([0.0, 0.02, 0.04]) == ["0 %", "2 %", "4 %"]
+    assert SwedishTicks().format_ticks([0, 5000, 10000]) == ["0", "5 000", "10 000"]
+    assert SwedishTicks().format_ticks([-2.5, 0, 2.5]) == ["−2,5", "0,0", "2,5"]
+
+
+def test_every_budget_chart_reads_right(figures, calc):
+    assert list(figures) == ["andel", "kapitalkostnader", "investeringar", "skuld"]
+    for name, fig in figures.items():
+        assert_ticks_follow_the_step(fig)
+        assert_nothing_touches_a_limit(fig)
+    assert_labels_on_their_side(figures["andel"], calc.conventions.riktvarde)
+    assert {line.get_gid() for line in guard_lines(figures["andel"])} == {"riktvarde"}
+    assert {line.get_gid() for line in guard_lines(figures["kapitalkostnader"])} == {"riktvarde"}
+    assert {line.get_gid() for line in guard_lines(figures["skuld"])} == {"gransvarde"}
+
+
+def test_the_charts_say_it_in_swedish(figures, calc):
+    texts = {name: " ".join(t.get_text() for t in visible_texts(fig)) for name, fig in figures.items()}
+    for expected, name in [("Riktvärde 8 %", "andel"), ("Marginal (mnkr)", "andel"),
+                           ("Andel av totala intäkter", "andel"),
+                           ("Avskrivningar", "kapitalkostnader"), ("Räntekostnader", "kapitalkostnader"),
+                           ("Totala intäkter", "kapitalkostnader"), ("Mnkr", "kapitalkostnader"),
+                           ("Investeringar per verksamhetsområde", "investeringar"),
+                           ("varav medfinansiering", "investeringar"),
+                           ("Räntebärande skuld / totala intäkter", "skuld"), ("Gränsvärde 50 %", "skuld")]:
+        assert expected in texts[name], (expected, name)
+    for text in texts.values():
+        assert not re.search(r"\d\.\d", text)  # a decimal comma, never a point
+        assert not re.search(r"\b[a-z]+_[a-z_]+\b", text)
+        assert "/" not in text.replace("models/", "").replace(" / ", "")  # no folder of the user's machine
+    margins = calc.plan_period()["marginal"].to_list()
+    row = [t.get_text() for t in figures["andel"].axes[0].texts if t.xycoords == ("data", "axes fraction")]
+    assert [parse(r) for r in row] == [round(m) for m in margins]
+
+
+def test_budget_charts_writes_the_four_pngs_and_nothing_else(tmp_path, calc):
+    written = budget_charts(calc, tmp_path, "plan")
+    assert [p.name for p in written] == ["plan_andel.png", "plan_kapitalkostnader.png", "plan_investeringar.png",
+                                         "plan_skuld.png"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in written)
+    assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in written)
+
+
+def test_share_chart_still_writes_png_and_pdf_with_truetype(tmp_path, calc):
+    targets = [tmp_path / "a.png", tmp_path / "a.pdf"]
+    share_chart(calc, targets)
+    assert b"/FontFile2" in targets[1].read_bytes() and b"/Type3" not in targets[1].read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.pdf", "a.png"]
+
+
+def test_kontroll_and_forsening_charts(tmp_path):
+    """Shares close to the riktvärde on both sides: every label clear of the line, on its value's side; the ticks
+    at the step's precision; None (no Region sheet) leaves a gap."""
+    years = list(range(2026, 2036))
+    without = [0.0675, 0.07, 0.0725, 0.0788, 0.0795, 0.0801, 0.0799, 0.078, 0.0770, 0.0760]
+    with_ = [0.0690, 0.0725, 0.0760, 0.0799, 0.0800, 0.0812, 0.0805, 0.0797, 0.0781, 0.0773]
+    fig = comparison_chart(years, without, with_, 0.08, "Med och utan förslaget", "Förslag: p.xlsx · plan: x.xlsx",
+                           tmp_path / "k.png")
+    assert_ticks_follow_the_step(fig)
+    assert_nothing_touches_a_limit(fig)
+    assert_labels_on_their_side(fig, 0.08)
+    fig = delay_chart(years, with_, [None] + without[1:], 0.08, "Försening av X 2 år", [tmp_path / "f.png"],
+                      footer="Plan: x.xlsx")
+    assert_ticks_follow_the_step(fig)
+    assert_nothing_touches_a_limit(fig)
+    assert_labels_on_their_side(fig, 0.08)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.png", "k.png"]
+
+
+def test_a_bar_just_under_the_line_keeps_its_label_off_it(tmp_path):
+    """Three years at 7,9–8,1 % of totala intäkter: the labels of bars just under and just over the riktvärde."""
+    objects = [{"id": "A", "tillgangsklass": "it", "driftsattning": "löpande", "utgifter": {2026: 1}}]
+    region = [{"ar": y, "totala_intakter": 1000, "befintliga_avskrivningar": a}
+              for y, a in zip(range(2026, 2030), (79.0, 80.4, 79.6, 80.0))]
+    path = build_plan(tmp_path / "p.xlsx", objects, years=range(2026, 2030), outturn_year=None, region=region)
+    calc = calculate_plan(Inputs(plan=path, flat_rate=0.0))
+    figures = budget_figures(calc)
+    for fig in figures.values():
+        assert_ticks_follow_the_step(fig)
+        assert_nothing_touches_a_limit(fig)
+    assert_labels_on_their_side(figures["andel"], calc.conventions.riktvarde)
+
+
+def test_a_plan_without_region_sheet_leaves_out_what_needs_revenue(tmp_path):
+    path = build_plan(tmp_path / "p.xlsx", [{"id": "A", "tillgangsklass": "it", "driftsattning": "löpande",
+                                              "utgifter": {2026: 400}}], years=range(2026, 2029), outturn_year=None)
+    calc = calculate_plan(Inputs(plan=path))
+    out = tmp_path / "ut"
+    assert [p.name for p in budget_charts(calc, out, "p")] == ["p_kapitalkostnader.png", "p_investeringar.png"]
+    pdf = write_pdf_report(calc, out / "p.pdf", [], [])
+    assert page_count(pdf) == 3  # front page, one page of two charts, the tables
+    share_chart(calc, [out / "p_andel.png"])  # the report's chart falls back to the capital costs
+    assert (out / "p_andel.png").stat().st_size > 10_000
+
+
+def page_count(pdf) -> int:
+    if shutil.which("pdfinfo"):
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+        return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+    return len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf.read_bytes()))
+
+
+def test_the_pdf_report(tmp_path, calc):
+    target = tmp_path / "rapport.pdf"
+    assert write_pdf_report(calc, target, [], []) == target
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rapport.pdf"]  # written atomically, nothing left over
+    data = target.read_bytes()
+    assert data[:5] == b"%PDF-"
+    assert page_count(target) == 4  # front page, two pages of two charts, the tables
+    assert b"/FontFile2" in data and b"/Type3" not in data  # TrueType embedded
+    assert re.search(rb"/MediaBox \[ ?0 0 595\.\d+ 841\.\d+ ?\]", data)  # A4 portrait first
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-layout", str(target), "-"], capture_output=True, text=True,
+                              check=True).stdout
+        pages = text.split("\f")
+        for n in range(1, 5):
+            assert f"Sida {n} av 4" in pages[n - 1] and "investeringsplan.xlsx" in pages[n - 1]
+        for expected in ("Kapitalkostnader mot riktvärdet", "Sammanfattning", "Nyckeltal", "Diagram 1.", "Diagram 4.",
+                         "Tabell 1.", "Tabell 2.", "Räntebärande skuld", "Skuld / totala intäkter",
+                         "varav medfinansiering", "Medfinansiering mottagen", "TOTALT"):
+            assert expected in text, expected
+        assert not re.search(r"\b[a-z]+_[a-z_]+\b", text)  # no snake_case name
+        assert str(tmp_path) not in text and not re.search(r"(^|\s)/(home|tmp|work|Users)/", text)
+        assert not re.search(r"\d\.\d", text.replace(".yaml", ""))
+
+
+def test_pdf_pages_are_a4_with_readable_type(calc):
+    pages = report_pages(calc, [("Plan", "investeringsplan.xlsx"), ("Räntebas", "bundet_kapital")],
+                         ["En mening."])
+    assert len(pages) == 4
+    for fig in pages:
+        settle(fig)
+        width, height = fig.get_size_inches()
+        assert {round(width, 2), round(height, 2)} == {8.27, 11.69}
+        sizes = [t.get_fontsize() for t in visible_texts(fig)]
+        assert min(sizes) >= 8
+    front = " ".join(t.get_text() for t in visible_texts(pages[0]))
+    assert "En mening." in front and "bundet_kapital" not in front and "bundet kapital" in front
+    assert math.isclose(pages[-1].get_size_inches()[0], 11.69)  # the wide tables on a landscape page
