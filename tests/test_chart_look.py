@@ -16,7 +16,7 @@ from matplotlib.text import Text
 
 from conftest import build_plan
 from invest.outputs.budget_charts import budget_charts, budget_figures
-from invest.outputs.chart import GUARD_IDS, SwedishTicks, comparison_chart, delay_chart, settle, share_chart
+from invest.outputs.chart import GUARD_IDS, SwedishTicks, comparison_chart, delay_chart, settle
 from invest.outputs.pdf_report import report_pages, write_pdf_report
 from invest.pipeline import Inputs, calculate_plan
 
@@ -140,13 +140,6 @@ def test_budget_charts_writes_the_four_pngs_and_nothing_else(tmp_path, calc):
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in written)
 
 
-def test_share_chart_still_writes_png_and_pdf_with_truetype(tmp_path, calc):
-    targets = [tmp_path / "a.png", tmp_path / "a.pdf"]
-    share_chart(calc, targets)
-    assert b"/FontFile2" in targets[1].read_bytes() and b"/Type3" not in targets[1].read_bytes()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.pdf", "a.png"]
-
-
 def test_kontroll_and_forsening_charts(tmp_path):
     """Shares close to the riktvärde on both sides: every label clear of the line, on its value's side; the ticks
     at the step's precision; None (no Region sheet) leaves a gap."""
@@ -188,8 +181,6 @@ def test_a_plan_without_region_sheet_leaves_out_what_needs_revenue(tmp_path):
     assert [p.name for p in budget_charts(calc, out, "p")] == ["p_kapitalkostnader.png", "p_investeringar.png"]
     pdf = write_pdf_report(calc, out / "p.pdf", [], [])
     assert page_count(pdf) == 3  # front page, one page of two charts, the tables
-    share_chart(calc, [out / "p_andel.png"])  # the report's chart falls back to the capital costs
-    assert (out / "p_andel.png").stat().st_size > 10_000
 
 
 def page_count(pdf) -> int:

@@ -80,7 +80,11 @@ def test_rapport_writes_workbook_and_charts(tmp_path):
     assert result.exit_code == 0, result.output
     xlsx = out / "investeringsplan_kapitalkostnader.xlsx"
     assert (out / "investeringsplan_andel.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert (out / "investeringsplan_andel.pdf").read_bytes()[:5] == b"%PDF-"
+    assert (out / "investeringsplan_rapport.pdf").read_bytes()[:5] == b"%PDF-"
+    assert {p.name for p in out.iterdir()} == {
+        "investeringsplan_kapitalkostnader.xlsx", "investeringsplan_rapport.pdf", "investeringsplan_andel.png",
+        "investeringsplan_kapitalkostnader.png", "investeringsplan_investeringar.png", "investeringsplan_skuld.png",
+        "investeringsplan_sammanfattning.txt"}
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temp files left
     wb = openpyxl.load_workbook(xlsx)
     values = openpyxl.load_workbook(xlsx, data_only=True)  # the values cached beside the formulas

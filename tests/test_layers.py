@@ -75,7 +75,7 @@ def test_the_rule_catches_an_upward_import(tmp_path):
     """The checker itself: an engine module importing an output (absolutely or relatively) is reported, an import
     from below is not."""
     probe = tmp_path / "probe.py"
-    probe.write_text('"""probe"""\nfrom invest.outputs.chart import share_chart\nfrom ..analyses import delay\n'
+    probe.write_text('"""probe"""\nfrom invest.outputs.chart import delay_chart\nfrom ..analyses import delay\n'
                      'from invest.plan.records import Plan\nfrom . import object_grid\n', encoding="utf-8")
     found = upward_imports({"invest.engine.probe": probe})
     assert [f.split(":")[1] for f in found] == ["2", "3"]

@@ -75,9 +75,10 @@ def test_report_and_template_from_an_unrelated_folder(installed, tmp_path):
     assert "Kapitalkostnader mot riktvärdet" in report.stdout
     _run([str(invest), "mall"], cwd=work)  # into reports/ too: -o/--utdata is the same folder in every command
     written = sorted((work / "reports").iterdir())
-    assert {p.name for p in written} == {"investeringsplan_kapitalkostnader.xlsx", "investeringsplan_andel.png",
-                                         "investeringsplan_andel.pdf", "investeringsplan_sammanfattning.txt",
-                                         "investeringsplan_mall.xlsx"}
+    assert {p.name for p in written} == {"investeringsplan_kapitalkostnader.xlsx", "investeringsplan_rapport.pdf",
+                                         "investeringsplan_andel.png", "investeringsplan_kapitalkostnader.png",
+                                         "investeringsplan_investeringar.png", "investeringsplan_skuld.png",
+                                         "investeringsplan_sammanfattning.txt", "investeringsplan_mall.xlsx"}
     for path in written:
         assert path.stat().st_mode & 0o777 == 0o644, f"{path.name}: {oct(path.stat().st_mode & 0o777)}"
         text = _contents(path)

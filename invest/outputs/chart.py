@@ -1,6 +1,6 @@
 """The charts' common ground and the share curves: Swedish tick labels at the precision of the tick step, value
 labels kept off the riktvärde line, rows of figures under a year axis, atomic saving with TrueType fonts embedded in
-PDF; the report's share chart (`share_chart`), the kontroll chart of the plan without and with proposals
+PDF; the kontroll chart of the plan without and with proposals
 (`comparison_chart`) and the försening chart of the share before and after a delay (`delay_chart`).
 
 Every chart is a `Figure` built without pyplot (no global state to close) on an Agg canvas, so that a test can draw
@@ -287,16 +287,6 @@ def save(fig: Figure, targets: Sequence[Path]) -> list[Path]:
         with atomic_path(target) as tmp, rc_context(SAVE_RC):
             fig.savefig(tmp, format=fmt, metadata={"CreationDate": None} if fmt == "pdf" else None)
     return list(targets)
-
-
-def share_chart(calc: Calculation, targets: list[Path]) -> Figure:
-    """The report's chart (PNG and PDF): the share per year against the riktvärde with the margin in mnkr, or, for a
-    plan without a Region sheet, the capital costs per year. Imported here rather than at the top because
-    budget_charts builds on this module."""
-    from invest.outputs.budget_charts import capital_cost_figure, share_figure
-    fig = share_figure(calc) if calc.region.has_share else capital_cost_figure(calc)
-    save(fig, targets)
-    return fig
 
 
 def _curves_figure(years: list[int], first: list, second: list, limit: float, title_text: str, footer_text: str,

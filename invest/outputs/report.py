@@ -24,7 +24,8 @@ from invest.analyses.calibration import COMPARED, LABELS as CALIBRATION_LABELS, 
 from invest.analyses.calibration import headline as calibration_headline
 from invest.analyses.breakdown import MEASURES, budget_shape, by, schedule
 from invest.engine.calculation import Calculation
-from invest.outputs.chart import share_chart
+from invest.outputs.budget_charts import budget_charts
+from invest.outputs.pdf_report import write_pdf_report
 from invest.outputs.labels import (ASSET_CLASSES, CONVENTION_VALUES, PARAMETER_COLUMNS, VALUE_NAMES, column, unit,
                                    value)
 from invest.base import swedish
@@ -881,17 +882,18 @@ def _summary_text(summary: list[tuple[str, str]], written: list) -> str:
 
 
 def write_report(calc: Calculation, directory: Path) -> tuple[list[Path], str]:
-    """Writes the workbook, the chart and the summary; returns the files written and the summary's text."""
+    """Writes the workbook, the budget charts (PNG), the A4 PDF report and the summary; returns the files written
+    and the summary's text."""
     directory.mkdir(parents=True, exist_ok=True)
     stem = Path(calc.plan.file).stem
     xlsx = directory / f"{stem}_kapitalkostnader.xlsx"
-    charts = [directory / f"{stem}_andel.png", directory / f"{stem}_andel.pdf"]
     calibration = comparison(calc.plan.published, calc.region.table)
     summary = _summary_lines(calc, calibration)
     write_workbook(calc, calibration, xlsx, summary)
-    share_chart(calc, charts)
+    charts = budget_charts(calc, directory, stem)
+    pdf = write_pdf_report(calc, directory / f"{stem}_rapport.pdf", summary, [])
     text = directory / f"{stem}_sammanfattning.txt"
-    written = [xlsx, *charts, text]
+    written = [xlsx, pdf, *charts, text]
     with atomic_path(text) as tmp:  # the file names only: no folder of the user's machine in what is handed on
         tmp.write_text(_summary_text(summary, [p.name for p in written]), encoding="utf-8")
     return written, _summary_text(summary, written)
