@@ -22,6 +22,7 @@ from matplotlib import rc_context  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.layout_engine import PlaceHolderLayoutEngine  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.path import Path as LinePath  # noqa: E402
 from matplotlib.text import Annotation, Text  # noqa: E402
@@ -213,11 +214,18 @@ def settle(fig: Figure) -> None:
     """Puts each value label at its first placement that touches no limit line of its axes, stands on its value's
     side of it, stays within its bar if put inside one and, where it can, touches no curve either (if it must, it
     rather crosses a line than covers a point of one, and the other curve than its own). A label with no such placement (a short bar just under the line) is left out rather than drawn across the line or off its bar.
-    Run after the layout is fixed (it lays the figure out first), before saving."""
-    fig.draw_without_rendering()
-    fig.set_layout_engine("none")  # the layout is fixed now: saving need not compute it again
+    Run once the figure is complete, before drawing or saving: it lays the figure out (once) and fixes the layout,
+    so that a draw afterwards computes nothing again; a figure with no layout engine and no value label (a page of
+    text) is left as it is."""
+    engine = fig.get_layout_engine()
+    placed = fig.findobj(lambda a: hasattr(a, PLACEMENTS))
+    if engine is not None and not isinstance(engine, PlaceHolderLayoutEngine):
+        engine.execute(fig)  # what a draw would do first, without drawing every artist
+        fig.set_layout_engine("none")  # the layout is fixed now: drawing need not compute it again
+    if not placed:
+        return
     renderer = fig.canvas.get_renderer()
-    for ann in fig.findobj(lambda a: hasattr(a, PLACEMENTS)):
+    for ann in placed:
         lines = ann.axes.get_lines() if ann.axes else []
         limits = [ln for ln in lines if ln.get_gid() in GUARD_IDS]
         curves = [ln for ln in lines if ln.get_gid() == CURVE_ID]

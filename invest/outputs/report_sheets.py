@@ -34,8 +34,6 @@ class SummaryValue(str):
 
 
 SKIPPED_SUMMARY = {"Andel per år"}  # shown in the workbook as a table of years, not as a line of text
-
-
 CALIBRATION_ROLE_TEXT = (
     ("prövning", "En verklig prövning av modellen; bara prövningarna räknas i kalibreringsraden på "
                  "Sammanfattning."),

@@ -18,8 +18,6 @@ from invest.outputs.xlsx_book import (BREACH_FILL, BREACH_FONT, HEADER_FILL, TAB
 from invest.plan.vocabulary import NO_AREA
 
 SHARES = {"andel", "riktvarde", "skuldandel", "gransvarde_skuld", "sjalvfinansieringsgrad", "andel_omsatt_skuld"}
-
-
 KEY_ROWS = ("kapitalkostnader", "andel", "marginal")  # bold in the Region table
 
 
@@ -213,8 +211,6 @@ def unit_sheet(book: Book, ws, calc: Calculation, key: str, prefix: str) -> dict
 
 PER_OBJECT_WIDTHS = {"id": 11, "namn": 24, "organisation": 15, "verksamhetsomrade": 12, "tillgangsklass": 11,
                      "driftsattning": 9, "ar": 5.5}  # amounts 10,5: the sheet prints one page wide, readable
-
-
 HEADING_BREAKS = {w.replace("-", ""): w.split("-") for w in (
     "Investe-ringar", "Av-skriv-ning", "Intäkts-förd", "medfinan-siering", "Medfinan-sierings-skuld", "Bidrags-skuld",
     "Intern-ränta", "Kapital-kostnad", "Drift-sättning", "Verksam-hets-område", "Tillgångs-klass", "Organi-sation",

@@ -16,21 +16,11 @@ import xlsxwriter
 from invest.excel.writer import FORMATS
 
 OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
-
-
 NUMBER_FORMATS = {**FORMATS, "tal": "0", "riktvarde": "0%", "datum": "yyyy-mm-dd hh:mm", "dag": "yyyy-mm-dd",
                   "marginal": "#,##0.0;[Red]-#,##0.0"}
-
-
 NUMERIC = {"mnkr", "andel", "ar", "tal", "marginal", "riktvarde"}
-
-
 OK_COLOUR, BREACH_COLOUR, LIMIT_COLOUR, EXTRA_COLOUR = "#3b6ea5", "#c0392b", "#222222", "#e39b2d"
-
-
 HEADER_FILL, BREACH_FILL, BREACH_FONT = "#dde6f0", "#f8d7d3", "#9c0006"
-
-
 TABLE_STYLE = "Table Style Light 9"
 
 
