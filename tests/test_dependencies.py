@@ -111,7 +111,7 @@ def test_beroenden_table_and_dot(plan_file):
 @pytest.mark.parametrize("n", [12, 100])
 def test_beroenden_png_stays_readable(tmp_path, plan_file, n):
     """A hundred objects: no two boxes overlap, every object is drawn once, the file is a PNG."""
-    from invest.outputs.dependency_chart import layout
+    from invest.outputs.dependency_layout import layout
     from invest.params.parameters import Models
     from conftest import MODELS_DIR
 

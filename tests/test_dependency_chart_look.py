@@ -10,7 +10,9 @@ import networkx as nx
 import pytest
 from matplotlib.text import Text
 
-from invest.outputs.dependency_chart import Box, Drawing, geometry, route
+from invest.outputs.dependency_chart import geometry
+from invest.outputs.dependency_layout import Box, Drawing
+from invest.outputs.dependency_routing import route
 from invest.pipeline import Inputs, calculate_plan
 from invest.plan.dependency_graph import DependencyGraph
 from invest.excel.reader import read_plan

@@ -15,7 +15,7 @@ from inmemory import make_plan, with_parameter
 from invest.analyses.breakdown import budget_shape
 from invest.cli import main
 from invest.engine.calculation import calculate
-from invest.outputs.dependency_chart import OTHER_COLOUR, PALETTE, area_colours
+from invest.outputs.dependency_layout import OTHER_COLOUR, PALETTE, area_colours
 from invest.plan.checks import check_plan
 from invest.plan.vocabulary import NO_AREA
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from invest.outputs.dependency_chart import OTHER_COLOUR, area_colours
+from invest.outputs.dependency_layout import OTHER_COLOUR, area_colours
 from invest.plan.dependency_graph import DependencyGraph
 from invest.base.findings import Finding
 from invest.outputs.calculation_output import text_table
