@@ -7,12 +7,14 @@
   medfinansiering per year beneath;
 - `skuld`: räntebärande skuld / totala intäkter against the gränsvärde, the debt in mnkr beneath.
 
-Each is drawn by a `draw_*` function into given axes (the PDF report puts two on a page) or built as a standalone
-figure by a `*_figure` function; `budget_charts` writes the PNG files. A plan without a Region sheet has no totala
+Each is drawn by a `draw_*` function into given axes or built as a standalone figure by a `*_figure` function, at
+the size it has in the PDF report (the width of an A4 page); `budget_charts` draws each figure once and writes its
+pixels as the PNG file, and the PDF report puts the same pixels (without the source line at the foot) two to a page. A plan without a Region sheet has no totala
 intäkter: `andel` and `skuld` are left out and `kapitalkostnader` shows the costs without the riktvärde."""
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -25,14 +27,18 @@ from matplotlib.patches import Patch
 from invest.analyses.breakdown import by
 from invest.base import swedish
 from invest.engine.calculation import Calculation
-from invest.outputs.chart import (BREACH_COLOUR, LINE_COLOUR, OK_COLOUR, TEXT_COLOUR, bar_label, figure_row,
-                                  footer, guard_line, legend_above, mnkr_axis, new_figure, save, share_axis,
-                                  source_line, title, value_size, year_axis, crowded)
+from invest.outputs.chart import (BREACH_COLOUR, FOOTER_INCH, LINE_COLOUR, OK_COLOUR, TEXT_COLOUR, bar_label,
+                                  crowded, figure_row, footer, guard_line, legend_above, mnkr_axis, new_figure,
+                                  render, share_axis, source_line, title, value_size, write_png, year_axis)
 from invest.outputs.dependency_chart import OTHER_COLOUR, area_colours
 from invest.plan.vocabulary import NO_AREA
 
 DEPRECIATION_COLOUR, INTEREST_COLOUR = "#3b6ea5", "#9bb7d4"
 CHARTS = ("andel", "kapitalkostnader", "investeringar", "skuld")
+# The chart as the PDF report shows it, two to an A4 page across the text and a little of the margins, with the strip
+# for the source line under it; the PNG file is the same pixels. Text keeps its size in points on the page.
+CHART_WIDTH, CHART_HEIGHT = 7.5, 4.4  # inches, without the source line
+CHART_SIZE, CHART_DPI = (CHART_WIDTH, CHART_HEIGHT + FOOTER_INCH), 200
 NEEDS_REVENUE = ("andel", "skuld")
 
 
@@ -204,7 +210,7 @@ def shown_charts(calc: Calculation) -> list[str]:
 
 def chart_figure(calc: Calculation, name: str) -> Figure:
     """One chart as a standalone figure with the plan and parameters named at its foot."""
-    fig = new_figure()
+    fig = new_figure(CHART_SIZE, CHART_DPI)
     DRAW[name](fig.add_subplot(), calc)
     footer(fig, source_line(calc))
     return fig
@@ -223,10 +229,26 @@ def budget_figures(calc: Calculation) -> dict[str, Figure]:
     return {name: chart_figure(calc, name) for name in shown_charts(calc)}
 
 
+_drawn: dict[int, tuple[tuple, dict[str, np.ndarray]]] = {}  # the charts of a live calculation, drawn once
+
+
+def chart_pixels(calc: Calculation) -> dict[str, np.ndarray]:
+    """Every chart this plan has figures for, by name, drawn once: its pixels (rows from the top, RGBA) at CHART_DPI,
+    the source line in the bottom FOOTER_INCH. Kept while the calculation lives, so that the PNG files and the PDF
+    report of one plan show the same drawing and it is drawn once."""
+    parts = (id(calc.plan), id(calc.models), id(calc.conventions), id(calc.region))
+    kept = _drawn.get(id(calc))
+    if kept is not None and kept[0][0]() is calc and kept[0][1] == parts:
+        return kept[1]
+    pixels = {name: render(chart_figure(calc, name)) for name in shown_charts(calc)}
+    if id(calc) not in _drawn:
+        weakref.finalize(calc, _drawn.pop, id(calc), None)
+    _drawn[id(calc)] = ((weakref.ref(calc), parts), pixels)
+    return pixels
+
+
 def budget_charts(calc: Calculation, directory: Path, stem: str) -> list[Path]:
     """Writes `{stem}_andel.png`, `{stem}_kapitalkostnader.png`, `{stem}_investeringar.png` and `{stem}_skuld.png`
     (those the plan has figures for) atomically into `directory`; returns the files written."""
-    written = []
-    for name in shown_charts(calc):
-        written += save(chart_figure(calc, name), [Path(directory) / f"{stem}_{name}.png"])
-    return written
+    return [write_png(pixels, Path(directory) / f"{stem}_{name}.png", CHART_DPI)
+            for name, pixels in chart_pixels(calc).items()]

@@ -11,17 +11,8 @@ from invest.engine.calculation import Calculation
 from invest.engine.object_grid import PER_OBJECT_COLUMNS
 from invest.engine.region_model import REGION_COLUMNS
 from invest.base import swedish
+from invest.outputs import labels
 
-TABLE_LABELS = {
-    "ar": "År", "investeringar": "Investeringar", "medfinansiering_mottagen": "Medfin. mottagen",
-    "avskrivningar": "Avskrivningar", "intaktsford_medfinansiering": "Intäktsförd medfin.",
-    "rantekostnader": "Räntekostnader", "kapitalkostnader": "Kapitalkostnader", "totala_intakter": "Totala intäkter",
-    "andel": "Andel", "riktvarde": "Riktvärde", "marginal": "Marginal",
-    "id": "Id", "utgift": "Utgift", "avskrivning": "Avskrivning", "pagaende": "Pågående",
-    "bokfort_varde": "Bokfört värde", "medfinansieringsskuld": "Medfin.skuld", "bidragsskuld": "Bidragsskuld",
-    "bundet_kapital": "Bundet kapital",
-    "ranta": "Ränta", "kapitalkostnad": "Kapitalkostnad",
-}
 SHARE_COLUMNS = {"andel", "riktvarde", "skuldandel", "gransvarde_skuld", "sjalvfinansieringsgrad", "andel_omsatt_skuld"}
 
 
@@ -67,7 +58,7 @@ def to_table(calc: Calculation, df: pl.DataFrame, per_object: bool) -> str:
     if not per_object and not calc.region.has_share:
         columns = [c for c in columns if c not in ("totala_intakter", "andel", "marginal")]
     rows = [[_cell(c, record[c]) for c in columns] for record in df.select(columns).iter_rows(named=True)]
-    lines = text_table([TABLE_LABELS[c] for c in columns], rows, left=2 if per_object else 1,
+    lines = text_table([labels.column(c, short=True) for c in columns], rows, left=2 if per_object else 1,
                        key=2 if per_object else 1)
     head = [f"Plan: {calc.plan.file}   Belopp i mnkr   Riktvärde: kapitalkostnader under "
             f"{swedish.percent(calc.conventions.riktvarde, 0)} av totala intäkter"]

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
+import matplotlib.image as mimage
 import numpy as np
 
 matplotlib.use("Agg")
@@ -70,7 +71,7 @@ def tick_decimals(values: Sequence[float], most: int = 4) -> int:
     return most
 
 
-def new_figure(size: tuple[float, float] = CHART_SIZE, dpi: int = CHART_DPI, footer: bool = True) -> Figure:
+def new_figure(size: tuple[float, float] = CHART_SIZE, dpi: float = CHART_DPI, footer: bool = True) -> Figure:
     """A figure on its own Agg canvas with constrained layout; `footer` keeps a strip at the foot for the source."""
     fig = Figure(figsize=size, dpi=dpi, layout="constrained")
     FigureCanvasAgg(fig)
@@ -287,11 +288,31 @@ def source_line(calc: Calculation) -> str:
     return f"Plan: {Path(calc.plan.file).name} · parametrar: {calc.models.label}"
 
 
-def save(fig: Figure, targets: Sequence[Path]) -> list[Path]:
-    """Each target written atomically in the format of its suffix; PDF with TrueType fonts and no creation date."""
+def render(fig: Figure) -> np.ndarray:
+    """The figure settled and drawn once on its Agg canvas: its pixels (rows from the top, RGBA) at its dpi."""
     settle(fig)
+    fig.canvas.draw()
+    return np.array(fig.canvas.buffer_rgba())  # a copy: the canvas may draw again
+
+
+def write_png(pixels: np.ndarray, target: Path, dpi: float) -> Path:
+    """Pixels written atomically as a PNG file that says its resolution."""
+    with atomic_path(target) as tmp:
+        mimage.imsave(tmp, pixels, format="png", dpi=dpi)
+    return target
+
+
+def save(fig: Figure, targets: Sequence[Path]) -> list[Path]:
+    """Each target written atomically in the format of its suffix; PDF with TrueType fonts and no creation date. The
+    figure is drawn once for every PNG target."""
+    settle(fig)
+    pixels = None
     for target in targets:
         fmt = target.suffix.lstrip(".").lower()
+        if fmt == "png":
+            pixels = render(fig) if pixels is None else pixels
+            write_png(pixels, target, fig.dpi)
+            continue
         with atomic_path(target) as tmp, rc_context(SAVE_RC):
             fig.savefig(tmp, format=fmt, metadata={"CreationDate": None} if fmt == "pdf" else None)
     return list(targets)

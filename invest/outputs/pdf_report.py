@@ -15,21 +15,22 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
-from matplotlib.transforms import blended_transform_factory
 
 from invest.analyses.breakdown import budget_shape
 from invest.base import swedish
 from invest.base.atomic import atomic_path
 from invest.engine.calculation import Calculation
 from invest.outputs import labels
-from invest.outputs.budget_charts import DRAW, shown_charts
-from invest.outputs.chart import BREACH_COLOUR, CHAR_EM, FOOTER_COLOUR, SAVE_RC, TEXT_COLOUR, settle, wrap
+from invest.outputs.budget_charts import CHART_DPI, chart_pixels, shown_charts
+from invest.outputs.chart import (BREACH_COLOUR, CHAR_EM, FOOTER_COLOUR, FOOTER_INCH, SAVE_RC, TEXT_COLOUR, settle,
+                                  wrap)
 
 TITLE = "Kapitalkostnader mot riktvärdet"
 PORTRAIT, LANDSCAPE = (8.27, 11.69), (11.69, 8.27)
 MARGIN, TOP, BOTTOM = 0.7, 0.7, 0.8  # inches: left and right, above the first line, under the last (the footer)
 LINE = 1.35  # line height in em
-TABLE_SIZE, TEXT_SIZE = 8.5, 10.0
+TABLE_SIZE, TEXT_SIZE, CAPTION_SIZE = 8.5, 10.0, 9.0
+CHART_TOP, CAPTION_GAP, CHART_GAP = 0.5, 0.1, 0.3  # inches: above the first chart, chart to caption, caption to chart
 RULE_COLOUR, SHADE_COLOUR = "#9a9a9a", "#f1f3f6"
 REGION_ROWS = ("investeringar", "medfinansiering_mottagen", "avskrivningar", "rantekostnader", "kapitalkostnader",
                "totala_intakter", "andel", "marginal", "rantebarande_skuld", "skuldandel")
@@ -259,19 +260,26 @@ def _front(calc: Calculation, summary: list[tuple[str, str]], sentences: list[st
 
 
 def _chart_pages(calc: Calculation) -> list[Figure]:
+    """The budget charts two to a page, each the pixels of its PNG file at its size (its text keeps its size in
+    points) without the source line at its foot (the page's footer names the plan), a caption under it."""
     names = shown_charts(calc)
+    pixels = chart_pixels(calc)
     limit = swedish.percent(calc.conventions.riktvarde, 0)
     debt_limit = swedish.percent(calc.conventions.gransvarde, 0)
+    page_width, page_height = PORTRAIT
+    caption_width = page_width - 2 * MARGIN
     pages = []
     for first in range(0, len(names), 2):
-        fig = Figure(figsize=PORTRAIT, layout="constrained")
-        FigureCanvasAgg(fig)
-        side = MARGIN / PORTRAIT[0] - 0.04  # the charts' frames in the text margins, their labels a little outside
-        fig.get_layout_engine().set(rect=(side, BOTTOM / PORTRAIT[1], 1 - 2 * side,
-                                          1 - (BOTTOM + TOP - 0.2) / PORTRAIT[1]), h_pad=0.12, hspace=0.02)
-        grid = fig.add_gridspec(4, 1, height_ratios=[1, 0.2, 1, 0.2])
+        fig = _page(PORTRAIT)
+        y = page_height - CHART_TOP
         for slot, name in enumerate(names[first:first + 2]):
-            DRAW[name](fig.add_subplot(grid[2 * slot]), calc)
+            image = pixels[name][:-round(FOOTER_INCH * CHART_DPI), :, :3]  # opaque: no alpha channel to embed
+            height, width = image.shape[0] / CHART_DPI, image.shape[1] / CHART_DPI
+            ax = fig.add_axes(((page_width - width) / 2 / page_width, (y - height) / page_height,
+                               width / page_width, height / page_height))
+            ax.imshow(image, interpolation="none", aspect="auto")  # unresampled: the PDF holds the pixels as drawn
+            ax.set_axis_off()
+            y -= height + CAPTION_GAP
             key = name
             if name == "investeringar" and not calc.plan_period()["medfinansiering_mottagen"].sum():
                 key = "investeringar_utan"
@@ -279,11 +287,10 @@ def _chart_pages(calc: Calculation) -> list[Figure]:
                 key = ("kapitalkostnader_utan" if not calc.region.has_share
                        else "kapitalkostnader_netto" if calc.conventions.riktvardesmetod == "netto" else name)
             caption = f"Diagram {first + slot + 1}. " + CAPTIONS[key].format(limit=limit, debt_limit=debt_limit)
-            box = fig.add_subplot(grid[2 * slot + 1])
-            box.axis("off")
-            box.text(MARGIN / PORTRAIT[0], 0.92, "\n".join(wrap(caption, PORTRAIT[0] - 2 * MARGIN, 9)),
-                     transform=blended_transform_factory(fig.transFigure, box.transAxes), fontsize=9, va="top",
-                     ha="left", linespacing=LINE, color=TEXT_COLOUR).set_in_layout(False)
+            lines = wrap(caption, caption_width, CAPTION_SIZE)
+            fig.text(MARGIN / page_width, y / page_height, "\n".join(lines), fontsize=CAPTION_SIZE, va="top",
+                     ha="left", linespacing=LINE, color=TEXT_COLOUR)
+            y -= len(lines) * CAPTION_SIZE * LINE / 72 + CHART_GAP
         pages.append(fig)
     return pages
 
