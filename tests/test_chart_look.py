@@ -15,8 +15,8 @@ from matplotlib.path import Path as LinePath
 from matplotlib.text import Text
 
 from conftest import build_plan
-from invest.outputs.budget_charts import budget_charts, budget_figures
-from invest.outputs.chart import GUARD_IDS, SwedishTicks, comparison_chart, delay_chart, settle
+from invest.outputs.budget_charts import CHART_DPI, budget_charts, budget_figures
+from invest.outputs.chart import FOOTER_INCH, GUARD_IDS, SwedishTicks, comparison_chart, delay_chart, settle
 from invest.outputs.pdf_report import report_pages, write_pdf_report
 from invest.pipeline import Inputs, calculate_plan
 
@@ -224,6 +224,22 @@ def test_pdf_pages_are_a4_with_readable_type(calc):
         assert {round(width, 2), round(height, 2)} == {8.27, 11.69}
         sizes = [t.get_fontsize() for t in visible_texts(fig)]
         assert min(sizes) >= 8
+    # the chart pages show each chart's pixels at the size it was drawn, so its text keeps its size in points
+    figures = budget_figures(calc)
+    images = [image for fig in pages for ax in fig.axes for image in ax.get_images()]
+    assert len(images) == len(figures) == 4
+    for image, fig in zip(images, figures.values()):
+        rows, columns = image.get_array().shape[:2]
+        width, height = fig.get_size_inches()
+        assert columns == round(width * CHART_DPI) and rows == round((height - FOOTER_INCH) * CHART_DPI)
+        page = image.axes.figure
+        shown = image.axes.get_window_extent(page.canvas.get_renderer()).transformed(page.dpi_scale_trans.inverted())
+        assert shown.width == pytest.approx(columns / CHART_DPI) and shown.height == pytest.approx(rows / CHART_DPI)
+        settle(fig)
+        renderer = fig.canvas.get_renderer()
+        shown_texts = [t for t in visible_texts(fig)  # all but the source line, left out in the PDF
+                       if t.get_window_extent(renderer).y0 >= FOOTER_INCH * fig.dpi]
+        assert min(t.get_fontsize() for t in shown_texts) >= 8
     front = " ".join(t.get_text() for t in visible_texts(pages[0]))
     assert "En mening." in front and "bundet_kapital" not in front and "bundet kapital" in front
     assert math.isclose(pages[-1].get_size_inches()[0], 11.69)  # the wide tables on a landscape page

@@ -14,8 +14,13 @@ intäkter: `andel` and `skuld` are left out and `kapitalkostnader` shows the cos
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import sys
 import weakref
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import polars as pl
@@ -29,8 +34,9 @@ from invest.base import swedish
 from invest.engine.calculation import Calculation
 from invest.outputs.chart import (BREACH_COLOUR, FOOTER_INCH, LINE_COLOUR, OK_COLOUR, TEXT_COLOUR, bar_label,
                                   crowded, figure_row, footer, guard_line, legend_above, mnkr_axis, new_figure,
-                                  render, share_axis, source_line, title, value_size, write_png, year_axis)
-from invest.outputs.dependency_chart import OTHER_COLOUR, area_colours
+                                  png_bytes, render, share_axis, source_line, title, value_size, write_png,
+                                  year_axis)
+from invest.outputs.dependency_layout import OTHER_COLOUR, area_colours
 from invest.plan.vocabulary import NO_AREA
 
 DEPRECIATION_COLOUR, INTEREST_COLOUR = "#3b6ea5", "#9bb7d4"
@@ -229,26 +235,69 @@ def budget_figures(calc: Calculation) -> dict[str, Figure]:
     return {name: chart_figure(calc, name) for name in shown_charts(calc)}
 
 
-_drawn: dict[int, tuple[tuple, dict[str, np.ndarray]]] = {}  # the charts of a live calculation, drawn once
+class Drawn(NamedTuple):
+    """A chart drawn once: its pixels (rows from the top, RGBA) at CHART_DPI, the source line in the bottom
+    FOOTER_INCH, and the same pixels as a PNG file."""
+
+    pixels: np.ndarray
+    png: bytes
 
 
-def chart_pixels(calc: Calculation) -> dict[str, np.ndarray]:
-    """Every chart this plan has figures for, by name, drawn once: its pixels (rows from the top, RGBA) at CHART_DPI,
-    the source line in the bottom FOOTER_INCH. Kept while the calculation lives, so that the PNG files and the PDF
-    report of one plan show the same drawing and it is drawn once."""
+_drawn: dict[int, tuple[tuple, dict[str, Drawn]]] = {}  # the charts of a live calculation, drawn once
+
+
+def drawn_charts(calc: Calculation) -> dict[str, Drawn]:
+    """Every chart this plan has figures for, by name, drawn once. Kept while the calculation lives, so that the PNG
+    files and the PDF report of one plan show the same drawing and it is drawn once."""
     parts = (id(calc.plan), id(calc.models), id(calc.conventions), id(calc.region))
     kept = _drawn.get(id(calc))
     if kept is not None and kept[0][0]() is calc and kept[0][1] == parts:
         return kept[1]
-    pixels = {name: render(chart_figure(calc, name)) for name in shown_charts(calc)}
+    names = shown_charts(calc)
+    charts = dict(zip(names, _draw_all([chart_figure(calc, name) for name in names])))
     if id(calc) not in _drawn:
         weakref.finalize(calc, _drawn.pop, id(calc), None)
-    _drawn[id(calc)] = ((weakref.ref(calc), parts), pixels)
-    return pixels
+    _drawn[id(calc)] = ((weakref.ref(calc), parts), charts)
+    return charts
+
+
+def _draw(fig: Figure) -> Drawn:
+    pixels = render(fig)
+    return Drawn(pixels, png_bytes(pixels, CHART_DPI))
+
+
+_forked: list[Figure] = []  # the figures a forked worker draws: inherited at the fork, not sent to it
+
+
+def _draw_forked(index: int) -> Drawn:
+    return _draw(_forked[index])
+
+
+def _draw_all(figures: list[Figure]) -> list[Drawn]:
+    """Each figure drawn; with two cores or more on Linux, every other one in a forked worker meanwhile. The
+    figures are built (all the plan's figures computed) before the fork, so the worker only lays out and draws with
+    matplotlib and encodes the PNG; it writes no file. Should the worker fail, its figures are drawn here."""
+    global _forked
+    if len(figures) < 2 or (os.cpu_count() or 1) < 2 or not sys.platform.startswith("linux"):
+        return [_draw(fig) for fig in figures]
+    away = range(1, len(figures), 2)
+    _forked = figures
+    try:
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = {i: pool.submit(_draw_forked, i) for i in away}
+            done = {i: _draw(figures[i]) for i in range(len(figures)) if i not in futures}
+            for i, future in futures.items():
+                try:
+                    done[i] = future.result()
+                except Exception:  # noqa: BLE001 - a worker that could not draw: draw it here
+                    done[i] = _draw(figures[i])
+    finally:
+        _forked = []
+    return [done[i] for i in range(len(figures))]
 
 
 def budget_charts(calc: Calculation, directory: Path, stem: str) -> list[Path]:
     """Writes `{stem}_andel.png`, `{stem}_kapitalkostnader.png`, `{stem}_investeringar.png` and `{stem}_skuld.png`
     (those the plan has figures for) atomically into `directory`; returns the files written."""
-    return [write_png(pixels, Path(directory) / f"{stem}_{name}.png", CHART_DPI)
-            for name, pixels in chart_pixels(calc).items()]
+    return [write_png(chart.png, Path(directory) / f"{stem}_{name}.png")
+            for name, chart in drawn_charts(calc).items()]

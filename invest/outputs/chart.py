@@ -8,6 +8,7 @@ it and measure what a reader sees."""
 
 from __future__ import annotations
 
+import io
 import math
 import re
 import textwrap
@@ -295,10 +296,17 @@ def render(fig: Figure) -> np.ndarray:
     return np.array(fig.canvas.buffer_rgba())  # a copy: the canvas may draw again
 
 
-def write_png(pixels: np.ndarray, target: Path, dpi: float) -> Path:
-    """Pixels written atomically as a PNG file that says its resolution."""
+def png_bytes(pixels: np.ndarray, dpi: float) -> bytes:
+    """Pixels as a PNG file that says its resolution."""
+    out = io.BytesIO()
+    mimage.imsave(out, pixels, format="png", dpi=dpi)
+    return out.getvalue()
+
+
+def write_png(png: bytes, target: Path) -> Path:
+    """A PNG file's bytes written atomically."""
     with atomic_path(target) as tmp:
-        mimage.imsave(tmp, pixels, format="png", dpi=dpi)
+        Path(tmp).write_bytes(png)
     return target
 
 
@@ -311,7 +319,7 @@ def save(fig: Figure, targets: Sequence[Path]) -> list[Path]:
         fmt = target.suffix.lstrip(".").lower()
         if fmt == "png":
             pixels = render(fig) if pixels is None else pixels
-            write_png(pixels, target, fig.dpi)
+            write_png(png_bytes(pixels, fig.dpi), target)
             continue
         with atomic_path(target) as tmp, rc_context(SAVE_RC):
             fig.savefig(tmp, format=fmt, metadata={"CreationDate": None} if fmt == "pdf" else None)

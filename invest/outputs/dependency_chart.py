@@ -17,15 +17,12 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch  # noqa: E
 from matplotlib.path import Path as MplPath  # noqa: E402
 
 from invest.base.atomic import atomic_path  # noqa: E402
-from invest.outputs.dependency_layout import (EDGE_COLOUR, INCH_PER_YEAR, OTHER_COLOUR, PALETTE, ROW_INCH,  # noqa: E402
-                                              Box, Drawing, Edge, area_colours, layout, spread_rows)
-from invest.outputs.dependency_routing import LABEL_FONT, SPREAD_ROUNDS, route, route_all  # noqa: E402
+from invest.outputs.dependency_layout import (EDGE_COLOUR, INCH_PER_YEAR, OTHER_COLOUR, ROW_INCH,  # noqa: E402
+                                              Drawing, area_colours, layout, spread_rows)
+from invest.outputs.dependency_routing import LABEL_FONT, SPREAD_ROUNDS, route_all  # noqa: E402
 from invest.params.parameters import Conventions  # noqa: E402
 from invest.plan import vocabulary as v  # noqa: E402
 from invest.plan.dependency_graph import DependencyGraph  # noqa: E402
-
-__all__ = ["PALETTE", "OTHER_COLOUR", "Box", "Edge", "Drawing", "area_colours", "layout", "route", "geometry",
-           "dependency_chart"]  # what other modules and the tests take from here
 
 
 def geometry(graph: DependencyGraph, conv: Conventions, first_year: int, everything: bool = False) -> Drawing:

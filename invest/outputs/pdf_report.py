@@ -15,13 +15,14 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
+from matplotlib.text import Text
 
 from invest.analyses.breakdown import budget_shape
 from invest.base import swedish
 from invest.base.atomic import atomic_path
 from invest.engine.calculation import Calculation
 from invest.outputs import labels
-from invest.outputs.budget_charts import CHART_DPI, chart_pixels, shown_charts
+from invest.outputs.budget_charts import CHART_DPI, drawn_charts, shown_charts
 from invest.outputs.chart import (BREACH_COLOUR, CHAR_EM, FOOTER_COLOUR, FOOTER_INCH, SAVE_RC, TEXT_COLOUR, settle,
                                   wrap)
 
@@ -36,6 +37,9 @@ REGION_ROWS = ("investeringar", "medfinansiering_mottagen", "avskrivningar", "ra
                "totala_intakter", "andel", "marginal", "rantebarande_skuld", "skuldandel")
 BOLD_ROWS = ("kapitalkostnader", "andel")
 YEARS_PER_TABLE = 12
+# "fi" and "fl" as two letters: a ligature glyph would embed each font a second time (the glyphs a PDF text font
+# maps from more than one character go in a font of their own), and subsetting a font is most of the writing
+NO_LIGATURES = ("-liga",)
 CAPTIONS = {
     "andel": "Kapitalkostnadernas andel av totala intäkter per år. Röda staplar är år över riktvärdet, den "
              "streckade linjen är riktvärdet {limit}. Raden under diagrammet är marginalen till riktvärdet i mnkr: "
@@ -94,15 +98,14 @@ class Flow:
         if self.y - height < BOTTOM and self.y < self.size[1] - TOP:
             self.new_page()
 
-    def put(self, x: float, y: float, text: str, size: float, **kwargs) -> None:
-        self.fig.text(x / self.size[0], y / self.size[1], text, fontsize=size, va="top", linespacing=LINE,
-                      color=kwargs.pop("color", TEXT_COLOUR), **kwargs)
+    def put(self, x: float, y: float, lines: list[str], size: float, **kwargs) -> None:
+        _text(self.fig, x, y, lines, size, **kwargs)
 
     def paragraph(self, text: str, size: float = TEXT_SIZE, gap: float = 0.08, indent: float = 0.0, **kwargs) -> None:
         lines = wrap(text, self.width - indent, size)
         height = len(lines) * size * LINE / 72
         self.room(height)
-        self.put(MARGIN + indent, self.y, "\n".join(lines), size, **kwargs)
+        self.put(MARGIN + indent, self.y, lines, size, **kwargs)
         self.y -= height + gap
 
     def heading(self, text: str, size: float = 13.0) -> None:
@@ -167,6 +170,17 @@ class Flow:
 
     def _rule(self, y: float, width: float = 0.6) -> None:
         self.fig.add_artist(_line(self.fig, y, self.width, self.size, width))
+
+
+def _text(fig: Figure, x: float, top: float, lines: list[str], size: float, **kwargs) -> None:
+    """Lines of text at `x`, the first line's top at `top` (inches from the page's left and foot), spaced as one text
+    of these lines would be (its line height is LINE em), but one text a line: matplotlib draws a text of several
+    lines without its font features, and so with ligatures (NO_LIGATURES)."""
+    width, height = fig.get_size_inches()
+    colour = kwargs.pop("color", TEXT_COLOUR)
+    for i, line in enumerate(lines):
+        fig.text(x / width, (top - i * size * LINE / 72) / height, line, fontsize=size, va="top", linespacing=LINE,
+                 color=colour, **kwargs)
 
 
 def _band(fig: Figure, y: float, height: float, width: float, size: tuple[float, float]):
@@ -263,7 +277,7 @@ def _chart_pages(calc: Calculation) -> list[Figure]:
     """The budget charts two to a page, each the pixels of its PNG file at its size (its text keeps its size in
     points) without the source line at its foot (the page's footer names the plan), a caption under it."""
     names = shown_charts(calc)
-    pixels = chart_pixels(calc)
+    charts = drawn_charts(calc)
     limit = swedish.percent(calc.conventions.riktvarde, 0)
     debt_limit = swedish.percent(calc.conventions.gransvarde, 0)
     page_width, page_height = PORTRAIT
@@ -273,7 +287,7 @@ def _chart_pages(calc: Calculation) -> list[Figure]:
         fig = _page(PORTRAIT)
         y = page_height - CHART_TOP
         for slot, name in enumerate(names[first:first + 2]):
-            image = pixels[name][:-round(FOOTER_INCH * CHART_DPI), :, :3]  # opaque: no alpha channel to embed
+            image = charts[name].pixels[:-round(FOOTER_INCH * CHART_DPI), :, :3]  # opaque: no alpha channel to embed
             height, width = image.shape[0] / CHART_DPI, image.shape[1] / CHART_DPI
             ax = fig.add_axes(((page_width - width) / 2 / page_width, (y - height) / page_height,
                                width / page_width, height / page_height))
@@ -288,8 +302,7 @@ def _chart_pages(calc: Calculation) -> list[Figure]:
                        else "kapitalkostnader_netto" if calc.conventions.riktvardesmetod == "netto" else name)
             caption = f"Diagram {first + slot + 1}. " + CAPTIONS[key].format(limit=limit, debt_limit=debt_limit)
             lines = wrap(caption, caption_width, CAPTION_SIZE)
-            fig.text(MARGIN / page_width, y / page_height, "\n".join(lines), fontsize=CAPTION_SIZE, va="top",
-                     ha="left", linespacing=LINE, color=TEXT_COLOUR)
+            _text(fig, MARGIN, y, lines, CAPTION_SIZE)
             y -= len(lines) * CAPTION_SIZE * LINE / 72 + CHART_GAP
         pages.append(fig)
     return pages
@@ -374,6 +387,8 @@ def write_pdf_report(calc: Calculation, target: Path, summary: list[tuple[str, s
         with PdfPages(tmp, metadata=metadata) as pdf:
             for fig in pages:
                 settle(fig)
+                for text in fig.findobj(Text):
+                    text.set_fontfeatures(NO_LIGATURES)
                 pdf.savefig(fig)
     return target
 
