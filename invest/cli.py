@@ -261,8 +261,8 @@ def validera(plan, models_dir, ranta, till_ar, mapping_path, fmt):
 @output_options
 @handle_errors
 def rapport(plan, models_dir, ranta, till_ar, mapping_path, utdata, skriv_over):
-    """Skriver kapitalkostnadsrapporten till -o/--utdata: Excel-arbetsbok, diagram (PNG och PDF) och
-    sammanfattning.
+    """Skriver kapitalkostnadsrapporten till -o/--utdata: en granskningsbar Excel-arbetsbok, en PDF-rapport på
+    A4, fyra diagram (PNG) och en sammanfattning.
 
     \b
     Exempel:
@@ -320,10 +320,14 @@ def beroenden(plan, models_dir, ranta, till_ar, mapping_path, fmt, utdata, skriv
 @click.option("--index", "index", type=click.Choice(["ingen", "kpi", "entreprenad"]), default="ingen", show_default=True,
               help="Räkna upp flyttade utgifter med ett kostnadsindex per flyttat år (models/index/).")
 @click.option("--rangordna", is_flag=True, help="Ett års försening av varje objekt för sig, störst effekt först.")
+@click.option("--diagram", is_flag=True,
+              help="Rita andelen före och efter förseningen mot riktvärdet (PNG i -o/--utdata).")
 @format_option("tabell", "json")
 @calculation_options
+@output_options
 @handle_errors
-def forsening(plan, models_dir, ranta, till_ar, mapping_path, objekt, years, fran_ar, index, rangordna, fmt):
+def forsening(plan, models_dir, ranta, till_ar, mapping_path, objekt, years, fran_ar, index, rangordna, diagram, fmt,
+              utdata, skriv_over):
     """Flyttar objektet --objekt ID:s driftsättning och utgifter --ar N år och visar Δ investeringar,
     avskrivningar, räntekostnader, kapitalkostnader och andel per år i planperioden (--till-ar förlänger
     tabellen), och summan av Δ över de flyttade tillgångarnas återstående livslängd. Objekt som beror på det
@@ -336,6 +340,7 @@ def forsening(plan, models_dir, ranta, till_ar, mapping_path, objekt, years, fra
       invest forsening --objekt TB-NSO --ar 2 --index entreprenad --format json
       invest forsening plan.xlsx --objekt FF-HANDEN --ar -1
       invest forsening --objekt TB-NSO --ar 2 --till-ar 2060
+      invest forsening --objekt TB-NSO --ar 2 --diagram -o rapporter/
       invest forsening --rangordna
       invest forsening plan.xlsx --rangordna
     """
@@ -346,7 +351,7 @@ def forsening(plan, models_dir, ranta, till_ar, mapping_path, objekt, years, fra
                                f"invest forsening --objekt {plan} --ar N")
     with working("forsening", fmt):
         result = pipeline.delay(inputs(plan, models_dir, ranta, till_ar, mapping_path), objekt, years, fran_ar, index,
-                                rangordna)
+                                rangordna, utdata if diagram and not rangordna else None, skriv_over)
     calc = result.calculation
     if rangordna:
         show = delay_output.ranking_json if fmt == "json" else delay_output.ranking_table
@@ -355,6 +360,8 @@ def forsening(plan, models_dir, ranta, till_ar, mapping_path, objekt, years, fra
         click.echo(delay_output.delay_json(calc, result.result))
     else:
         click.echo(delay_output.delay_table(calc, result.result), nl=False)
+    if result.drawing is not None and fmt != "json":
+        click.echo(f"Skrev {result.drawing}.")
 
 
 @main.command()

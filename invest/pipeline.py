@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import polars as pl
+
 from invest.analyses.delay import DelayResult, Delays
 from invest.analyses.proposals import Admission, ProposalCheck, Verdict
 from invest.analyses.riktvarde import breach_findings
@@ -145,11 +147,13 @@ class Delay:
     result: DelayResult | None = None
     ranking: list | None = None
     skipped: list | None = None
+    drawing: Path | None = None  # the chart of the share before and after (--diagram)
 
 
 def delay(inputs: Inputs, object_id: str | None, years: int | None, from_year: int | None, index: str,
-          rank: bool) -> Delay:
-    """`invest forsening`: one delay of `object_id` by `years`, or (rank) every one-year delay ranked."""
+          rank: bool, directory: Path | None = None, overwrite: bool = False) -> Delay:
+    """`invest forsening`: one delay of `object_id` by `years`, or (rank) every one-year delay ranked; with a
+    `directory`, the chart of the share before and after the delay is drawn there."""
     if not rank and (object_id is None or years is None):
         raise InputError([error("forsening", "ange --objekt ID och --ar N (eller --rangordna)")])
     calc = calculate_plan(inputs)
@@ -158,7 +162,26 @@ def delay(inputs: Inputs, object_id: str | None, years: int | None, from_year: i
         step("Rangordnar ett års försening av varje objekt")
         ranking, skipped = delays.rank()
         return Delay(calc, delays, ranking=ranking, skipped=skipped)
-    return Delay(calc, delays, result=delays.delay(object_id, years))
+    result = delays.delay(object_id, years)
+    drawing = None
+    if directory is not None:
+        if not calc.region.has_share:
+            raise InputError([error(calc.plan.file, "planen saknar bladet Region: diagrammet över andelen kräver "
+                                                    "totala intäkter per år")])
+        from invest.outputs.chart import delay_chart  # matplotlib only when drawn
+
+        t = result.table.filter(pl.col("ar").is_in(list(calc.plan.plan_years)))
+        drawing = Path(directory) / f"forsening_{_file_part(object_id)}_{years:+d}_ar.png"
+        title = f"Försening av {object_id} {years:+d} år: andelen av totala intäkter före och efter"
+        with output_guard(overwrite, _inputs_of(inputs)):
+            delay_chart(t["ar"].to_list(), t["andel_fore"].to_list(), t["andel_efter"].to_list(),
+                        calc.conventions.riktvarde, title, [drawing], footer=f"Plan: {Path(calc.plan.file).name}")
+    return Delay(calc, delays, result=result, drawing=drawing)
+
+
+def _file_part(text: str) -> str:
+    """An object id as part of a file name: letters, digits, - and _ kept, the rest made _."""
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in text) or "objekt"
 
 
 @dataclass(frozen=True)

@@ -151,3 +151,15 @@ def test_breach_is_a_warning_in_validera_and_marked_in_the_report(tmp_path):
 def test_till_ar_extends_region_table():
     rows = list(csv.DictReader(io.StringIO(runner.invoke(main, ["berakna", "--format", "csv", "--till-ar", "2040"]).stdout)))
     assert [int(r["ar"]) for r in rows] == list(range(2026, 2041))
+
+
+def test_forsening_diagram_draws_the_share_before_and_after(tmp_path):
+    """`--diagram`: the share before and after the delay as a PNG in -o/--utdata; a second run needs --skriv-over."""
+    args = ["forsening", "--objekt", "TB-NSO", "--ar", "2", "--diagram", "-o", str(tmp_path)]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    drawing = tmp_path / "forsening_TB-NSO_+2_ar.png"
+    assert drawing.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and f"Skrev {drawing}." in result.output
+    again = runner.invoke(main, args)
+    assert again.exit_code == 2 and "--skriv-over" in again.output
+    assert runner.invoke(main, [*args, "--skriv-over"]).exit_code == 0
