@@ -100,7 +100,7 @@ class Report:
 
 
 def report(inputs: Inputs, directory: Path, overwrite: bool = False) -> Report:
-    """`invest rapport`: the audit workbook, the chart and the summary in `directory`."""
+    """`invest rapport`: the audit workbook, the A4 PDF report, the four charts and the summary in `directory`."""
     calc = calculate_plan(inputs)
     step("Skriver rapporten")
     from invest.outputs.report import write_report  # charts: matplotlib is imported only when something is drawn
