@@ -353,7 +353,7 @@ def test_random_proposals_on_the_default_plan_match_the_oracle(default_calc, mod
 
 
 def test_scale_factors_are_shown_rounded_down():
-    from invest.outputs.proposal_output import factor, rounded_down
+    from invest.outputs.proposal_sentences import factor, rounded_down
 
     assert rounded_down(0.29) == 0.29 and rounded_down(0.2899999) == 0.28 and rounded_down(1.0) == 1.0
     assert factor(1.9599999) == "1,95" and factor(-3.101) == "−3,11" and rounded_down(None) is None
@@ -378,7 +378,7 @@ def test_several_files_are_one_set_of_proposals(tmp_path, plan):
 
 from invest.analyses.proposals import EJ_GODKANT, GODKANT, GODKANT_UTAN_FORSAMRING, outcome  # noqa: E402
 from invest.base import swedish  # noqa: E402
-from invest.outputs.proposal_output import factor, rounded_down  # noqa: E402
+from invest.outputs.proposal_sentences import factor, rounded_down  # noqa: E402
 
 FLAT = ("--ranta", "0")
 BREACH_YEAR = 2028

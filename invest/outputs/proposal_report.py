@@ -15,9 +15,10 @@ from invest.base.atomic import atomic_path
 from invest.engine.calculation import Calculation
 from invest.outputs.chart import comparison_chart
 from invest.analyses.proposals import Admission, Verdict
-from invest.outputs.proposal_output import (METHOD_NOTE, PROPOSAL_HEADERS, SOURCE, admission_lines, assessment,
-                                           headline, proposal_columns, proposal_count, proposal_sets, proposal_values,
+from invest.outputs.proposal_output import (PROPOSAL_HEADERS, proposal_columns, proposal_sets, proposal_values,
                                            year_columns, year_values)
+from invest.outputs.proposal_sentences import (METHOD_NOTE, SOURCE, admission_lines, assessment, headline,
+                                               proposal_count)
 from invest.base import swedish
 from invest.excel.writer import FORMATS, header_row, printable, put, write_table
 
