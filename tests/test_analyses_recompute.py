@@ -132,3 +132,25 @@ def test_rangordna_equals_delaying_each_object_in_the_recomputed_plan(calc):
         assert row["hogsta_andel_efter"] == pytest.approx(float(after["andel"].max()), abs=1e-9), row["id"]
         expected = float((after["kapitalkostnader"] - base["kapitalkostnader"]).sum())
         assert row["delta_kapitalkostnader_planperioden"] == pytest.approx(expected, abs=1e-6), row["id"]
+
+
+@pytest.mark.parametrize("oid, years", [("TB-NSO", 2), ("TB-DEPA", 1)])
+def test_forsening_whole_life_equals_the_recomputed_plan(calc, oid, years):
+    """The delay's sums over the moved assets' whole life (WholeLife): moving the objects in the records and
+    recomputing the plan to the last year summed gives the same Δ, year by year summed, with the moving market rate."""
+    result = Delays(calc).delay(oid, years)
+    life = result.whole_life
+    first = calc.plan.plan_years[0]
+    moved = {m.id: m.years for m in result.moves}
+    objects = tuple(_shifted(o, moved[o.id], first) if o.id in moved else o for o in calc.plan.objects)
+    until = life.till_ar
+    base = calculate(calc.plan, calc.models, until_year=until).region.table
+    after = calculate(replace(calc.plan, objects=objects), calc.models, until_year=until).region.table
+    span = (base["ar"] >= life.fran_ar) & (base["ar"] <= until)
+    for name, got in (("investeringar", life.delta_investeringar), ("avskrivningar", life.delta_avskrivningar),
+                      ("rantekostnader", life.delta_rantekostnader), ("kapitalkostnader", life.delta_kapitalkostnader)):
+        expected = float((after[name] - base[name]).filter(span).sum())
+        assert got == pytest.approx(expected, abs=1e-6), name
+    in_plan = span & (base["ar"] <= life.plan_end)
+    expected = float((after["kapitalkostnader"] - base["kapitalkostnader"]).filter(in_plan).sum())
+    assert life.delta_kapitalkostnader_planperioden == pytest.approx(expected, abs=1e-6)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -53,11 +54,15 @@ def _assert_same(calc, changed, delta, rows=0):
     base = calc.region.table
     assert full["ar"].to_list() == base["ar"].to_list()
     for name in FIELDS:
+        if name not in full.columns or full[name].null_count() == full.height:  # no Region sheet: no revenue, no debt
+            continue
         expected = full[name].to_numpy() - base[name].to_numpy()
         got = delta[name][rows] if name in delta else None
         if name == "totala_intakter":
             got = delta["intaktsford_medfinansiering"][rows]
         np.testing.assert_allclose(got, expected, atol=1e-6, rtol=0, err_msg=name)
+    if not calc.region.has_share:
+        return
     shown = with_change(calc, {k: v[rows:rows + 1] for k, v in delta.items()})
     np.testing.assert_allclose(shown["andel"][0], full["andel"].to_numpy(), atol=1e-9, rtol=0)
     np.testing.assert_allclose(shown["marginal"][0], full["marginal"].to_numpy(), atol=1e-6, rtol=0)
@@ -72,8 +77,8 @@ def _new(obj, index):
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(objs=objects(max_objects=5), extra=st.lists(plan_object(90), min_size=1, max_size=3), reg=region(),
-       rates=market_path())
+@given(objs=objects(max_objects=5), extra=st.lists(plan_object(90), min_size=1, max_size=3),
+       reg=st.none() | region(), rates=market_path())
 def test_a_proposal_equals_the_recomputed_plan(models, objs, extra, reg, rates):
     m = with_market(models, rates)
     calc = calculate(replace(as_plan(objs), region=reg), m)
@@ -93,7 +98,8 @@ def _moved(obj, years: int):
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(objs=objects(max_objects=5), reg=region(), rates=market_path(), years=st.integers(-2, 3), pick=st.integers(0, 4))
+@given(objs=objects(max_objects=5), reg=st.none() | region(), rates=market_path(), years=st.integers(-2, 3),
+       pick=st.integers(0, 4))
 def test_a_moved_object_equals_the_recomputed_plan(models, objs, reg, rates, years, pick):
     m = with_market(models, rates)
     calc = calculate(replace(as_plan(objs), region=reg), m)
@@ -122,8 +128,5 @@ def test_the_invariant_fails_at_the_internal_rate(models):
                    np.array([], dtype=int), 1)
     delta = dict(delta, rantekostnader=delta["objektens_ranta"],
                  kapitalkostnader=delta["avskrivningar"] + delta["objektens_ranta"])
-    try:
+    with pytest.raises(AssertionError, match="rantekostnader"):
         _assert_same(calc, changed, delta)
-    except AssertionError:
-        return
-    raise AssertionError("Δ at the internränta passed the invariant")
