@@ -64,9 +64,7 @@ def budget_shape(calc: Calculation, key: str = "verksamhetsomrade") -> tuple[lis
         return [label] + prior + outturn + grouped + [sum(values.get(y, 0.0) for y in years)]
 
     names = spend[key].unique().to_list()
-    known = calc.models.areas(years[0]) if key == "verksamhetsomrade" else ()
-    order = ([n for n in known if n in names] + sorted(n for n in names if n not in known and n != NO_AREA)
-             + [NO_AREA] * (NO_AREA in names))  # models/ order, then other names, objects without an area last
+    order = area_order(calc, names) if key == "verksamhetsomrade" else sorted(names)
     rows = [row(name, spend.filter(pl.col(key) == name), "utgift", published("investeringar", name)) for name in order]
     rows.append(row("TOTALT", spend, "utgift", published("investeringar", None)))
     rows.append(row("  varav medfinansiering", spend, "medfinansiering_mottagen", published("medfinansiering", None)))
@@ -74,3 +72,11 @@ def budget_shape(calc: Calculation, key: str = "verksamhetsomrade") -> tuple[lis
     rows.append(["  varav regionens finansieringsansvar"]
                 + [None if a is None or b is None else a - b for a, b in zip(total[1:], medfin[1:])])
     return headers, rows
+
+
+def area_order(calc: Calculation, names: list[str]) -> list[str]:
+    """The models' verksamhetsområden in their order, then other names, objects without an area last (the order of
+    the budget's tables)."""
+    known = calc.models.areas(calc.plan.plan_years[0])
+    return ([n for n in known if n in names] + sorted(n for n in names if n not in known and n != NO_AREA)
+            + [NO_AREA] * (NO_AREA in names))

@@ -17,7 +17,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-import weakref
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
@@ -29,7 +28,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from invest.analyses.breakdown import by
+from invest.analyses.breakdown import area_order, by
 from invest.base import swedish
 from invest.engine.calculation import Calculation
 from invest.outputs.chart import (BREACH_COLOUR, FOOTER_INCH, LINE_COLOUR, OK_COLOUR, TEXT_COLOUR, bar_label,
@@ -37,7 +36,6 @@ from invest.outputs.chart import (BREACH_COLOUR, FOOTER_INCH, LINE_COLOUR, OK_CO
                                   png_bytes, render, share_axis, source_line, title, value_size, write_png,
                                   year_axis)
 from invest.outputs.dependency_layout import OTHER_COLOUR, area_colours
-from invest.plan.vocabulary import NO_AREA
 
 DEPRECIATION_COLOUR, INTEREST_COLOUR = "#3b6ea5", "#9bb7d4"
 CHARTS = ("andel", "kapitalkostnader", "investeringar", "skuld")
@@ -119,14 +117,6 @@ def draw_capital_costs(ax: Axes, calc: Calculation) -> None:
     ax.set_ylabel("Mnkr", fontsize=9)
     year_axis(ax, years)
     title(ax, f"{heading}\n{sub}", legend_above(ax, handles))
-
-
-def area_order(calc: Calculation, names: list[str]) -> list[str]:
-    """The models' verksamhetsområden in their order, then other names, objects without an area last (as the
-    budget's table and `breakdown.budget_shape`)."""
-    known = calc.models.areas(calc.plan.plan_years[0])
-    return ([n for n in known if n in names] + sorted(n for n in names if n not in known and n != NO_AREA)
-            + [NO_AREA] * (NO_AREA in names))
 
 
 def draw_investments(ax: Axes, calc: Calculation) -> None:
@@ -222,14 +212,6 @@ def chart_figure(calc: Calculation, name: str) -> Figure:
     return fig
 
 
-def share_figure(calc: Calculation) -> Figure:
-    return chart_figure(calc, "andel")
-
-
-def capital_cost_figure(calc: Calculation) -> Figure:
-    return chart_figure(calc, "kapitalkostnader")
-
-
 def budget_figures(calc: Calculation) -> dict[str, Figure]:
     """Every chart this plan has figures for, by name, built but not saved (for a look test)."""
     return {name: chart_figure(calc, name) for name in shown_charts(calc)}
@@ -243,22 +225,11 @@ class Drawn(NamedTuple):
     png: bytes
 
 
-_drawn: dict[int, tuple[tuple, dict[str, Drawn]]] = {}  # the charts of a live calculation, drawn once
-
-
 def drawn_charts(calc: Calculation) -> dict[str, Drawn]:
-    """Every chart this plan has figures for, by name, drawn once. Kept while the calculation lives, so that the PNG
-    files and the PDF report of one plan show the same drawing and it is drawn once."""
-    parts = (id(calc.plan), id(calc.models), id(calc.conventions), id(calc.region))
-    kept = _drawn.get(id(calc))
-    if kept is not None and kept[0][0]() is calc and kept[0][1] == parts:
-        return kept[1]
+    """Every chart this plan has figures for, by name, drawn once; the report hands the same drawing to the PNG
+    files and the PDF."""
     names = shown_charts(calc)
-    charts = dict(zip(names, _draw_all([chart_figure(calc, name) for name in names])))
-    if id(calc) not in _drawn:
-        weakref.finalize(calc, _drawn.pop, id(calc), None)
-    _drawn[id(calc)] = ((weakref.ref(calc), parts), charts)
-    return charts
+    return dict(zip(names, _draw_all([chart_figure(calc, name) for name in names])))
 
 
 def _draw(fig: Figure) -> Drawn:
@@ -296,8 +267,10 @@ def _draw_all(figures: list[Figure]) -> list[Drawn]:
     return [done[i] for i in range(len(figures))]
 
 
-def budget_charts(calc: Calculation, directory: Path, stem: str) -> list[Path]:
+def budget_charts(calc: Calculation, directory: Path, stem: str,
+                  charts: dict[str, Drawn] | None = None) -> list[Path]:
     """Writes `{stem}_andel.png`, `{stem}_kapitalkostnader.png`, `{stem}_investeringar.png` and `{stem}_skuld.png`
-    (those the plan has figures for) atomically into `directory`; returns the files written."""
+    (those the plan has figures for) atomically into `directory`, from `charts` when already drawn; returns the
+    files written."""
     return [write_png(chart.png, Path(directory) / f"{stem}_{name}.png")
-            for name, chart in drawn_charts(calc).items()]
+            for name, chart in (charts or drawn_charts(calc)).items()]

@@ -13,7 +13,6 @@ from invest.engine.region_model import REGION_COLUMNS
 from invest.base import swedish
 from invest.outputs import labels
 
-SHARE_COLUMNS = {"andel", "riktvarde", "skuldandel", "gransvarde_skuld", "sjalvfinansieringsgrad", "andel_omsatt_skuld"}
 
 
 def frame(calc: Calculation, per_object: bool) -> pl.DataFrame:
@@ -191,6 +190,6 @@ def _render(columns: list[_Column], widths: list[int], left: int) -> list[str]:
 def _cell(column: str, value) -> str:
     if column in ("ar", "id"):
         return str(value)
-    if column in SHARE_COLUMNS:
+    if column in labels.SHARE_COLUMNS:
         return swedish.percent(value)
     return swedish.number(value)

@@ -26,6 +26,8 @@ COLUMNS = {
     "bundet_kapital": "Bundet kapital", "ranta": "Internränta", "kapitalkostnad": "Kapitalkostnad",
     "aktiverat": "Aktiverat", "rantebas": "Räntebas",
 }
+SHARE_COLUMNS = {"andel", "riktvarde", "skuldandel", "gransvarde_skuld", "sjalvfinansieringsgrad",
+                 "andel_omsatt_skuld"}  # shown as percentages, not mnkr
 SHORT = {  # for narrow text tables in the terminal
     "medfinansiering_mottagen": "Medfin. mottagen", "intaktsford_medfinansiering": "Intäktsförd medfin.",
     "andel": "Andel", "marginal": "Marginal", "medfinansieringsskuld": "Medfin.skuld", "ranta": "Ränta",

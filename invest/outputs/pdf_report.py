@@ -22,7 +22,7 @@ from invest.base import swedish
 from invest.base.atomic import atomic_path
 from invest.engine.calculation import Calculation
 from invest.outputs import labels
-from invest.outputs.budget_charts import CHART_DPI, drawn_charts, shown_charts
+from invest.outputs.budget_charts import CHART_DPI, Drawn, drawn_charts, shown_charts
 from invest.outputs.chart import (BREACH_COLOUR, CHAR_EM, FOOTER_COLOUR, FOOTER_INCH, SAVE_RC, TEXT_COLOUR, settle,
                                   wrap)
 
@@ -273,11 +273,10 @@ def _front(calc: Calculation, summary: list[tuple[str, str]], sentences: list[st
     return flow
 
 
-def _chart_pages(calc: Calculation) -> list[Figure]:
+def _chart_pages(calc: Calculation, charts: dict[str, Drawn]) -> list[Figure]:
     """The budget charts two to a page, each the pixels of its PNG file at its size (its text keeps its size in
     points) without the source line at its foot (the page's footer names the plan), a caption under it."""
     names = shown_charts(calc)
-    charts = drawn_charts(calc)
     limit = swedish.percent(calc.conventions.riktvarde, 0)
     debt_limit = swedish.percent(calc.conventions.gransvarde, 0)
     page_width, page_height = PORTRAIT
@@ -308,10 +307,6 @@ def _chart_pages(calc: Calculation) -> list[Figure]:
     return pages
 
 
-def _amount(value) -> str:
-    return swedish.number(None if value is None else float(value), 0)
-
-
 def _tables(calc: Calculation) -> list[Figure]:
     flow = Flow(LANDSCAPE)
     period = calc.plan_period()
@@ -334,7 +329,7 @@ def _tables(calc: Calculation) -> list[Figure]:
             elif key == "skuldandel":
                 texts = [swedish.percent(v, 1) for v in values]
             else:
-                texts = [_amount(v) for v in values]
+                texts = [swedish.number(None if v is None else float(v), 0) for v in values]
                 if key == "marginal":
                     colours.update({(r, c + 1): BREACH_COLOUR for c, v in enumerate(values) if v is not None and v < 0})
             cells.append([labels.column(key)] + texts)
@@ -345,7 +340,7 @@ def _tables(calc: Calculation) -> list[Figure]:
     label_width = 2.9
     width = min(1.1, (flow.width - label_width) / (len(headers) - 1))
     flow.heading("Tabell 2. Investeringsplan per verksamhetsområde, mnkr", 11.5)
-    cells = [[row[0].strip()] + [_amount(v) for v in row[1:]] for row in plan_rows]
+    cells = [[row[0].strip()] + [swedish.number(None if v is None else float(v), 0) for v in row[1:]] for row in plan_rows]
     flow.table(headers, cells, [label_width] + [width] * (len(headers) - 1),
                bold={i for i, row in enumerate(plan_rows) if row[0] == "TOTALT"},
                indented={i for i, row in enumerate(plan_rows) if row[0].startswith(" ")})
@@ -366,21 +361,23 @@ def _footer(fig: Figure, number: int, total: int, plan: str) -> None:
 
 
 def report_pages(calc: Calculation, summary: list[tuple[str, str]], sentences: list[str],
-                 when: dt.date | None = None) -> list[Figure]:
-    """Every page of the report, footers included, laid out but not written (for a look test)."""
+                 when: dt.date | None = None, charts: dict[str, Drawn] | None = None) -> list[Figure]:
+    """Every page of the report, footers included, laid out but not written (for a look test); the charts drawn
+    here unless given."""
     front = _front(calc, summary or key_figures(calc), sentences or summary_sentences(calc), when or dt.date.today())
-    pages = front.pages + _chart_pages(calc) + _tables(calc)
+    pages = front.pages + _chart_pages(calc, charts or drawn_charts(calc)) + _tables(calc)
     plan = Path(calc.plan.file).name
     for number, fig in enumerate(pages, start=1):
         _footer(fig, number, len(pages), plan)
     return pages
 
 
-def write_pdf_report(calc: Calculation, target: Path, summary: list[tuple[str, str]], sentences: list[str]) -> Path:
-    """Writes the report atomically to `target` (A4; summary and key figures, the charts, the tables); an empty
-    `summary` or `sentences` is generated from the calculation. Returns `target`."""
+def write_pdf_report(calc: Calculation, target: Path, summary: list[tuple[str, str]], sentences: list[str],
+                     charts: dict[str, Drawn] | None = None) -> Path:
+    """Writes the report atomically to `target` (A4; summary and key figures, the charts — `charts` when already
+    drawn —, the tables); an empty `summary` or `sentences` is generated from the calculation. Returns `target`."""
     target = Path(target)
-    pages = report_pages(calc, summary, sentences)
+    pages = report_pages(calc, summary, sentences, charts=charts)
     metadata = {"Title": f"{TITLE} – {Path(calc.plan.file).name}", "Creator": "invest", "Producer": "invest",
                 "CreationDate": None}
     with atomic_path(target) as tmp, rc_context(SAVE_RC):

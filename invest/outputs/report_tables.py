@@ -10,14 +10,12 @@ import re
 import polars as pl
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
-from invest.analyses.breakdown import MEASURES, budget_shape, by, schedule
+from invest.analyses.breakdown import MEASURES, area_order, budget_shape, by, schedule
 from invest.engine.calculation import Calculation
-from invest.outputs.labels import column, value
+from invest.outputs.labels import SHARE_COLUMNS, column, value
 from invest.outputs.xlsx_book import (BREACH_FILL, BREACH_FONT, HEADER_FILL, TABLE_STYLE, Book, finite, line_height,
                                       lines, table_name, unique_headers)
-from invest.plan.vocabulary import NO_AREA
 
-SHARES = {"andel", "riktvarde", "skuldandel", "gransvarde_skuld", "sjalvfinansieringsgrad", "andel_omsatt_skuld"}
 KEY_ROWS = ("kapitalkostnader", "andel", "marginal")  # bold in the Region table
 
 
@@ -51,7 +49,7 @@ def _region_formulas(method: str) -> dict[str, tuple[str, str]]:
 
 
 def region_kind(item: str) -> str:
-    return "andel" if item in SHARES else "marginal" if item == "marginal" else "text" if item == "klarar_riktvarde" \
+    return "andel" if item in SHARE_COLUMNS else "marginal" if item == "marginal" else "text" if item == "klarar_riktvarde" \
         else "mnkr"
 
 
@@ -142,14 +140,6 @@ def plan_sheet(book: Book, ws, calc: Calculation) -> None:
     ws.set_column(1, n - 1, 14)
 
 
-def _units(calc: Calculation, key: str, names: list[str]) -> list[str]:
-    if key != "verksamhetsomrade":
-        return sorted(names)
-    known = calc.models.areas(calc.plan.plan_years[0])
-    return ([a for a in known if a in names] + sorted(a for a in names if a not in known and a != NO_AREA)
-            + [NO_AREA] * (NO_AREA in names))
-
-
 BLOCK_ROWS_PER_PAGE = 32  # rows of 15 pt a landscape A4 page holds between its 0,7-inch margins at full scale
 
 
@@ -159,7 +149,8 @@ def unit_sheet(book: Book, ws, calc: Calculation, key: str, prefix: str) -> dict
     (header row, first unit row, last unit row)."""
     frame = by(calc, key)
     years = calc.region.table["ar"].to_list()
-    units = _units(calc, key, frame[key].unique().to_list())
+    names = frame[key].unique().to_list()
+    units = area_order(calc, names) if key == "verksamhetsomrade" else sorted(names)
     values = {(r[key], r["ar"]): r for r in frame.iter_rows(named=True)}
     blocks: dict[str, tuple[int, int, int]] = {}
     if not units:
