@@ -60,7 +60,6 @@ class DebtPath:
     debt: np.ndarray  # räntebärande skuld at the end of each year
     interest: np.ndarray  # räntekostnader per year
     repriced_share: np.ndarray  # share of the year's opening debt that got a new rate during it (net of repayment)
-    old_debt: np.ndarray  # the opening debt still at its original rate at the end of each year
 
 
 def opening_ladder(opening: float, years: int, bindningstid: int, max_share: float) -> np.ndarray:
@@ -86,7 +85,7 @@ def debt_path(opening: float, old_rate: float, borrowing: np.ndarray, rates: np.
                 + np.minimum(borrowing, 0.0))
     debt_before = np.concatenate(([opening], debt[:-1]))
     share = np.divide(repriced, debt_before, out=np.full(n, np.nan), where=debt_before > 1e-6)  # no share of ~0 debt
-    return DebtPath(debt, interest, share, old)
+    return DebtPath(debt, interest, share)
 
 
 def change_interest(delta_borrowing: np.ndarray, rates: np.ndarray, bindningstid: int) -> np.ndarray:

@@ -62,7 +62,6 @@ def import_objects(workbook, file: str, defaults: Defaults, mapping: ColumnMappi
     for ws in sheets:
         where = f"{file}:{ws.title}"
         try:
-            ws.reset_dimensions()  # some programs write a wrong sheet size; read every row there is
             rows = list(ws.iter_rows(values_only=True))
             scan = scan_sheet(ws)
         except Exception as exc:  # openpyxl and defusedxml raise many types for a broken or hostile sheet
@@ -92,8 +91,8 @@ def import_objects(workbook, file: str, defaults: Defaults, mapping: ColumnMappi
             continue
         tables += 1
         sheet_rows = read_rows(rows, scan, layout, where, problems)
-        readings.append(sheet_reading(ws.title, layout, sheet_rows, defaults.spread))
         built = build_objects(sheet_rows, layout, ws.title, file, template, defaults, mapping, side, problems)
+        readings.append(sheet_reading(ws.title, layout, sheet_rows, defaults))
         check_varav(sheet_rows, built, layout, where, problems)
         objects.extend(built)
         years.update(y for a in layout.amounts if a.kind.kind != "utfall" for y in a.years)

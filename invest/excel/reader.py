@@ -10,7 +10,6 @@ from invest.base.findings import Finding, InputError, error, errors, warning
 from invest.excel.import_defaults import Defaults
 from invest.excel.importer import import_objects
 from invest.excel.mapping import ColumnMapping
-from invest.excel.sheet_reading import with_defaults
 from invest.params.parameters import Models
 from invest.plan.records import InvestmentObject, Plan
 from invest.excel.cells import read_table
@@ -42,8 +41,6 @@ def _objects(workbook, file: str, models: Models, mapping: ColumnMapping, proble
         side[sheet_name] = reader(read_table(sws, file, sws.title), problems) if sws is not None else {}
     defaults = Defaults(models, dt.date.today().year)  # import rules as in force today
     imported = import_objects(workbook, file, defaults, mapping, side, problems, readings)
-    if readings is not None:
-        readings[:] = [with_defaults(r, defaults) for r in readings]
     if errors(problems) and not imported.objects:
         raise InputError(problems)
     row_ids = {o.id for o in imported.objects}

@@ -33,14 +33,13 @@ class AmountColumn:
 
 @dataclass(frozen=True)
 class Layout:
-    header_row: int  # 1-based: the band's last row; data starts below it
     fields: dict[str, tuple[int, str]]  # template column -> (0-based index, letter)
     label: tuple[int, str] | None  # the column with the row's wording when there is no namn column
     amounts: tuple[AmountColumn, ...]  # imported: ar, utfall, period
     checks: tuple[AmountColumn, ...]  # totals to compare, not imported
     unit: str
     unit_given: bool
-    band: Band | None = None
+    band: Band
     unit_source: str = ""  # where the unit was read ("rad 2: \"Belopp i tkr\"", "mappningsfilen")
     title_organisation: tuple[str, int] | None = None  # (organisation, row) named in a title above the band
 
@@ -49,8 +48,13 @@ class Layout:
         return TO_MNKR[self.unit]
 
     @property
+    def header_row(self) -> int:
+        """The band's last row (1-based); data starts below it."""
+        return self.band.last
+
+    @property
     def year_row(self) -> int:
-        return self.band.year_row if self.band else self.header_row
+        return self.band.year_row
 
 
 def _text(value) -> str:
@@ -110,7 +114,7 @@ def find_layout(rows: list[tuple], scan: SheetScan, where: str, mapping: ColumnM
             problems.append(warning(at(column), f'kolumnen "{column.text}" känns inte igen och läses inte '
                                                 f"(ange den i en mappningsfil med --mapping om den behövs)"))
     unit, given, source = _unit(rows, scan, band, where, mapping, problems)
-    return Layout(band.last, fields, label, tuple(amounts), tuple(checks), unit, given, band, source,
+    return Layout(fields, label, tuple(amounts), tuple(checks), unit, given, band, source,
                   _title_organisation(rows, band))
 
 

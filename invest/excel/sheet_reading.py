@@ -3,7 +3,7 @@ from, what each column was taken for and what decided it, what each row was take
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from invest.excel.import_defaults import Defaults, rows_text
 from invest.excel.sheet_layout import Layout
@@ -52,16 +52,17 @@ def _amount_use(kind, spread: str) -> str:
 SPREAD_TEXT = {"jamn": "jämnt över åren", "forsta_aret": "på första året", "sista_aret": "på sista året"}
 
 
-def sheet_reading(sheet: str, layout: Layout, rows: SheetRows, spread: str) -> SheetReading:
-    """The reading of a sheet whose table was found; defaults are added by `with_defaults`."""
+def sheet_reading(sheet: str, layout: Layout, rows: SheetRows, defaults: Defaults) -> SheetReading:
+    """The reading of a sheet whose table was found and whose objects were built (so every default used on it is
+    known)."""
     band = layout.band
-    by_index = {c.index: c for c in band.columns} if band else {}
+    by_index = {c.index: c for c in band.columns}
     amounts = {a.index: a for a in (*layout.amounts, *layout.checks)}
     fields = {index: name for name, (index, _) in layout.fields.items()}
     uses = []
     for index, column in sorted(by_index.items()):
         if index in amounts:
-            use = _amount_use(amounts[index].kind, spread)
+            use = _amount_use(amounts[index].kind, defaults.spread)
         elif index in fields:
             use = f"fältet {fields[index]}"
         elif column.field is not None:
@@ -75,13 +76,8 @@ def sheet_reading(sheet: str, layout: Layout, rows: SheetRows, spread: str) -> S
         uses.append(ColumnUse(column.letter, column.text, use, column.how))
     unit_source = layout.unit_source or "ingen enhet anges; antas vara mnkr"
     return SheetReading(
-        sheet, True, band=(band.first, band.last) if band else (layout.header_row, layout.header_row),
+        sheet, True, band=(band.first, band.last),
         year_row=layout.year_row, unit=layout.unit, unit_source=unit_source,
         title_organisation=layout.title_organisation[0] if layout.title_organisation else "",
-        columns=tuple(uses), rows=tuple((x.row, ROW_KINDS[x.kind], x.label) for x in rows.records))
-
-
-def with_defaults(reading: SheetReading, defaults: Defaults) -> SheetReading:
-    """The reading with every default the importer used on its sheet, and the rows it used it on."""
-    used = tuple((what, rows_text(rows)) for (sheet, what), rows in defaults.used.items() if sheet == reading.sheet)
-    return replace(reading, defaults=used)
+        columns=tuple(uses), rows=tuple((x.row, ROW_KINDS[x.kind], x.label) for x in rows.records),
+        defaults=tuple((what, rows_text(used)) for (name, what), used in defaults.used.items() if name == sheet))

@@ -167,9 +167,6 @@ class Worksheet:
         self._book, self._part = book, part
         self.title, self.sheet_state = part.name, part.state
 
-    def reset_dimensions(self) -> None:
-        """Nothing to reset: every row there is is read, whatever size the sheet states."""
-
     def iter_rows(self, values_only: bool = True):
         """Rows 1, 2, … to the last row as tuples of values: None for an empty cell, int for a whole number, float,
         str, bool, datetime for a date, time or timedelta as the cell's format says, an error as its text ("#REF!"),

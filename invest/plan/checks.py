@@ -156,7 +156,8 @@ def check_region(plan: Plan, models: Models) -> list[Finding]:
         for name in ("totala_intakter", "ovriga_intakter"):
             value = getattr(r, name)
             if value is not None and value <= 0:
-                found.append(error(r.source.at(name), f"{name.split('_')[0]} intäkter {value:g} mnkr, väntat > 0"))
+                what = "totala intäkter" if name == "totala_intakter" else "övriga intäkter"
+                found.append(error(r.source.at(name), f"{what} {value:g} mnkr, väntat > 0"))
     if not region.befintliga:
         for r in region.years:
             if r.befintliga_avskrivningar is None and r.year in plan.plan_years:
