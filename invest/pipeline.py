@@ -127,7 +127,7 @@ def dependencies(inputs: Inputs, drawing: Path | None = None, everything: bool =
     plan = load_plan(inputs, models)
     graph = DependencyGraph(plan)
     drawn = 0
-    first = plan.plan_years[0] if plan.plan_years else 2026
+    first = plan.first_year
     areas = models.areas(first)
     if drawing is not None:
         step("Ritar beroendena")
@@ -262,7 +262,7 @@ def import_workbook(source: Path, directory: Path, models_dir: Path | None = Non
 
     with output_guard(overwrite, [Path(source), mapping_path]):
         plan_to_workbook(plan, target, tuple(sorted(models.asset_classes)),
-                         models.areas(plan.plan_years[0] if plan.plan_years else 2026))
+                         models.areas(plan.first_year))
     return Import(Path(source), target, plan, list(plan.warnings), tuple(readings))
 
 

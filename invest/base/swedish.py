@@ -49,6 +49,11 @@ def spans(values, limit: int = 8) -> str:
     return shown + (f" och {len(runs) - limit} intervall till" if len(runs) > limit else "")
 
 
+def rows(numbers) -> str:
+    """Row numbers as a location: "rad 5–8, 10"."""
+    return f"rad {spans(numbers)}"
+
+
 def years(values) -> str:
     """Years as a reader writes them: "2026–2028" when consecutive, else "2026, 2028"."""
     values = [int(v) for v in values]

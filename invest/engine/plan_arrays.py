@@ -36,7 +36,7 @@ class PlanArrays:
 
 def plan_arrays(plan: Plan, models: Models) -> PlanArrays:
     """Columnar form of a validated plan; asset classes are looked up in models/ as in force at the plan's start."""
-    start = plan.plan_years[0] if plan.plan_years else 2026
+    start = plan.first_year
     bidragsklasser = models.conventions(start).bidragsklasser
     objs = plan.objects
     spend = [(i, y, a) for i, o in enumerate(objs) for y, a in o.utgifter]

@@ -135,6 +135,11 @@ def parse_numbers(values: list) -> tuple[np.ndarray, np.ndarray, list[tuple[int,
     return out, shown, bad
 
 
+def cell_text(value) -> str:
+    """A cell's text as written, stripped ("" for an empty cell); numbers as Python prints them."""
+    return "" if value is None else str(value).strip()
+
+
 def parse_text(value) -> str:
     if value is None:
         return ""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from invest.excel.cells import CellError, column_letter, parse_number
+from invest.excel.cells import CellError, cell_text, column_letter, parse_number
 from invest.excel.headers import AmountKind, classify_amount_header
 from invest.excel.mapping import IGNORE, ColumnMapping
 from invest.excel.sheet_scan import SheetScan
@@ -44,10 +44,6 @@ class Band:
     columns: tuple[ColumnReading, ...]
 
 
-def _text(value) -> str:
-    return "" if value is None else str(value).strip()
-
-
 def filled(rows: list[tuple], scan: SheetScan, row: int) -> list:
     """Row `row` (1-based) with merged ranges' top-left value repeated over the range."""
     values = list(rows[row - 1]) if 0 <= row - 1 < len(rows) else []
@@ -77,7 +73,7 @@ def field_of(text: str, mapping: ColumnMapping) -> tuple[str | None, str]:
 
 def amount_of(raw, group, mapping: ColumnMapping) -> tuple[AmountKind | None, str]:
     """The amount column a header (under a group label) names, and how."""
-    if not _text(raw):
+    if not cell_text(raw):
         return None, ""
     target = mapping.target(raw)
     if isinstance(target, AmountKind):
@@ -85,7 +81,7 @@ def amount_of(raw, group, mapping: ColumnMapping) -> tuple[AmountKind | None, st
     if target is not None:
         return None, ""
     kind = classify_amount_header(raw, group)
-    return kind, (f'"{_text(raw)}" under "{_text(group)}"' if _text(group) else "årsrubrik") if kind else ""
+    return kind, (f'"{cell_text(raw)}" under "{cell_text(group)}"' if cell_text(group) else "årsrubrik") if kind else ""
 
 
 def _kinds(values: list, group: list, mapping: ColumnMapping) -> list[AmountKind | None]:
@@ -100,7 +96,7 @@ def is_year_row(values: list, group: list, mapping: ColumnMapping) -> bool:
     """A row naming years (or outturn, or a period) and holding no amounts: the band's year row."""
     kinds = _kinds(values, group, mapping)
     imported = sum(1 for k in kinds if k is not None and k.kind in IMPORTED_KINDS)
-    others = sum(1 for k, x in zip(kinds, values) if k is None and _text(x))
+    others = sum(1 for k, x in zip(kinds, values) if k is None and cell_text(x))
     amounts = any(k is None and _is_number(x) for k, x in zip(kinds, values))
     return imported >= 1 and (imported >= 2 or others >= 1) and not amounts  # a row with amounts is data
 
@@ -126,7 +122,7 @@ def _band_row(values: list, mapping: ColumnMapping, amount_columns: set[int], be
     """A row that belongs to the band: header words and no amounts. Above the year row it needs two or more
     different texts (a row with one text is a title, a unit or a section heading) and a known label; below it
     two known words that are not years (a data row may hold a year as text, e.g. its driftsättning)."""
-    texts = [_text(x) for x in values if _text(x)]
+    texts = [cell_text(x) for x in values if cell_text(x)]
     if not texts or any(_amount_like(values[i]) for i in amount_columns if i < len(values)):
         return False
     if any(_is_number(x) and not classify_amount_header(x) for x in values):
@@ -170,20 +166,20 @@ def _read_column(index: int, band_rows: dict[int, list], mapping: ColumnMapping,
     cells = [(r, values[index] if index < len(values) else None) for r, values in sorted(band_rows.items())]
     texts = []
     for _, x in cells:
-        if _text(x) and (not texts or texts[-1] != _text(x)):
-            texts.append(_text(x))
+        if cell_text(x) and (not texts or texts[-1] != cell_text(x)):
+            texts.append(cell_text(x))
     text = " / ".join(texts)
     # the amount a cell names, with the nearest different text above it as its group ("Plan" over "2027")
     for k in range(len(cells) - 1, -1, -1):
         r, x = cells[k]
-        above = next((y for _, y in reversed(cells[:k]) if _text(y) and _text(y) != _text(x)), None)
+        above = next((y for _, y in reversed(cells[:k]) if cell_text(y) and cell_text(y) != cell_text(x)), None)
         kind, how = amount_of(x, above, mapping)
         if kind is not None:
             return ColumnReading(index, letter, text, r, amount=kind, how=how)
     for r, x in reversed(cells):
-        if not _text(x):
+        if not cell_text(x):
             continue
-        name, how = field_of(_text(x), mapping)
+        name, how = field_of(cell_text(x), mapping)
         if name == IGNORE:
             return ColumnReading(index, letter, text, r, ignored=True, how=how)
         if name is not None:

@@ -70,7 +70,7 @@ class Defaults:
 
     def warnings(self, file: str) -> list:
         """One warning per sheet and default used, naming its rows."""
-        return [warning(f"{file}:{sheet}!{rows_text(rows)}", f"{what} ({len(rows)} rader)" if len(rows) > 1 else what)
+        return [warning(f"{file}:{sheet}!{swedish.rows(rows)}", f"{what} ({len(rows)} rader)" if len(rows) > 1 else what)
                 for (sheet, what), rows in self.used.items()]
 
     def is_pot(self, wording: str) -> bool:
@@ -98,7 +98,3 @@ class Defaults:
 
     def investment_type(self, wording: str) -> str | None:
         return self.type_words.match(wording)
-
-
-def rows_text(rows: list[int]) -> str:
-    return f"rad {swedish.spans(rows)}"

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from invest.base.findings import error, warning
 from invest.excel.header_band import Band, filled, find_band
+from invest.excel.cells import cell_text
 from invest.excel.headers import AmountKind
 from invest.excel.mapping import ColumnMapping
 from invest.excel.sheet_scan import SheetScan
@@ -57,10 +58,6 @@ class Layout:
         return self.band.year_row
 
 
-def _text(value) -> str:
-    return "" if value is None else str(value).strip()
-
-
 def find_layout(rows: list[tuple], scan: SheetScan, where: str, mapping: ColumnMapping, problems: list,
                 search_rows: int = HEADER_SEARCH_ROWS) -> Layout | None:
     """The table on a sheet, or None when none of the first `search_rows` rows names years (no investment table)."""
@@ -106,7 +103,7 @@ def find_layout(rows: list[tuple], scan: SheetScan, where: str, mapping: ColumnM
         label = fields.pop("kategori")  # the budget's "Kategori" column holds the rows' wording
     if "namn" not in fields and label is None:
         for column in unnamed:
-            if column.index < first_amount and any(_text(r[column.index]) for r in data if column.index < len(r)):
+            if column.index < first_amount and any(cell_text(r[column.index]) for r in data if column.index < len(r)):
                 label = (column.index, column.letter)
                 break
     for column in unnamed:
@@ -120,7 +117,7 @@ def find_layout(rows: list[tuple], scan: SheetScan, where: str, mapping: ColumnM
 
 def _names_rows(data: list[tuple], index: int) -> bool:
     """A "Kategori" column whose texts are not categories (beslutad, planerad, pott) but the rows' wording."""
-    texts = [_text(r[index]) for r in data if index < len(r) and _text(r[index])]
+    texts = [cell_text(r[index]) for r in data if index < len(r) and cell_text(r[index])]
     return bool(texts) and any(v.canonical(t, v.KATEGORIER) is None for t in texts)
 
 
@@ -163,7 +160,7 @@ def _unit(rows, scan: SheetScan, band: Band, where: str, mapping: ColumnMapping,
              [(r, x) for r in range(band.first, band.last + 1) for x in filled(rows, scan, r)]
     for r, x in places:
         for unit in units_in(x) if isinstance(x, str) else ():
-            found.setdefault(unit, f'"{_text(x)}" (rad {r})')
+            found.setdefault(unit, f'"{cell_text(x)}" (rad {r})')
     if len(found) > 1:
         problems.append(error(f"{where}!rad {band.last}",
                               "flera enheter anges för beloppen: " + ", ".join(f"{u} i {p}" for u, p in found.items())

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from invest.excel.import_defaults import Defaults, rows_text
+from invest.base import swedish
+from invest.excel.import_defaults import Defaults
 from invest.excel.sheet_layout import Layout
 from invest.excel.sheet_rows import ROW_KINDS, SheetRows
 
@@ -80,4 +81,4 @@ def sheet_reading(sheet: str, layout: Layout, rows: SheetRows, defaults: Default
         year_row=layout.year_row, unit=layout.unit, unit_source=unit_source,
         title_organisation=layout.title_organisation[0] if layout.title_organisation else "",
         columns=tuple(uses), rows=tuple((x.row, ROW_KINDS[x.kind], x.label) for x in rows.records),
-        defaults=tuple((what, rows_text(used)) for (name, what), used in defaults.used.items() if name == sheet))
+        defaults=tuple((what, swedish.rows(used)) for (name, what), used in defaults.used.items() if name == sheet))

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from invest.excel.cells import parse_numbers
+from invest.excel.cells import cell_text, parse_numbers
 from invest.base.findings import error, warning
 from invest.excel.header_band import filled
 from invest.excel.sheet_layout import Layout
@@ -65,16 +65,10 @@ class SheetRows:
 
 
 def tolerance(values, terms: int) -> float:
-    """Rounding slack for a sum of `terms` values shown with the decimals the values have (≤ 6)."""
-    x = np.abs(np.asarray(values, dtype=float))
-    decimals = 0
-    while decimals < 6 and np.any(np.abs(np.round(x, decimals) - x) > 1e-9 * np.maximum(1.0, x)):
-        decimals += 1
-    return 0.5 * 10.0 ** -decimals * (1 + min(terms, 3 * math.sqrt(terms))) + 1e-9 * max(1.0, float(x.max(initial=0)))
-
-
-def _text(value) -> str:
-    return "" if value is None else str(value).strip()
+    """Rounding slack for a sum of `terms` values shown with the decimals the values have (≤ 6): row_tolerances for
+    one row."""
+    x = np.asarray(values, dtype=float).reshape(1, -1)
+    return float(row_tolerances(x, np.ones_like(x, dtype=bool), np.array([terms]))[0])
 
 
 def read_rows(rows: list[tuple], scan: SheetScan, layout: Layout, where: str, problems: list) -> SheetRows:
@@ -103,9 +97,9 @@ def classify_rows(rows: list[tuple], scan: SheetScan, layout: Layout, where: str
     merged_rows = {r for m in data_merges for r in range(m.min_row, m.max_row + 1)}
     numbers = [r for r in range(layout.header_row + 1, len(rows) + 1) if _nonempty(rows[r - 1])]
     cells = [filled(rows, scan, r) if r in merged_rows else rows[r - 1] for r in numbers]
-    header_texts = [_text(x) for x in filled(rows, scan, layout.year_row)]
+    header_texts = [cell_text(x) for x in filled(rows, scan, layout.year_row)]
     again = [i for i, row in enumerate(cells)
-             if all(_text(row[a.index] if a.index < len(row) else None) == header_texts[a.index] for a in layout.amounts)]
+             if all(cell_text(row[a.index] if a.index < len(row) else None) == header_texts[a.index] for a in layout.amounts)]
     matrix = np.zeros((len(cells), len(layout.amounts)))
     shown = np.zeros((len(cells), len(layout.amounts)), dtype=bool)
     skip = set(again)
@@ -117,8 +111,8 @@ def classify_rows(rows: list[tuple], scan: SheetScan, layout: Layout, where: str
         matrix[list(skip), k], shown[list(skip), k] = 0.0, False
 
     label_col = layout.fields.get("namn") or layout.label
-    labels = [_text(x) for x in _column(cells, label_col[0])] if label_col else [""] * len(cells)
-    ids = [_text(x) for x in _column(cells, layout.fields["id"][0])] if "id" in layout.fields else [""] * len(cells)
+    labels = [cell_text(x) for x in _column(cells, label_col[0])] if label_col else [""] * len(cells)
+    ids = [cell_text(x) for x in _column(cells, layout.fields["id"][0])] if "id" in layout.fields else [""] * len(cells)
     other_fields = [i for n, (i, _) in layout.fields.items() if n != "namn"]
     formulas = scan.formulas_without_value
     any_shown = shown.any(axis=1)
@@ -135,8 +129,8 @@ def classify_rows(rows: list[tuple], scan: SheetScan, layout: Layout, where: str
             kind = VARAV
         elif v.SUM_LABEL.match(wording) or (not label and not oid and any_shown[i]):
             kind = SUM
-        elif not any_shown[i] and (len(texts := [_text(x) for x in values if _text(x)]) == 1 or not oid and not any(
-                _text(values[j]) for j in other_fields if j < len(values))):
+        elif not any_shown[i] and (len(texts := [cell_text(x) for x in values if cell_text(x)]) == 1 or not oid and not any(
+                cell_text(values[j]) for j in other_fields if j < len(values))):
             kind, label = TEXT, texts[0] if len(texts) == 1 else label
         else:
             kind = OBJECT
@@ -195,7 +189,7 @@ def check_rows(records: list[RowRecord], layout: Layout, where: str, problems: l
                 since = section_start = len(out.objects)
             cells = x.cells
             raw = {name: cells[i] if i < len(cells) else None for name, (i, _) in fields}
-            label = _text(cells[label_col[0]]) if label_col and label_col[0] < len(cells) else ""
+            label = cell_text(cells[label_col[0]]) if label_col and label_col[0] < len(cells) else ""
             out.objects.append(ObjectRow(x.row, label, raw, x.amounts, section))
             anchor = ("objekt", len(out.objects) - 1)
     return out

@@ -47,7 +47,7 @@ BIDRAG_MAX_LIFE = 25  # years: LKBR, a bidrag till statlig infrastruktur is diss
 
 def check_bidrag(plan: Plan, models: Models) -> list[Finding]:
     """A bidrag till statlig infrastruktur (LKBR) is recognised at its decision and dissolved over at most 25 years."""
-    start = plan.plan_years[0] if plan.plan_years else 2026
+    start = plan.first_year
     classes = models.conventions(start).bidragsklasser
     found = []
     for obj in plan.objects:
@@ -122,7 +122,7 @@ def check_vocabulary(plan: Plan, models: Models) -> list[Finding]:
     """The enumerated columns: the verksamhetsområden of models/import/verksamhetsomraden.yaml (a region's or a
     kommun's own), the tool's own kategorier, investeringstyper and skeden. An object without a verksamhetsområde
     is computed, but shown apart in the report, so it is a warning too."""
-    areas = models.areas(plan.plan_years[0] if plan.plan_years else 2026)
+    areas = models.areas(plan.first_year)
     found = []
     without: dict[tuple[str, str], list] = {}  # (file, sheet) -> the objects without a verksamhetsområde
     for obj in plan.objects:
@@ -130,7 +130,7 @@ def check_vocabulary(plan: Plan, models: Models) -> list[Finding]:
             without.setdefault((obj.source.file, obj.source.sheet), []).append(obj)
     for (file, sheet), objs in without.items():
         where = objs[0].source.at("verksamhetsomrade") if len(objs) == 1 else \
-            f"{file}:{sheet}!rad {swedish.spans([o.source.row for o in objs])}"
+            f"{file}:{sheet}!{swedish.rows([o.source.row for o in objs])}"
         what = f'"{objs[0].id}"' if len(objs) == 1 else f"{len(objs)} objekt"
         found.append(warning(where, f"verksamhetsområde saknas för {what} (väntat en av {', '.join(areas)}); "
                                     f'{"objektet redovisas" if len(objs) == 1 else "de redovisas"} som "{v.NO_AREA}" '

@@ -140,3 +140,8 @@ class Plan:
     region: RegionInputs | None
     warnings: tuple = field(default=())
     published: tuple[PublishedFigure, ...] = ()
+
+    @property
+    def first_year(self) -> int:
+        """The plan's first year (2026 for a plan without year columns: the year the parameters are read for)."""
+        return self.plan_years[0] if self.plan_years else 2026
