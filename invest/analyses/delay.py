@@ -165,11 +165,12 @@ class Delays:
         after = compute_objects(added, self.calc.conventions, lambda y: np.zeros(len(y)))  # the rate plays no part
         return max(_last_active_year(self.calc.grid, rows), _last_active_year(after, np.arange(len(added.ids))))
 
-    def whole_life(self, moves: dict[str, int]) -> tuple[WholeLife, list[str]]:
+    def whole_life(self, moves: dict[str, int]) -> tuple[WholeLife, list[str], dict[str, np.ndarray]]:
         """The Δ summed over the moved assets' remaining life, on the plan calculated LIFE_TAIL years past it; the
         years after the last depreciation count as long as the Δ still changes anything (interest on Δ debt fixed
         before it). A Δ bundet kapital that is never written off (mark) would cost interest for ever: the sum stops
-        at the last depreciation year and says so."""
+        at the last depreciation year and says so. Also returns the Δ per year of that longer calculation (its
+        first years are the Δ on the given one: a year's figures depend on the years before it only)."""
         region_years = self.calc.region.table["ar"].to_numpy()
         first, table_end, end = int(region_years[0]), int(region_years[-1]), self.life_end(moves)
         calc = self.calc
@@ -201,13 +202,13 @@ class Delays:
         in_plan = keep & (years <= plan_end)
         return WholeLife(first, till, plan_end, total("investeringar"), total("avskrivningar"),
                          total("rantekostnader"), total("kapitalkostnader"), total("kapitalkostnader", in_plan),
-                         total("kapitalkostnader", keep & (years > plan_end))), warnings
+                         total("kapitalkostnader", keep & (years > plan_end))), warnings, delta
 
     def delay(self, oid: str, years: int) -> DelayResult:
         self._check(oid, years)
         moves, warnings = self.moves(oid, years)
-        delta = {k: v[0] for k, v in self.effect([moves]).items()}
-        life, life_warnings = self.whole_life(moves)
+        life, life_warnings, longer = self.whole_life(moves)
+        delta = {k: v[:self.calc.region.table.height] for k, v in longer.items()}
         after = with_change(self.calc, delta)
         t = self.calc.region.table
         before = t["andel"].to_numpy().astype(float)  # null (no Region sheet) becomes nan
