@@ -92,3 +92,14 @@ def with_path(models: Models, name: str, by_year: dict[int, float]) -> Models:
     param = models.params[name]
     values = tuple(DatedValue(dt.date(y, 1, 1), r, "test", None, 1) for y, r in sorted(by_year.items()))
     return Models({**models.params, name: replace(param, values=values)}, models.directory)
+
+
+def shifted(obj, years: int, from_year: int):
+    """The object `years` later, the long way: its dated driftsättning, and its spend and scheduled co-financing
+    from `from_year` on."""
+    d = obj.driftsattning
+    return replace(
+        obj, driftsattning=d if d.lopande else Driftsattning(d.year + years, d.month),
+        utgifter=tuple((y + years if y >= from_year else y, a) for y, a in obj.utgifter),
+        medfinansiering=tuple(CoFinancing(c.part, c.amount, c.year + years if c.year is not None and c.year >= from_year
+                                          else c.year) for c in obj.medfinansiering))

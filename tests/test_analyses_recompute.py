@@ -9,12 +9,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from inmemory import make_object, with_path
+from inmemory import make_object, shifted, with_path
 from invest.analyses.delay import Delays
 from invest.analyses.proposals import NEW_BREACH, SHARE_NO_EFFECT, ProposalCheck
 from invest.engine.calculation import calculate
 from invest.pipeline import Inputs, calculate_plan
-from invest.plan.records import CoFinancing, Driftsattning
 
 PROPOSALS = [  # unseen: a co-financed rail line, a depot that waits for it, vehicles, an IT system late in the period
     {"id": "NY-BANA", "tillgangsklass": "kollektivtrafik", "driftsattning": "2030-12", "medfinansiering": 1500,
@@ -39,17 +38,6 @@ def calc():
 @pytest.fixture(scope="module")
 def check(calc):
     return ProposalCheck(calc, tuple(make_object(p) for p in PROPOSALS))
-
-
-def _shifted(obj, years: int, from_year: int):
-    """The object `years` later, the long way: its dated driftsättning, and its spend and scheduled co-financing
-    from `from_year` on."""
-    d = obj.driftsattning
-    return replace(
-        obj, driftsattning=d if d.lopande else Driftsattning(d.year + years, d.month),
-        utgifter=tuple((y + years if y >= from_year else y, a) for y, a in obj.utgifter),
-        medfinansiering=tuple(CoFinancing(c.part, c.amount, c.year + years if c.year is not None and c.year >= from_year
-                                          else c.year) for c in obj.medfinansiering))
 
 
 def _recompute(calc, objects):
@@ -88,7 +76,7 @@ def test_earliest_start_years_equal_the_recomputed_plan(calc, check):
             for s in candidates:
                 if s not in v.starts_tried:
                     continue
-                moved = [_shifted(o, s - p.first_year, p.first_year) for o in proposed]
+                moved = [shifted(o, s - p.first_year, p.first_year) for o in proposed]
                 met = _criteria(calc, _recompute(calc, calc.plan.objects + tuple(moved)))[k]
                 assert met == (s == start), (p.ids, ("strict", "no_new", "no_worse")[k], s, start)
                 seen.add((k, s == start))
@@ -126,7 +114,7 @@ def test_rangordna_equals_delaying_each_object_in_the_recomputed_plan(calc):
     base = calc.region.table.filter(calc.region.table["ar"].is_in(list(calc.plan.plan_years)))
     for row in [*ranking.head(5).iter_rows(named=True), ranking.row(-1, named=True)]:
         moved_ids = {s.strip() for s in row["flyttade"].split(",")}
-        objects = tuple(_shifted(o, 1, first) if o.id in moved_ids else o for o in calc.plan.objects)
+        objects = tuple(shifted(o, 1, first) if o.id in moved_ids else o for o in calc.plan.objects)
         table = _recompute(calc, objects)
         after = table.filter(table["ar"].is_in(list(calc.plan.plan_years)))
         assert row["hogsta_andel_efter"] == pytest.approx(float(after["andel"].max()), abs=1e-9), row["id"]
@@ -142,7 +130,7 @@ def test_forsening_whole_life_equals_the_recomputed_plan(calc, oid, years):
     life = result.whole_life
     first = calc.plan.plan_years[0]
     moved = {m.id: m.years for m in result.moves}
-    objects = tuple(_shifted(o, moved[o.id], first) if o.id in moved else o for o in calc.plan.objects)
+    objects = tuple(shifted(o, moved[o.id], first) if o.id in moved else o for o in calc.plan.objects)
     until = life.till_ar
     base = calculate(calc.plan, calc.models, until_year=until).region.table
     after = calculate(replace(calc.plan, objects=objects), calc.models, until_year=until).region.table

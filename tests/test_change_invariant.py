@@ -17,7 +17,7 @@ from invest.engine.plan_arrays import plan_arrays
 from invest.engine.plan_change import deltas, with_change
 from invest.params.parameters import Models
 from invest.plan.records import Driftsattning, RegionInputs, RegionYear, Source
-from inmemory import make_object, with_path
+from inmemory import make_object, shifted, with_path
 from strategies import PLAN_YEARS, as_plan, objects, plan_object
 
 SRC = Source("genererad", "Region", 0)
@@ -89,14 +89,6 @@ def test_a_proposal_equals_the_recomputed_plan(models, objs, extra, reg, rates):
     _assert_same(calc, changed, delta)
 
 
-def _moved(obj, years: int):
-    """The object `years` later: driftsättning and spend from the plan's first year (outturn stays)."""
-    d = obj.driftsattning
-    drift = d if d.lopande else Driftsattning(d.year + years, d.month)
-    spend = tuple((y + years if y >= PLAN_YEARS[0] else y, a) for y, a in obj.utgifter)
-    return replace(obj, driftsattning=drift, utgifter=spend)
-
-
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(objs=objects(max_objects=5), reg=st.none() | region(), rates=market_path(), years=st.integers(-2, 3),
        pick=st.integers(0, 4))
@@ -104,7 +96,7 @@ def test_a_moved_object_equals_the_recomputed_plan(models, objs, reg, rates, yea
     m = with_market(models, rates)
     calc = calculate(replace(as_plan(objs), region=reg), m)
     k = pick % len(objs)
-    moved = _moved(calc.plan.objects[k], years)
+    moved = shifted(calc.plan.objects[k], years, PLAN_YEARS[0])
     if any(y > PLAN_YEARS[-1] + 3 for y, _ in moved.utgifter):
         return
     changed_objects = calc.plan.objects[:k] + (moved,) + calc.plan.objects[k + 1:]
