@@ -41,7 +41,8 @@ def _cut(buffer: bytes) -> int:
     return max(row_end + 4 if row_end >= 0 else 0, buffer.rfind(b"<mergeCell"))
 
 
-def _scan_part(part: bytes, merged: list, missing: set) -> None:
+def scan_part(part: bytes, merged: list, missing: set) -> None:
+    """The merged ranges and formula cells without a cached value in one part of a sheet's XML."""
     for m in _MERGE.finditer(part):
         min_col, min_row, max_col, max_row = cell_range(m.group(1).decode())
         merged.append(Merged(m.group(1).decode(), min_col, min_row, max_col, max_row))
@@ -72,10 +73,13 @@ def xml_parts(stream):
 
 
 def scan_sheet(worksheet) -> SheetScan:
-    """Scan a worksheet's XML, streamed from `worksheet.xml_source()` (invest.excel.workbook.Worksheet)."""
+    """Scan a worksheet's XML, streamed from `worksheet.xml_source()` (invest.excel.workbook.Worksheet) — unless
+    reading its values already did (`worksheet.scanned`)."""
+    if getattr(worksheet, "scanned", None) is not None:
+        return worksheet.scanned
     merged: list[Merged] = []
     missing: set[str] = set()
     with worksheet.xml_source() as stream:
         for part in xml_parts(stream):
-            _scan_part(part, merged, missing)
+            scan_part(part, merged, missing)
     return SheetScan(tuple(merged), frozenset(missing))

@@ -18,7 +18,7 @@ from pathlib import Path
 from xml.sax.saxutils import unescape
 
 from invest.base.findings import UnreadableFile, error
-from invest.excel.sheet_scan import xml_parts
+from invest.excel.sheet_scan import SheetScan, scan_part, xml_parts
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
@@ -100,6 +100,7 @@ class Workbook:
     def __init__(self, path: Path, archive: zipfile.ZipFile):
         self._path, self._archive = path, archive
         self._openpyxl = None
+        self.scans: dict[str, SheetScan] = {}  # sheet -> its XML scan, made while reading its values
         try:
             import python_calamine
 
@@ -149,6 +150,7 @@ class Workbook:
     def _rows(self, part: _Part) -> list[tuple]:
         if self._calamine is not None and part.path is not None and part.name in self._calamine_names:
             survey = _survey(lambda: self._archive.open(part.path))
+            self.scans[part.name] = survey.scan
             if survey.grid_cells <= MAX_GRID_CELLS:
                 grid = _calamine_grid(self._calamine, part.name)
                 if grid is not None:
@@ -166,6 +168,7 @@ class Worksheet:
     def __init__(self, book: Workbook, part: _Part):
         self._book, self._part = book, part
         self.title, self.sheet_state = part.name, part.state
+        self.scanned = None
 
     def iter_rows(self, values_only: bool = True):
         """Rows 1, 2, … to the last row as tuples of values: None for an empty cell, int for a whole number, float,
@@ -173,7 +176,9 @@ class Worksheet:
         a formula as its cached value (None when there is none)."""
         if not values_only:
             raise NotImplementedError("only values are read")
-        return iter(self._book._rows(self._part))
+        rows = self._book._rows(self._part)
+        self.scanned = self._book.scans.get(self.title)  # the XML scan reading the values made, if it made one
+        return iter(rows)
 
     def xml_source(self):
         """The sheet's XML as a binary stream (a context manager)."""
@@ -275,6 +280,7 @@ class _Survey:
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # (0-based row, column) -> "#REF!"
     last_row: int = 0
     grid_cells: float = 0
+    scan: SheetScan | None = None  # merged ranges and formulas without a value, read in the same pass
 
 
 _ROOT = re.compile(rb"<(\w+:)?(?:worksheet|dialogsheet|macrosheet)\b")
@@ -328,8 +334,10 @@ def _survey(open_stream) -> _Survey:
     openpyxl reads it."""
     survey, patterns = _Survey(), None
     plain, max_column, max_row = True, 0, 0
+    merged, missing = [], set()
     with open_stream() as stream:
         for part in xml_parts(stream):
+            scan_part(part, merged, missing)  # what the importer needs from the XML, in the same pass
             if patterns is None:
                 root = _ROOT.search(part)
                 if root is None:
@@ -348,6 +356,7 @@ def _survey(open_stream) -> _Survey:
                     if value and value.group(1):
                         text = unescape(value.group(1).decode("utf-8"), {"&quot;": '"', "&apos;": "'"})
                         survey.errors[(int(row) - 1, _column(letters) - 1)] = text
+    survey.scan = SheetScan(tuple(merged), frozenset(missing))
     if patterns is None or not plain:
         survey.grid_cells = float("inf")
         return survey
