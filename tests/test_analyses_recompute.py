@@ -11,7 +11,7 @@ import pytest
 
 from inmemory import make_object, shifted, with_path
 from invest.analyses.delay import Delays
-from invest.analyses.proposals import NEW_BREACH, SHARE_NO_EFFECT, ProposalCheck
+from invest.analyses.proposals import NEW_BREACH, RAISED, SHARE_NO_EFFECT, ProposalCheck
 from invest.engine.calculation import calculate
 from invest.pipeline import Inputs, calculate_plan
 
@@ -22,6 +22,8 @@ PROPOSALS = [  # unseen: a co-financed rail line, a depot that waits for it, veh
      "utgifter": {2029: 300, 2030: 500, 2031: 200}},
     {"id": "NY-FORDON", "tillgangsklass": "fordon", "driftsattning": "2029", "utgifter": {2028: 400, 2029: 350}},
     {"id": "NY-IT", "tillgangsklass": "it", "driftsattning": "2033", "utgifter": {2032: 150, 2033: 100}},
+    {"id": "NY-SJUKHUS", "tillgangsklass": "fastighet", "driftsattning": "2033-01",  # too big for 2033's headroom
+     "utgifter": {2032: 9000, 2033: 9000}},
 ]
 
 
@@ -91,6 +93,7 @@ def test_admitted_proposals_together_keep_the_considered_years_and_no_left_out_f
     limit = calc.conventions.riktvarde
     admitted = [check.objects[r] for p, _ in admission.admitted for r in p.rows]
     assert admission.admitted and admission.left_out  # both sides are exercised on this plan
+    assert {left.reason for left in admission.left_out} == {NEW_BREACH, RAISED}  # and both reasons to leave out
     shares = _period_shares(calc, _recompute(calc, calc.plan.objects + tuple(admitted)))
     assert (shares[considered] < limit).all()
     base = _period_shares(calc, calc.region.table)
