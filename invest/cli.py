@@ -56,15 +56,12 @@ def handle_errors(command):
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except OutputExists as exc:  # not a problem in the input: the message names the file and --skriv-over
-            for finding in exc.findings:
-                click.echo(str(finding), err=True)
-            sys.exit(EXIT_BAD_INPUT)
         except InputError as exc:
             for finding in exc.findings:
                 click.echo(str(finding), err=True)
-            n = len(errors(exc.findings))
-            click.echo(f"Indata kan inte användas: {n} fel. Rätta dem och kör igen.", err=True)
+            if not isinstance(exc, OutputExists):  # an existing output is no problem in the input: its message says
+                n = len(errors(exc.findings))      # which file and --skriv-over
+                click.echo(f"Indata kan inte användas: {n} fel. Rätta dem och kör igen.", err=True)
             sys.exit(EXIT_BAD_INPUT)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise

@@ -24,7 +24,7 @@ from invest.engine.calculation import Calculation
 from invest.outputs import labels
 from invest.outputs.budget_charts import CHART_DPI, Drawn, drawn_charts, shown_charts
 from invest.outputs.chart import (BREACH_COLOUR, CHAR_EM, FOOTER_COLOUR, FOOTER_INCH, SAVE_RC, TEXT_COLOUR, settle,
-                                  wrap)
+                                  source_line, wrap)
 
 TITLE = "Kapitalkostnader mot riktvärdet"
 PORTRAIT, LANDSCAPE = (8.27, 11.69), (11.69, 8.27)
@@ -260,7 +260,7 @@ def key_figures(calc: Calculation) -> list[tuple[str, str]]:
 def _front(calc: Calculation, summary: list[tuple[str, str]], sentences: list[str], when: dt.date) -> Flow:
     flow = Flow(PORTRAIT)
     flow.paragraph(TITLE, 20, gap=0.12, fontweight="bold")
-    flow.paragraph(f"Plan: {Path(calc.plan.file).name} · parametrar: {calc.models.label}", 10.5, gap=0.02,
+    flow.paragraph(source_line(calc), 10.5, gap=0.02,
                    color=FOOTER_COLOUR)
     flow.paragraph(f"Skapad {when:%Y-%m-%d}", 10.5, gap=0.2, color=FOOTER_COLOUR)
     flow.heading("Sammanfattning")
