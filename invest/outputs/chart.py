@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
-import matplotlib.image as mimage
 import numpy as np
+from PIL import Image
 
 matplotlib.use("Agg")
 from matplotlib import rc_context  # noqa: E402
@@ -297,9 +297,11 @@ def render(fig: Figure) -> np.ndarray:
 
 
 def png_bytes(pixels: np.ndarray, dpi: float) -> bytes:
-    """Pixels as a PNG file that says its resolution."""
+    """Pixels as an opaque (RGB) PNG file that says its resolution. Compression level 1: half the time of the default
+    level 6 for a file no larger on these charts (flat colours compress well either way)."""
     out = io.BytesIO()
-    mimage.imsave(out, pixels, format="png", dpi=dpi)
+    Image.fromarray(np.ascontiguousarray(pixels[:, :, :3])).save(out, format="png", compress_level=1,
+                                                                  dpi=(dpi, dpi))
     return out.getvalue()
 
 
