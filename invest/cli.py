@@ -15,7 +15,8 @@ import click
 
 from invest import pipeline
 from invest.base import click_svenska, swedish
-from invest.base.atomic import OutputExists
+from invest.base.atomic import OutputProblem
+from invest.base.os_errors import said
 from invest.base.findings import InputError, errors
 from invest.base.progress import status
 
@@ -59,14 +60,14 @@ def handle_errors(command):
         except InputError as exc:
             for finding in exc.findings:
                 click.echo(str(finding), err=True)
-            if not isinstance(exc, OutputExists):  # an existing output is no problem in the input: its message says
-                n = len(errors(exc.findings))      # which file and --skriv-over
+            if not isinstance(exc, OutputProblem):  # an output that cannot be written is no problem in the input:
+                n = len(errors(exc.findings))       # its message says which file and what to do
                 click.echo(f"Indata kan inte användas: {n} fel. Rätta dem och kör igen.", err=True)
             sys.exit(EXIT_BAD_INPUT)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
-        except OSError as exc:
-            click.echo(f"Fel: {exc.strerror or exc}: {exc.filename or ''}", err=True)
+        except OSError as exc:  # reading or writing refused by the system, outside the paths that say which file
+            click.echo(f"{exc.filename or 'invest'}: fel: {said(exc)}", err=True)
             sys.exit(EXIT_BAD_INPUT)
         except Exception as exc:  # a bug of ours: say so plainly, keep the traceback for INVEST_DEBUG=1
             if os.environ.get("INVEST_DEBUG"):

@@ -11,7 +11,7 @@ from openpyxl.drawing.image import Image
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from invest.base.atomic import atomic_path
+from invest.base.atomic import atomic_path, pending
 from invest.engine.calculation import Calculation
 from invest.outputs.chart import comparison_chart
 from invest.analyses.proposals import Admission, Verdict
@@ -107,7 +107,7 @@ def write_check_report(calc: Calculation, verdicts: list[Verdict], admission: Ad
                 cell.alignment = Alignment(horizontal="center")
             if values.get(key) == "NEJ" or isinstance(values["ar"], str):
                 cell.font = Font(bold=True)
-    image = Image(str(png))
+    image = Image(str(pending(png)))  # the chart just written, not yet in place
     image.width, image.height = 620, 310
     ws.add_image(image, f"{get_column_letter(chart_at)}{table_top}")
     row = max(row, table_top + 16) + 2
