@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import math
+from invest.base import values as value_parser
 
 NBSP = "\u00a0"
 
@@ -65,28 +65,6 @@ def years(values) -> str:
 def parse_number(text: str) -> float:
     """A number as a Swedish or an English reader writes it: "0,025", "0.025", "−0,01", "2,5 %" (= 0,025),
     "1 500" or "1 500,5" (space as thousands separator). Refuses what could be read two ways ("1,500.5")
-    with a Swedish message (ValueError): never a guess at which mark is the decimal one."""
-    raw = str(text)
-    s = raw.strip().replace(NBSP, " ").replace("\u202f", " ").replace("−", "-")
-    percent_sign = s.endswith("%")
-    if percent_sign:
-        s = s[:-1].rstrip()
-    if " " in s:
-        head, *groups = s.split(" ")
-        if not (head.lstrip("+-").isdigit() and len(head.lstrip("+-")) <= 3
-                and all(len(g.split(",")[0].split(".")[0]) == 3 for g in groups)):
-            raise ValueError(f'"{raw}" är inget tal (mellanslag får bara skilja tusental, som i 1 500)')
-        s = "".join([head, *groups])
-    if s.count(",") > 1 or s.count(".") > 1:
-        raise ValueError(f'"{raw}" är inget tal (väntat t.ex. 0,025 eller 0.025; inga tusentalsavgränsare utom '
-                         "mellanslag)")
-    if "," in s and "." in s:
-        raise ValueError(f'"{raw}" kan läsas på två sätt; skriv decimaler med ett kommatecken (0,025) eller en punkt '
-                         "(0.025) och inga tusentalsavgränsare")
-    try:
-        value = float(s.replace(",", "."))
-    except ValueError:
-        raise ValueError(f'"{raw}" är inget tal (väntat t.ex. 0,025 eller 0.025)') from None
-    if not math.isfinite(value):
-        raise ValueError(f'"{raw}" är inget tal (väntat t.ex. 0,025 eller 0.025)')
-    return value / 100 if percent_sign else value
+    with a Swedish message (ValueError): never a guess at which mark is the decimal one. The same parser as a
+    cell's (invest.base.values.text_number)."""
+    return value_parser.text_number(text, "ett tal, t.ex. 0,025 eller 0.025", percent=True)

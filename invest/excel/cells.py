@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 
 import numpy as np
 
+from invest.base import values as parse
+from invest.base.values import AMOUNT_LIMIT, AMOUNT_RESOLUTION
 from invest.plan.vocabulary import normalize
 
-# Swedish number text to Python's: spaces of every kind and apostrophes out, minus signs and en dashes to "-",
-# the decimal comma to a point, in one pass
-_NUMBER_TEXT = {**{c: None for c in range(0x3000) if chr(c).isspace()}, ord("'"): None, 0x2212: "-", 0x2013: "-",
-                ord(","): "."}
 _REF = re.compile(r"^\$?([A-Z]{1,3})\$?([0-9]+)$")
-_NUMBER = re.compile(r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$")
 
 
 def column_letter(number: int) -> str:
@@ -40,8 +36,7 @@ def cell_range(ref: str) -> tuple[int, int, int, int]:
     return c1, r1, c2, r2
 
 
-class CellError(ValueError):
-    """A cell whose value is not what the column expects; the message says what was found."""
+CellError = parse.BadValue  # a cell whose value is not what the column expects; the message says what was found
 
 
 @dataclass(frozen=True)
@@ -84,54 +79,41 @@ def value_at(values: tuple, index: int):
     return values[index] if index < len(values) else None
 
 
-def parse_number(value) -> float | None:
-    """A float, or None for an empty cell; Swedish text such as "1 017,4", "−5" and "-" is accepted."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise CellError(f"sanningsvärdet {value} (väntat ett belopp)")
-    if isinstance(value, (int, float)):
-        if value != value or value in (float("inf"), float("-inf")):
-            raise CellError(f"{value} (väntat ett ändligt tal)")
-        return float(value)
-    if isinstance(value, (dt.date, dt.datetime, dt.time)):
-        raise CellError(f"datumet {value} (väntat ett belopp; cellen är formaterad som datum)")
-    text = str(value).strip()
-    if text == "":
-        return None
-    if text.startswith("#"):
-        raise CellError(f'Excel-felet "{text}" (väntat ett belopp; rätta formeln)')
-    cleaned = text.translate(_NUMBER_TEXT)
-    if cleaned in ("-", "--"):
-        return 0.0
-    if not _NUMBER.match(cleaned):
-        raise CellError(f'texten "{text}" (väntat ett belopp, t.ex. 1 017,4)')
-    return float(cleaned)
+def parse_number(value, scale: float = 1.0, unit: str = "mnkr") -> float | None:
+    """A float, or None for an empty cell; Swedish text such as "1 017,4", "−5" and "-" is accepted. An amount in
+    `unit` (`scale` mnkr each): beyond AMOUNT_LIMIT mnkr it is refused, below AMOUNT_RESOLUTION it is 0
+    (invest.base.values.amount)."""
+    return parse.amount(value, scale, unit)
 
 
-_INFINITE = (float("inf"), float("-inf"))
-
-
-def parse_numbers(values: list) -> tuple[np.ndarray, np.ndarray, list[tuple[int, str]]]:
-    """parse_number over a column of cells: the amounts (0 where empty), whether each cell has one, and (position,
-    what was found) for each cell that is not an amount. Plain numbers take a fast path."""
-    out = np.zeros(len(values))
-    shown = np.zeros(len(values), dtype=bool)
+def parse_numbers(cells: list, scale: float = 1.0, unit: str = "mnkr"
+                  ) -> tuple[np.ndarray, np.ndarray, list[tuple[int, str]]]:
+    """parse_number over a column of cells in `unit` (`scale` mnkr each): the amounts (0 where empty), whether each
+    cell has one, and (position, what was found) for each cell that is not an amount. Plain finite numbers take a
+    fast path; the bounds (AMOUNT_LIMIT, AMOUNT_RESOLUTION) are applied to the whole column at once."""
+    out = np.zeros(len(cells))
+    shown = np.zeros(len(cells), dtype=bool)
     bad = []
-    for i, x in enumerate(values):
+    for i, x in enumerate(cells):
         if x is None:
             continue
         kind = type(x)
-        if (kind is int or kind is float) and x == x and x not in _INFINITE:
+        if (kind is int or kind is float) and -1e308 < x < 1e308:  # finite (not nan)
             out[i], shown[i] = x, True
             continue
         try:
-            value = parse_number(x)
+            value = parse.number(x)
         except CellError as exc:
             bad.append((i, str(exc)))
             continue
         if value is not None:
             out[i], shown[i] = value, True
+    size = np.abs(out)
+    too_big = np.flatnonzero(size > AMOUNT_LIMIT / scale)
+    if len(too_big):
+        bad = sorted(bad + [(int(i), parse.amount_message(float(out[i]), scale, unit)) for i in too_big])
+        out[too_big], shown[too_big] = 0.0, False
+    out[size < AMOUNT_RESOLUTION / scale] = 0.0
     return out, shown, bad
 
 

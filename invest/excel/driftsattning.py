@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import numbers
 import re
 
+from invest.base.values import FIRST_YEAR, LAST_YEAR, excel_error, year as year_of
 from invest.excel.cells import CellError
-from invest.excel.headers import FIRST_YEAR, LAST_YEAR
 from invest.plan.records import Driftsattning
 from invest.plan import vocabulary as v
 
@@ -19,9 +20,17 @@ def parse_driftsattning(value) -> Driftsattning:
     if value is None or str(value).strip() == "":
         raise CellError(f"driftsättning saknas ({expected})")
     if isinstance(value, (dt.datetime, dt.date)):
+        if not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise CellError(f"driftsättning {value:%Y-%m-%d} ligger utanför åren {FIRST_YEAR}–{LAST_YEAR} "
+                            f"({expected})")
         return Driftsattning(value.year, value.month)
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
-        value = str(int(value))
+    if shown := excel_error(value):
+        raise CellError(f'driftsättning: Excel-felet "{shown}" ({expected}; rätta formeln)')
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):  # a year as a number: whole, in range
+        try:
+            return Driftsattning(year_of(value), None)
+        except CellError as exc:
+            raise CellError(f"driftsättning: {exc}") from None
     text = str(value).strip()
     word = v.normalize(text)
     if word in ("lopande", "lopande_pott"):
@@ -33,6 +42,8 @@ def parse_driftsattning(value) -> Driftsattning:
     if not m:
         raise CellError(f'driftsättning "{text}" är inget giltigt datum ({expected})')
     year, month = int(m.group(1)), m.group(2)
-    if not FIRST_YEAR <= year <= LAST_YEAR or (month is not None and not 1 <= int(month) <= 12):
-        raise CellError(f'driftsättning "{text}" är inget giltigt datum ({expected})')
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise CellError(f'driftsättning "{text}" ligger utanför åren {FIRST_YEAR}–{LAST_YEAR} ({expected})')
+    if month is not None and not 1 <= int(month) <= 12:
+        raise CellError(f'driftsättning "{text}" är inget giltigt datum ({expected}; månaden 1–12)')
     return Driftsattning(year, int(month) if month else None)

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from invest.excel.cells import CellError, cell_text, column_letter, parse_number
-from invest.excel.headers import AmountKind, classify_amount_header
+from invest.excel.headers import AmountKind, classify_amount_header, year_outside
 from invest.excel.mapping import IGNORE, ColumnMapping
 from invest.excel.sheet_scan import SheetScan
 from invest.excel.units import strip_units
@@ -97,7 +97,8 @@ def is_year_row(values: list, group: list, mapping: ColumnMapping) -> bool:
     kinds = _kinds(values, group, mapping)
     imported = sum(1 for k in kinds if k is not None and k.kind in IMPORTED_KINDS)
     others = sum(1 for k, x in zip(kinds, values) if k is None and cell_text(x))
-    amounts = any(k is None and _is_number(x) for k, x in zip(kinds, values))
+    # a year outside the tool's years is not an amount either: the layout refuses it at its header cell
+    amounts = any(k is None and _is_number(x) and year_outside(x) is None for k, x in zip(kinds, values))
     return imported >= 1 and (imported >= 2 or others >= 1) and not amounts  # a row with amounts is data
 
 

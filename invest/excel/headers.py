@@ -6,9 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from invest.base.values import FIRST_YEAR, LAST_YEAR
 from invest.excel.units import strip_units
-
-FIRST_YEAR, LAST_YEAR = 1900, 2200
 
 _LABEL = r"(?:budget|plan|prognos|utfall|bokslut|ar|år|forecast|actual|outturn)"
 _TOTAL = r"(?:totalt|total|summa|sum|totalbelopp|totalt\s+belopp|total\s+utgift|totalutgift)"
@@ -55,7 +54,7 @@ def classify_amount_header(raw, group: object = None) -> AmountKind | None:
         if float(raw).is_integer() and FIRST_YEAR <= raw <= LAST_YEAR:
             return AmountKind("ar", int(raw), int(raw))
         return None
-    text = re.sub(r"\s+", " ", strip_units(str(raw)).strip().lower()).strip(" :,.")
+    text = _header_text(raw)
     group_text = strip_units(str(group)).strip().lower() if group is not None else ""
     group_is_total = bool(_CHECK.match(group_text))
     if (m := _YEAR.match(text)) and (year := _year(m.group(1))):
@@ -72,6 +71,30 @@ def classify_amount_header(raw, group: object = None) -> AmountKind | None:
         return AmountKind("kontroll" if group_is_total else "period", *span)
     if _CHECK.match(text):
         return AmountKind("kontroll")
+    return None
+
+
+def _header_text(raw) -> str:
+    return re.sub(r"\s+", " ", strip_units(str(raw)).strip().lower()).strip(" :,.")
+
+
+YEAR_LIKE = (1000, 2999)  # four digits a planner may have meant as a year (a typo such as 1899, 2999 or 2062)
+
+
+def year_outside(raw) -> int | None:
+    """The year a header names when it is outside FIRST_YEAR–LAST_YEAR, a header that would be a year, outturn or
+    period column if the year were inside ("1899", 2999, "Budget 2999", "t.o.m. 1850"); else None."""
+    if raw is None or isinstance(raw, bool):
+        return None
+    if isinstance(raw, (int, float)):
+        inside = FIRST_YEAR <= raw <= LAST_YEAR
+        return int(raw) if float(raw).is_integer() and YEAR_LIKE[0] <= raw <= YEAR_LIKE[1] and not inside else None
+    text = _header_text(raw)
+    for pattern in (_YEAR, _OUTTURN, _ACCUMULATED, _BEFORE, _CHECK_PERIOD, _PERIOD):
+        if m := pattern.match(text):
+            found = [int(g) for g in m.groups() if g and len(g) == 4]
+            outside = [y for y in found if YEAR_LIKE[0] <= y <= YEAR_LIKE[1] and not FIRST_YEAR <= y <= LAST_YEAR]
+            return outside[0] if outside else None
     return None
 
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from invest.base.findings import error, warning
 from invest.excel.header_band import Band, filled, find_band
 from invest.excel.cells import cell_text
-from invest.excel.headers import AmountKind
+from invest.base.values import FIRST_YEAR, LAST_YEAR
+from invest.excel.headers import AmountKind, year_outside
 from invest.excel.mapping import ColumnMapping
 from invest.excel.sheet_scan import SheetScan
 from invest.excel.sheet_title import organisation_in_title
@@ -80,6 +81,12 @@ def find_layout(rows: list[tuple], scan: SheetScan, where: str, mapping: ColumnM
                 continue
             fields[column.field] = (column.index, column.letter)
         elif not column.ignored:
+            if outside := _year_outside(rows, scan, band, column.index):
+                row, year = outside
+                problems.append(error(f"{where}!{column.letter}{row}",
+                                      f'rubriken "{column.text}" är året {year}, utanför de år verktyget räknar med '
+                                      f"({FIRST_YEAR}–{LAST_YEAR}); rätta året eller ta bort kolumnen"))
+                continue
             unnamed.append(column)
 
     header_at = lambda letter: f"{where}!{letter}{band.last}"  # noqa: E731
@@ -113,6 +120,15 @@ def find_layout(rows: list[tuple], scan: SheetScan, where: str, mapping: ColumnM
     unit, given, source = _unit(rows, scan, band, where, mapping, problems)
     return Layout(fields, label, tuple(amounts), tuple(checks), unit, given, band, source,
                   _title_organisation(rows, band))
+
+
+def _year_outside(rows: list[tuple], scan: SheetScan, band: Band, index: int) -> tuple[int, int] | None:
+    """(row, year) of the band cell in column `index` naming a year outside FIRST_YEAR–LAST_YEAR, or None."""
+    for r in range(band.first, band.last + 1):
+        values = filled(rows, scan, r)
+        if index < len(values) and (year := year_outside(values[index])) is not None:
+            return r, year
+    return None
 
 
 def _names_rows(data: list[tuple], index: int) -> bool:

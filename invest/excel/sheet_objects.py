@@ -13,12 +13,12 @@ import numpy as np
 
 from invest.base.findings import error, warning
 from invest.base.swedish import number as show
+from invest.base.values import excel_error
 from invest.excel.cells import CellError, parse_number, parse_text
 from invest.excel.driftsattning import parse_driftsattning
 from invest.excel.import_defaults import Defaults
 from invest.excel.mapping import ColumnMapping
 from invest.excel.sheet_layout import Layout
-from invest.excel.sheet_records import number
 from invest.excel.sheet_rows import ObjectRow, SheetRows, tolerance
 from invest.excel.sheet_title import organisation_in_title
 from invest.plan import vocabulary as v
@@ -74,6 +74,9 @@ def build_objects(sheet: SheetRows, layout: Layout, title: str, file: str, templ
     for row, utgifter, total in zip(sheet.objects, _by_year_rows(spend, years), spend.sum(axis=1).tolist()):
         src = Source(file, title, row.row, columns)
         texts = {name: mapping.value(name, parse_text(value)) for name, value in row.raw.items()}
+        for name, value in row.raw.items():
+            if name not in _PARSED and (shown := excel_error(value)):
+                problems.append(error(src.at(name), f'{name}: Excel-felet "{shown}" (väntat en text; rätta formeln)'))
         text = lambda name: texts.get(name, "")  # noqa: E731
         wording = " ".join(x for x in (text("namn"), row.label) if x)
         note = lambda what: defaults.note(title, what, row.row)  # noqa: E731
@@ -182,6 +185,9 @@ def _driftsattning(row: ObjectRow, src: Source, utgifter, kategori: str, wording
     return Driftsattning(last, None)
 
 
+_PARSED = ("medfinansiering", "driftsattning")  # fields whose own parser reports an Excel error in the cell
+
+
 def _as_income(sheet: SheetRows, layout: Layout) -> bool:
     """A medfinansiering column written as income, with a minus sign on every amount (a kommun's habit)."""
     if "medfinansiering" not in layout.fields:
@@ -189,11 +195,16 @@ def _as_income(sheet: SheetRows, layout: Layout) -> bool:
     values = []
     for row in sheet.objects:
         try:
-            values.append(parse_number(row.raw.get("medfinansiering")))
+            values.append(parse_number(row.raw.get("medfinansiering"), *_bound(layout)))
         except CellError:
             return False  # the cell's own error is reported by _medfinansiering
     given = [x for x in values if x]
     return bool(given) and all(x < 0 for x in given)
+
+
+def _bound(layout: Layout) -> tuple[float, str]:
+    """The sheet's unit in mnkr and its name: what the amounts' bounds are scaled by (parse_numbers)."""
+    return layout.factor, layout.unit
 
 
 def _medfinansiering(row: ObjectRow, src: Source, layout: Layout, spread: np.ndarray, years: list[int], parts: list,
@@ -204,8 +215,16 @@ def _medfinansiering(row: ObjectRow, src: Source, layout: Layout, spread: np.nda
     if "medfinansiering" in layout.fields:
         cell = row.raw.get("medfinansiering")
         if sign < 0:
-            cell = -(parse_number(cell) or 0.0)  # _as_income has parsed every cell of the column
-        column = number(cell, src, "medfinansiering", problems)
+            cell = -(parse_number(cell, *_bound(layout)) or 0.0)  # _as_income has parsed every cell of the column
+        try:
+            column = parse_number(cell, *_bound(layout))
+        except CellError as exc:
+            problems.append(error(src.at("medfinansiering"), f"medfinansiering: {exc}"))
+            column = None
+        if column is not None and column < 0:
+            problems.append(error(src.at("medfinansiering"),
+                                  f"medfinansiering är {column:g}, väntat ett belopp ≥ 0"))
+            column = None
         column = column * layout.factor if column is not None else None
     by_year = None
     if row.varav_medfinansiering is not None:

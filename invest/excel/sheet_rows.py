@@ -77,6 +77,11 @@ def read_rows(rows: list[tuple], scan: SheetScan, layout: Layout, where: str, pr
     return check_rows(records, layout, where, problems)
 
 
+def _bound(layout: Layout) -> tuple[float, str]:
+    """The sheet's unit in mnkr and its name: what the amounts' bounds are scaled by (parse_numbers)."""
+    return layout.factor, layout.unit
+
+
 def _nonempty(row) -> bool:
     return any(x is not None and (not isinstance(x, str) or x.strip()) for x in row)
 
@@ -104,7 +109,7 @@ def classify_rows(rows: list[tuple], scan: SheetScan, layout: Layout, where: str
     shown = np.zeros((len(cells), len(layout.amounts)), dtype=bool)
     skip = set(again)
     for k, a in enumerate(layout.amounts):
-        matrix[:, k], shown[:, k], bad = parse_numbers(_column(cells, a.index))
+        matrix[:, k], shown[:, k], bad = parse_numbers(_column(cells, a.index), *_bound(layout))
         for i, found in bad:
             if i not in skip:
                 problems.append(error(f"{where}!{a.letter}{numbers[i]}", f"{a.header}: {found}"))
@@ -220,7 +225,8 @@ def _check_columns(layout: Layout, records: list[RowRecord], where: str, problem
             skipped = [x.row for x, m in zip(records, missing) if m]
             problems.append(warning(f"{where}!rad {layout.header_row}", f'"{c.header}" är en formel utan sparat värde på '
                                     f"{len(skipped)} rader (första: rad {skipped[0]}); de radsummorna kontrollerades inte"))
-        totals, has, bad = parse_numbers([x.cells[c.index] if c.index < len(x.cells) else None for x in records])
+        totals, has, bad = parse_numbers([x.cells[c.index] if c.index < len(x.cells) else None for x in records],
+                                         *_bound(layout))
         for i, found in bad:
             if not missing[i]:
                 problems.append(error(f"{where}!{c.letter}{records[i].row}", f"{c.header}: {found}"))

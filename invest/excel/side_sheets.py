@@ -3,12 +3,22 @@
 
 from __future__ import annotations
 
+from invest.base import values as parse
 from invest.excel.cells import Table, parse_text, read_table
 from invest.excel.headers import classify_header
 from invest.base.findings import error
 from invest.plan.records import CoFinancing, Component, Dependency, ExistingAssets, PublishedFigure, RegionInputs, RegionYear, Source
 from invest.excel.sheet_records import columns, find_sheet, number, records
 from invest.plan import vocabulary as v
+
+
+def _value(kind, raw, src: Source, name: str, problems: list):
+    """`kind` (a parser of invest.base.values) of the cell, or None with an error at the cell."""
+    try:
+        return kind(raw)
+    except parse.BadValue as exc:
+        problems.append(error(src.at(name), f"{name}: {exc}"))
+        return None
 
 
 def _year(raw: dict, src: Source, problems: list) -> int | None:
@@ -28,7 +38,7 @@ def read_components(table: Table, problems: list) -> dict[str, list[tuple[Compon
     for raw, src in records(table, cols):
         oid = parse_text(raw["id"])
         share = number(raw["andel"], src, "andel", problems)
-        life = number(raw["nyttjandeperiod"], src, "nyttjandeperiod", problems)
+        life = _value(parse.life_years, raw["nyttjandeperiod"], src, "nyttjandeperiod", problems)
         if not oid:
             problems.append(error(src.at("id"), "id saknas"))
             continue
@@ -36,13 +46,11 @@ def read_components(table: Table, problems: list) -> dict[str, list[tuple[Compon
             if share is None and raw["andel"] is None:
                 problems.append(error(src.at("andel"), "andel saknas (väntat ett tal i (0, 1])"))
             if life is None and raw["nyttjandeperiod"] is None:
-                problems.append(error(src.at("nyttjandeperiod"), "nyttjandeperiod saknas (väntat år ≥ 0)"))
+                problems.append(error(src.at("nyttjandeperiod"), "nyttjandeperiod saknas (väntat ett antal år "
+                                                                 f"0–{parse.LIFE_YEARS_MAX})"))
             continue
         if not 0 < share <= 1:
             problems.append(error(src.at("andel"), f"andel är {share:g}, väntat ett tal i (0, 1]"))
-            continue
-        if round(life * 12, 9) != round(life * 12):
-            problems.append(error(src.at("nyttjandeperiod"), f"nyttjandeperiod {life:g} år är inte ett helt antal månader"))
             continue
         out.setdefault(oid, []).append((Component(parse_text(raw["komponent"]) or "komponent", share, life), src))
     for oid, comps in out.items():
@@ -62,12 +70,12 @@ def read_cofinancing(table: Table, problems: list) -> dict[str, list[tuple[CoFin
     for raw, src in records(table, cols):
         oid = parse_text(raw["id"])
         amount = number(raw["belopp"], src, "belopp", problems)
-        year = number(raw.get("ar"), src, "ar", problems) if "ar" in cols else None
+        year = _value(parse.year, raw.get("ar"), src, "ar", problems) if "ar" in cols else None
         if not oid:
             problems.append(error(src.at("id"), "id saknas"))
-        elif amount is not None:
+        elif amount is not None and (year is not None or not parse_text(raw.get("ar"))):
             out.setdefault(oid, []).append((CoFinancing(parse_text(raw.get("part")) or "ej angiven", amount,
-                                                        int(year) if year else None), src))
+                                                        year), src))
     return out
 
 
@@ -77,17 +85,15 @@ def read_dependencies(table: Table, problems: list) -> dict[str, list[tuple[Depe
     if "id" in cols and "beror_pa" in cols:
         for raw, src in records(table, cols):
             oid, pred = parse_text(raw["id"]), parse_text(raw["beror_pa"])
-            lag = number(raw.get("fordrojning_manader"), src, "fordrojning_manader", problems) or 0.0
-            if lag != int(lag):
-                problems.append(error(src.at("fordrojning_manader"),
-                                      f"fordrojning_manader är {lag:g}, väntat ett helt antal månader ≥ 0"))
-                continue
+            lag = _value(parse.lag_months, raw.get("fordrojning_manader"), src, "fordrojning_manader", problems)
+            if lag is None and parse_text(raw.get("fordrojning_manader")):
+                continue  # the error is reported
             if not oid:
                 problems.append(error(src.at("id"), "id saknas"))
             elif not pred:
                 problems.append(error(src.at("beror_pa"), f'beror_pa saknas för "{oid}" (väntat id för objektet det väntar på)'))
             else:
-                out.setdefault(oid, []).append((Dependency(pred, int(lag), src.at("beror_pa")), src))
+                out.setdefault(oid, []).append((Dependency(pred, lag or 0, src.at("beror_pa")), src))
     return out
 
 
@@ -127,7 +133,10 @@ def read_region(workbook, file: str, problems: list) -> RegionInputs | None:
                 if key not in v.REGION_BALANCE_KEYS:
                     problems.append(error(src.at("post"), f'okänd post "{raw["post"]}" (väntat {", ".join(v.REGION_BALANCE_KEYS)})'))
                     continue
-                amount = number(raw["belopp"], src, "belopp", problems)
+                if key == "genomsnittsranta_befintlig_skuld":
+                    amount = _value(parse.rate, raw["belopp"], src, "belopp", problems)
+                else:
+                    amount = number(raw["belopp"], src, "belopp", problems)
                 if amount is not None:
                     balance[key] = amount
     existing = []
@@ -138,7 +147,8 @@ def read_region(workbook, file: str, problems: list) -> RegionInputs | None:
         if "tillgangsklass" in ecols and "bokfort_varde" in ecols:
             for raw, src in records(table, ecols):
                 value = number(raw["bokfort_varde"], src, "bokfort_varde", problems)
-                life = number(raw.get("aterstaende_nyttjandeperiod"), src, "aterstaende_nyttjandeperiod", problems)
+                life = _value(lambda x: parse.life_years(x, whole_months=False), raw.get("aterstaende_nyttjandeperiod"),
+                              src, "aterstaende_nyttjandeperiod", problems)
                 if value is not None:
                     existing.append(ExistingAssets(v.normalize(parse_text(raw["tillgangsklass"])), value, life, src))
     return RegionInputs(tuple(sorted(years, key=lambda r: r.year)),

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import networkx as nx
+
 from invest.plan.dependency_graph import DependencyGraph, month_text
 from invest.base import swedish
+from invest.base.values import LAST_YEAR
 from invest.base.findings import Finding, error, warning
 from invest.params.parameters import Models
 from invest.plan.records import Component, Plan
@@ -114,8 +117,33 @@ def check_dependencies(plan: Plan, models: Models) -> list[Finding]:
     if found or not plan.plan_years:
         return found
     opens = graph.opening_months(models.conventions(plan.plan_years[0]), plan.plan_years[0])
-    return [warning(v_.dependency.location, f"{v_.clash()}; väntat tidigast {month_text(v_.earliest)}")
+    found = _beyond_last_year(graph, opens)
+    return found + [warning(v_.dependency.location, f"{v_.clash()}; väntat tidigast {month_text(v_.earliest)}")
             for v_ in graph.violations(opens)]
+
+
+def _beyond_last_year(graph: DependencyGraph, opens: dict[str, int | None]) -> list[Finding]:
+    """A chain of lags that puts an object's earliest opening after LAST_YEAR, the last year the tool computes (a
+    delay of the first object would move the chain there): an error at the dependency where the chain crosses it,
+    once per chain. One pass over the objects in dependency order (the graph is acyclic here)."""
+    last = LAST_YEAR * 12 + 11  # December of LAST_YEAR as a month number
+    earliest: dict[str, int | None] = {}
+    found = []
+    for oid in nx.topological_sort(graph.graph):
+        best, crossing = opens.get(oid), None
+        for p in graph.graph.predecessors(oid):
+            if best is None or earliest.get(p) is None:
+                continue
+            lag = graph.edge(p, oid).fordrojning_manader
+            if earliest[p] + lag > best:
+                best = earliest[p] + lag
+                crossing = graph.edge(p, oid) if earliest[p] <= last < best else None
+        earliest[oid] = best
+        if crossing is not None:
+            found.append(error(crossing.location, f'beroendena gör att "{oid}" tidigast kan tas i bruk '
+                                                  f"{month_text(best)}, efter {LAST_YEAR} (det sista år verktyget "
+                                                  "räknar med); korta fördröjningarna i kedjan"))
+    return found
 
 
 def check_vocabulary(plan: Plan, models: Models) -> list[Finding]:
