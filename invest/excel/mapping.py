@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from invest.base.findings import InputError, error
+from invest.base.yaml_nodes import read_mapping
 from invest.excel.headers import AmountKind, classify_amount_header
 from invest.excel.units import TO_MNKR
 from invest.plan import vocabulary as v
@@ -51,26 +52,26 @@ def load_mapping(path: Path | None) -> ColumnMapping:
         return ColumnMapping()
     path = Path(path)
     where = str(path)
-    try:
-        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-    except OSError as exc:
-        raise InputError([error(where, f"mappningsfilen kan inte läsas: {exc.strerror or exc}")]) from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError([error(f"{where}:{mark.line + 1}" if mark else where,
-                                f"ogiltig YAML i mappningsfilen: {getattr(exc, 'problem', exc)}")]) from None
+    # bounded, no aliases, standard tags only, keys are texts: every problem at its line (base/yaml_nodes.py)
+    root = read_mapping(path, "mappningsfilen", "kolumner, enhet och varden")
     problems, fields, amounts, ignored, unit, values = [], {}, {}, set(), None, {}
-    if not isinstance(root, yaml.MappingNode):
-        raise InputError([error(where, "mappningsfilen ska vara en tabell med nycklarna kolumner och enhet")])
     for key_node, value_node in root.value:
         at = f"{where}:{key_node.start_mark.line + 1}"
-        if key_node.value == "enhet":
+        if key_node.value in ("enhet", "kolumner", "varden") and not _is_kind(value_node, key_node.value):
+            problems.append(error(f"{where}:{value_node.start_mark.line + 1}",
+                                  f"{key_node.value} ska vara {_KINDS[key_node.value]}"))
+        elif key_node.value == "enhet":
             unit = str(value_node.value).strip().lower()
             if unit not in TO_MNKR:
                 problems.append(error(at, f'okänd enhet "{unit}" (tillåtna: {", ".join(TO_MNKR)})'))
-        elif key_node.value == "kolumner" and isinstance(value_node, yaml.MappingNode):
+        elif key_node.value == "kolumner":
             for header_node, target_node in value_node.value:
                 at = f"{where}:{header_node.start_mark.line + 1}"
+                if not isinstance(target_node, yaml.ScalarNode):
+                    problems.append(error(f"{where}:{target_node.start_mark.line + 1}",
+                                          f'"{header_node.value}" ska mappas till en kolumn (en text), inte till en '
+                                          "lista eller tabell"))
+                    continue
                 header, target = v.normalize(header_node.value), str(target_node.value).strip()
                 if v.normalize(target) in v.OBJECT_COLUMNS:
                     fields[header] = v.normalize(target)
@@ -82,7 +83,7 @@ def load_mapping(path: Path | None) -> ColumnMapping:
                     problems.append(error(at, f'"{header_node.value}" mappas till "{target}", som inte är en kolumn i mallen '
                                               f'(väntat en av {", ".join(v.OBJECT_COLUMNS)}, ett år som 2026, '
                                               f'"t.o.m. 2025", "2029–2035" eller {IGNORE})'))
-        elif key_node.value == "varden" and isinstance(value_node, yaml.MappingNode):
+        elif key_node.value == "varden":
             _values(path, value_node, values, problems)
         else:
             problems.append(error(at, f'okänd nyckel "{key_node.value}" (tillåtna: kolumner (en tabell), enhet, '
@@ -104,4 +105,17 @@ def _values(path: Path, node: yaml.MappingNode, values: dict, problems: list) ->
         if not isinstance(table, yaml.MappingNode):
             problems.append(error(at, f'värdena för "{column_node.value}" ska vara en tabell: ord i arbetsboken: värde'))
             continue
+        for word, target in table.value:
+            if not isinstance(target, yaml.ScalarNode):
+                problems.append(error(f"{path}:{target.start_mark.line + 1}",
+                                      f'"{word.value}" ska översättas till ett värde (en text), inte till en lista eller tabell'))
         values[column] = {v.normalize(word.value): str(target.value).strip() for word, target in table.value}
+
+
+_KINDS = {"enhet": "en text (tkr, mnkr, …)", "kolumner": "en tabell: rubrik i arbetsboken: kolumn i mallen",
+          "varden": "en tabell per kolumn: ord i arbetsboken: värde"}
+
+
+def _is_kind(node: yaml.Node, key: str) -> bool:
+    """`enhet` is a text, `kolumner` and `varden` tables."""
+    return isinstance(node, yaml.ScalarNode if key == "enhet" else yaml.MappingNode)

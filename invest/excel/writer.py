@@ -1,7 +1,9 @@
-"""Writing sheets with openpyxl: Swedish number formats, frozen header, column widths, text never a formula."""
+"""Writing sheets with openpyxl: Swedish number formats, frozen header, column widths, text never a formula, and
+only text a cell can hold (`text_problem` says why a text cannot be written as it is; `put` stores it shortened)."""
 
 from __future__ import annotations
 
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -9,14 +11,35 @@ HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 # Format codes are locale-neutral; Excel and LibreOffice show them with the user's (Swedish) separators.
 FORMATS = {"mnkr": "#,##0.0", "andel": "0.00%", "ar": "0", "tal": "General", "text": "@"}
+# Excel holds at most 32 767 characters in a cell (its specification limits); a longer text makes a workbook Excel
+# has to repair, cutting the text.
+EXCEL_MAX_TEXT = 32_767
+REPLACEMENT = "\ufffd"  # shown in place of a control character a workbook's XML cannot carry
+
+
+def text_problem(text: str) -> str | None:
+    """Why `text` cannot be stored in a cell as it is (Swedish), or None: too long for Excel, or a control
+    character (U+0000–U+001F other than tab and line breaks) that the XML of a workbook cannot carry."""
+    if len(text) > EXCEL_MAX_TEXT:
+        return f"texten har {len(text):,} tecken; en cell i Excel rymmer högst {EXCEL_MAX_TEXT:,}".replace(",", "\u00a0")
+    if (bad := ILLEGAL_CHARACTERS_RE.search(text)) is not None:
+        return f"texten innehåller styrtecknet U+{ord(bad.group()):04X}, som en arbetsbok inte kan lagra"
+    return None
+
+
+def storable(text: str) -> str:
+    """`text` as a cell can hold it: control characters replaced (REPLACEMENT), cut to EXCEL_MAX_TEXT with "…"."""
+    text = ILLEGAL_CHARACTERS_RE.sub(REPLACEMENT, text)
+    return text if len(text) <= EXCEL_MAX_TEXT else text[:EXCEL_MAX_TEXT - 1] + "…"
 
 
 def put(ws, row: int, col: int, value, number_format: str | None = None):
-    """One cell; strings are always stored as text (an input name starting with '=' must not become a formula)."""
+    """One cell; strings are always stored as text (an input name starting with '=' must not become a formula), and
+    as a cell can hold them (`storable`: a writer that must keep a text exact checks `text_problem` first)."""
     cell = ws.cell(row=row, column=col)
     if value is None or (isinstance(value, float) and value != value):
         return cell
-    cell.value = value
+    cell.value = storable(value) if isinstance(value, str) else value
     if isinstance(value, str):
         cell.data_type = "s"
     elif number_format:

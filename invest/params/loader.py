@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from invest.base.findings import Finding, InputError, error
+from invest.base.yaml_nodes import read_mapping
 
 TOP_KEYS = {"beskrivning", "enhet", "tillatna", "varden"}
 UNITS = {"andel", "procent", "ar", "manad", "val", "komponenter", "mnkr", "ordlista", "lista"}
@@ -46,9 +47,6 @@ class Parameter:
         return chosen
 
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it: the same nodes, faster
-
-
 def _loc(path: Path, node: yaml.Node) -> str:
     return f"{path}:{node.start_mark.line + 1}"
 
@@ -76,6 +74,7 @@ def _mapping(path: Path, node: yaml.Node, allowed: set[str], what: str, problems
 
 
 def _check_value(path: Path, node: yaml.Node, unit: str, allowed: tuple[str, ...], problems: list) -> Any:
+    from invest.base import values as parse  # the one value parser: finite, and in the unit's range
     value = _plain(node)
     where = _loc(path, node)
     if unit == "komponenter":
@@ -96,9 +95,12 @@ def _check_value(path: Path, node: yaml.Node, unit: str, allowed: tuple[str, ...
             if not isinstance(share, (int, float)) or isinstance(share, bool) or not 0 < share <= 1:
                 problems.append(error(_loc(path, fields["andel"][1]), f"andel ska vara ett tal i (0, 1], fick {share!r}"))
                 continue
-            if not isinstance(life, (int, float)) or isinstance(life, bool) or life < 0 or round(life * 12) != life * 12:
-                problems.append(error(_loc(path, fields["nyttjandeperiod"][1]),
-                                      f"nyttjandeperiod ska vara ett antal år ≥ 0 i hela månader, fick {life!r}"))
+            try:
+                if not isinstance(life, (int, float)) or isinstance(life, bool):
+                    raise parse.BadValue(f"{life!r} är inget tal (väntat ett antal år 0–{parse.LIFE_YEARS_MAX})")
+                parse.life_years(life)
+            except parse.BadValue as exc:
+                problems.append(error(_loc(path, fields["nyttjandeperiod"][1]), f"nyttjandeperiod: {exc}"))
                 continue
             comps.append((str(name), float(share), float(life)))
         if comps and abs(sum(c[1] for c in comps) - 1) > 1e-9:
@@ -114,7 +116,14 @@ def _check_value(path: Path, node: yaml.Node, unit: str, allowed: tuple[str, ...
         return _name_list(path, node, problems)
     if unit == "manad":
         if isinstance(value, dict):
-            bad = [k for k, v in value.items() if not (isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 12)]
+            bad = []
+            for k, v in value.items():
+                try:
+                    if not isinstance(v, (int, float)) or isinstance(v, bool):
+                        raise parse.BadValue(repr(v))
+                    parse.month(v)
+                except parse.BadValue:
+                    bad.append(k)
             if bad:
                 problems.append(error(where, f"månader ska vara heltal 1–12 ({', '.join(map(str, bad))})"))
             return value
@@ -122,6 +131,13 @@ def _check_value(path: Path, node: yaml.Node, unit: str, allowed: tuple[str, ...
         return None
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         problems.append(error(where, f"varde ska vara ett tal ({unit}), fick {value!r}"))
+        return None
+    kind = {"andel": parse.signed_share, "procent": parse.percent, "ar": parse.duration_years,
+            "mnkr": parse.amount}.get(unit, parse.number)
+    try:
+        kind(value)
+    except parse.BadValue as exc:
+        problems.append(error(where, f"varde ({unit}): {exc}"))
         return None
     return float(value)
 
@@ -160,24 +176,21 @@ def _name_list(path: Path, node: yaml.Node, problems: list) -> tuple[str, ...] |
 
 def load_parameter(path: Path, name: str) -> tuple[Parameter | None, list[Finding]]:
     problems: list[Finding] = []
-    try:
-        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=_LOADER)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark else ""
-        return None, [error(f"{path}{line}", f"ogiltig YAML: {getattr(exc, 'problem', exc)}")]
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [error(str(path), f"kan inte läsas: {exc}")]
-    if root is None:
-        return None, [error(f"{path}:1", "filen är tom")]
+    try:  # bounded, no aliases, standard tags only, keys are texts: every problem at its line (base/yaml_nodes.py)
+        root = read_mapping(path, "filen", ", ".join(sorted(TOP_KEYS)))
+    except InputError as exc:
+        return None, exc.findings
     top = _mapping(path, root, TOP_KEYS, "filen", problems)
     for key in ("beskrivning", "enhet", "varden"):
         if key not in top:
             problems.append(error(f"{path}:1", f'nyckeln "{key}" saknas'))
     if problems:
         return None, problems
+    if not isinstance(top["beskrivning"][1], yaml.ScalarNode):
+        problems.append(error(_loc(path, top["beskrivning"][1]), "beskrivning ska vara en text"))
+        return None, problems
     unit = _plain(top["enhet"][1])
-    if unit not in UNITS:
+    if not isinstance(unit, str) or unit not in UNITS:
         problems.append(error(_loc(path, top["enhet"][1]), f"okänd enhet {unit!r} (tillåtna: {', '.join(sorted(UNITS))})"))
         return None, problems
     allowed: tuple[str, ...] = ()
