@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from invest import pipeline
-from invest.base import click_svenska, swedish
+from invest.base import click_svenska, swedish, values
 from invest.base.atomic import OutputProblem
 from invest.base.os_errors import said
 from invest.base.findings import InputError, errors
@@ -107,6 +107,9 @@ class WholeNumber(click.IntRange):
     name = "heltal"
 
 
+YEAR = WholeNumber(values.FIRST_YEAR, values.LAST_YEAR)  # a calendar year within what the tool computes with
+
+
 class ProposalsOption(click.Option):
     """--forslag, required: when it is missing but a PLAN was given, that PLAN is most likely the proposal
     (`invest kontroll forslag.xlsx`), and the message says so."""
@@ -130,7 +133,7 @@ def calculation_options(command):
     a plan (placed below the command's own options)."""
     command = mapping_option(command)
     command = models_option(command)
-    command = click.option("--till-ar", type=WholeNumber(1900, 2200), default=None, metavar="ÅR",
+    command = click.option("--till-ar", type=YEAR, default=None, metavar="ÅR",
                            help="Räkna regiontabellen till och med detta år (standard: planens sista år).")(command)
     rate = DecimalNumber(-0.05, 0.5, "räntan som bråktal, t.ex. 0,025, eller i procent, 2,5 %")
     return click.option("--ranta", type=rate, default=None, metavar="R",
@@ -313,7 +316,7 @@ def beroenden(plan, models_dir, ranta, till_ar, mapping_path, fmt, utdata, skriv
 @click.option("--objekt", metavar="ID", help="Objektet som flyttas (dess id i planen).")
 @click.option("--ar", "years", type=WholeNumber(-50, 50), default=None, metavar="N",
               help="Antal år objektet flyttas (negativt = tidigare).")
-@click.option("--fran-ar", type=WholeNumber(1900, 2200), default=None, metavar="ÅR",
+@click.option("--fran-ar", type=YEAR, default=None, metavar="ÅR",
               help="Utgifter från och med detta år flyttas (standard: planens första år; utfall flyttas aldrig).")
 @click.option("--index", "index", type=click.Choice(["ingen", "kpi", "entreprenad"]), default="ingen", show_default=True,
               help="Räkna upp flyttade utgifter med ett kostnadsindex per flyttat år (models/index/).")
@@ -441,9 +444,9 @@ def importera(fil, utdata, skriv_over, models_dir, mapping_path, fmt, forklara):
 
 
 @main.command()
-@click.option("--fran-ar", type=WholeNumber(1900, 2200), default=2026, show_default=True, metavar="ÅR",
+@click.option("--fran-ar", type=YEAR, default=2026, show_default=True, metavar="ÅR",
               help="Planens första år.")
-@click.option("--till-ar", type=WholeNumber(1900, 2200), default=2035, show_default=True, metavar="ÅR",
+@click.option("--till-ar", type=YEAR, default=2035, show_default=True, metavar="ÅR",
               help="Planens sista år.")
 @models_option
 @output_options

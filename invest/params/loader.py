@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from invest.base import values as parse  # the one value parser: finite, and in the unit's range
 from invest.base.findings import Finding, InputError, error
 from invest.base.yaml_nodes import read_mapping
 
@@ -74,7 +75,6 @@ def _mapping(path: Path, node: yaml.Node, allowed: set[str], what: str, problems
 
 
 def _check_value(path: Path, node: yaml.Node, unit: str, allowed: tuple[str, ...], problems: list) -> Any:
-    from invest.base import values as parse  # the one value parser: finite, and in the unit's range
     value = _plain(node)
     where = _loc(path, node)
     if unit == "komponenter":
