@@ -1,12 +1,16 @@
-"""The output contract of `invest berakna`: tabell, csv or json, region level or per object."""
+"""The output contract of `invest berakna`: tabell, csv or json, region level or per object; and how every CSV the
+project writes is made safe for a spreadsheet (csv_safe, to_csv, write_csv)."""
 
 from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterable
+from pathlib import Path
 
 import polars as pl
 
+from invest.base.atomic import atomic_path
 from invest.engine.calculation import Calculation
 from invest.engine.object_grid import PER_OBJECT_COLUMNS
 from invest.engine.region_model import REGION_COLUMNS
@@ -25,16 +29,47 @@ def frame(calc: Calculation, per_object: bool) -> pl.DataFrame:
 
 
 CSV_STYLES = ("standard", "svensk")
+FORMULA_START = r"^[=+\-@\t\r＝＋－＠]"  # what a spreadsheet may read as the start of a formula (also full-width)
+
+
+def csv_safe(df: pl.DataFrame) -> pl.DataFrame:
+    """The frame with every text that a spreadsheet opening the CSV could take for a formula (beginning with =, +,
+    -, @, a tab or a carriage return: "=HYPERLINK(…)", a DDE payload) prefixed with ' so that it stays text. Numbers,
+    negative ones too, are not text and stay as they are. Every CSV the project writes goes through here."""
+    text = [name for name, dtype in df.schema.items() if dtype in (pl.String, pl.Categorical, pl.Enum)]
+    return df.with_columns(
+        pl.when(pl.col(c).cast(pl.String).str.contains(FORMULA_START))
+        .then(pl.lit("'") + pl.col(c).cast(pl.String)).otherwise(pl.col(c).cast(pl.String)).alias(c)
+        for c in text)
 
 
 def to_csv(df: pl.DataFrame, style: str = "standard") -> str:
     """`standard` (the contract): `,` between fields, `.` as the decimal mark, true/false. `svensk`, for a
     spreadsheet in Swedish: `;` between fields, decimal comma, no thousands separator, ja/nej, and a byte order mark
-    so that Excel reads the file as UTF-8."""
+    so that Excel reads the file as UTF-8. Text that could start a formula is neutralised (csv_safe)."""
+    df, options = _csv_frame(df, style)
+    return df.write_csv(**options)
+
+
+def write_csv(parts: pl.DataFrame | Iterable[pl.DataFrame], target: Path, style: str = "standard") -> Path:
+    """A frame as to_csv writes it, straight to the file `target` (atomically, nothing held as one string); given
+    frames one after another (the same columns), they are written as one table, a part at a time, so that a large
+    table need never be whole in memory."""
+    with atomic_path(target) as tmp, open(tmp, "wb") as out:
+        for i, part in enumerate([parts] if isinstance(parts, pl.DataFrame) else parts):
+            part, options = _csv_frame(part, style)
+            if i:
+                options.update(include_header=False, include_bom=False)
+            part.write_csv(out, **options)
+    return target
+
+
+def _csv_frame(df: pl.DataFrame, style: str) -> tuple[pl.DataFrame, dict]:
+    df = csv_safe(df)
     if style == "svensk":
         df = df.with_columns(pl.col(pl.Boolean).replace_strict({True: "ja", False: "nej"}, return_dtype=pl.String))
-        return df.write_csv(separator=";", decimal_comma=True, float_precision=None, include_bom=True)
-    return df.write_csv(float_precision=None)
+        return df, {"separator": ";", "decimal_comma": True, "float_precision": None, "include_bom": True}
+    return df, {"float_precision": None}
 
 
 def to_json(calc: Calculation, df: pl.DataFrame, per_object: bool) -> str:

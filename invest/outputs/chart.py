@@ -20,6 +20,12 @@ import numpy as np
 from PIL import Image
 
 matplotlib.use("Agg")
+# Every text the project draws is drawn as written: a "$" in an object id, a verksamhetsområde or a file name is a
+# dollar sign, never the start of mathtext (an unknown command there would stop the drawing), and no matplotlibrc of
+# the user's can turn TeX on. Set once, here, when the first chart module is imported (dependency_chart imports it
+# too); a figure's texts read it when they are made.
+LITERAL_TEXT = {"text.parse_math": False, "text.usetex": False}
+matplotlib.rcParams.update(LITERAL_TEXT)
 from matplotlib import rc_context  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402

@@ -17,6 +17,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch  # noqa: E
 from matplotlib.path import Path as MplPath  # noqa: E402
 
 from invest.base.atomic import atomic_path  # noqa: E402
+from invest.outputs.chart import LITERAL_TEXT  # noqa: E402
 from invest.outputs.dependency_layout import (EDGE_COLOUR, INCH_PER_YEAR, OTHER_COLOUR, ROW_INCH,  # noqa: E402
                                               Drawing, area_colours, layout, spread_rows)
 from invest.outputs.dependency_routing import LABEL_FONT, SPREAD_ROUNDS, route_all  # noqa: E402
@@ -45,24 +46,38 @@ FOOT_INCH = 0.42  # the two lines of explanation at the bottom
 LEGEND_ROW_INCH = 0.22
 LEGEND_ITEM_INCH = 1.9
 MIN_WIDTH_INCH = 8.0
+DPI = 150
+MAX_SIDE_PIXELS, MAX_PIXELS = 60_000, 60e6  # a side (matplotlib's limit is 2^16) and the whole (240 MB in memory)
+
+
+def _dpi(width: float, height: float) -> float:
+    """DPI, lower for a drawing of a very large plan: within matplotlib's limit of pixels a side, and within a
+    memory a drawing can take."""
+    return min(DPI, MAX_SIDE_PIXELS / max(width, height), math.sqrt(MAX_PIXELS / (width * height)))
 
 
 def dependency_chart(graph: DependencyGraph, conv: Conventions, first_year: int, target: Path, title: str,
                      everything: bool = False, areas: tuple[str, ...] = ()) -> int:
     """Writes the drawing to `target` (PNG or PDF by suffix); returns the number of objects drawn. `areas`: the
     models' verksamhetsområden, coloured in their order (area_colours)."""
+    with matplotlib.rc_context(LITERAL_TEXT):  # ids and titles drawn as written (chart.LITERAL_TEXT)
+        return _drawn(graph, conv, first_year, target, title, everything, areas)
+
+
+def _drawn(graph: DependencyGraph, conv: Conventions, first_year: int, target: Path, title: str, everything: bool,
+           areas: tuple[str, ...]) -> int:
     drawing = geometry(graph, conv, first_year, everything)
     boxes = drawing.boxes
     colours = area_colours(areas)
     if not boxes:
-        fig, ax = plt.subplots(figsize=(8, 2), dpi=150)
+        fig, ax = plt.subplots(figsize=(8, 2), dpi=DPI)
         ax.axis("off")
         ax.text(0.5, 0.5, "Planen har inga beroenden mellan objekt.", ha="center", va="center")
         ax.set_title(title, fontsize=10)
     else:
         fig = _draw(drawing, colours, title)
     with atomic_path(target) as tmp:
-        fig.savefig(tmp, format=target.suffix.lstrip("."))
+        fig.savefig(tmp, format=target.suffix.lstrip("."), dpi=_dpi(*fig.get_size_inches()))
     plt.close(fig)
     return len(boxes)
 
@@ -83,7 +98,7 @@ def _draw(drawing: Drawing, colours: dict[str, str], title: str):
     data_h = (rows - 1 + 1.5) * ROW_INCH
     bottom = FOOT_INCH + legend_h
     fig_h = data_h + TOP_INCH + bottom
-    fig = plt.figure(figsize=(fig_w, fig_h), dpi=150)
+    fig = plt.figure(figsize=(fig_w, fig_h), dpi=DPI)
     ax = fig.add_axes((MARGIN_INCH / fig_w, bottom / fig_h, data_w / fig_w, data_h / fig_h))
     ax.set_xlim(low - 0.15, high + 0.15)
     ax.set_ylim(-(rows - 1) - 0.75, 0.75)

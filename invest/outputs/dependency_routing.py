@@ -177,15 +177,16 @@ class _Router:
     def _clear(self, a: int, b: int, own: str) -> bool:
         ny = self.ny
         (xa, xb), (ya, yb) = sorted((self.xs[a // ny], self.xs[b // ny])), sorted((self.ys[a % ny], self.ys[b % ny]))
-        for other in self.boxes.values():
-            if other.id == own:
-                continue
-            x0, x1 = other.x - CLEAR_X, other.x + other.width + CLEAR_X
-            y0, y1 = -other.row - BOX_HALF - CLEAR_Y, -other.row + BOX_HALF + CLEAR_Y
-            if xa == xb and x0 < xa < x1 and ya < y1 and y0 < yb:
-                return False
-            if ya == yb and y0 < ya < y1 and xa < x1 and x0 < xb:
-                return False
+        reach = BOX_HALF + CLEAR_Y  # only the rows whose boxes' clearance the step can meet (a large plan has many)
+        for row in range(math.floor(-yb - reach), math.ceil(-ya + reach) + 1):
+            for x0, x1, other in self.by_row.get(row, ()):  # x0, x1: the box with its clearance CLEAR_X
+                if other == own:
+                    continue
+                y0, y1 = -row - BOX_HALF - CLEAR_Y, -row + BOX_HALF + CLEAR_Y
+                if xa == xb and x0 < xa < x1 and ya < y1 and y0 < yb:
+                    return False
+                if ya == yb and y0 < ya < y1 and xa < x1 and x0 < xb:
+                    return False
         return True
 
     def _length(self, a: int, b: int) -> float:

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 
 import polars as pl
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
-from invest.analyses.breakdown import MEASURES, area_order, budget_shape, by, schedule
+from invest.analyses.breakdown import MEASURES, area_order, attributes, budget_shape, by, schedule
+from invest.base import swedish
 from invest.engine.calculation import Calculation
+from invest.outputs.calculation_output import write_csv
 from invest.outputs.labels import SHARE_COLUMNS, column, value
 from invest.outputs.xlsx_book import (BREACH_FILL, BREACH_FONT, HEADER_FILL, TABLE_STYLE, Book, finite, line_height,
                                       lines, table_name, unique_headers)
@@ -227,12 +230,36 @@ def _heading(text: str, width: float) -> str:
     return "\n".join(out)
 
 
-def object_sheet(book: Book, ws, calc: Calculation) -> None:
+PER_OBJECT_ROWS = 100_000  # past this Per objekt goes to a CSV file beside the workbook (see object_sheet)
+EXCEL_ROWS = 1_048_576  # rows of one Excel sheet
+
+
+def object_schedule(calc: Calculation, rows: slice | None = None, attrs: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Per object and year with its attributes, asset classes in words (mapped once per class, not per row); `rows`
+    a part of the objects' rows (calc.per_object), for a table written a part at a time (`attrs`: attributes(calc),
+    made once for all the parts)."""
+    if rows is None:
+        sched = schedule(calc)
+    else:
+        part = calc.per_object.slice(rows.start, rows.stop - rows.start)
+        sched = (attributes(calc) if attrs is None else attrs).join(part, on="id", how="inner", maintain_order="right")
+    sched = sched.drop("rantebas")
+    classes = sched["tillgangsklass"].unique().drop_nulls().to_list()
+    return sched.with_columns(pl.col("tillgangsklass").replace({c: value(c) for c in classes}))
+
+
+def object_sheet(book: Book, ws, calc: Calculation, overflow: Path | None = None) -> Path | None:
     """Every object and year as one Excel table with filters, values only (kapitalkostnad = avskrivning +
     internränta is checked by the formulas of Per organisation and Per verksamhetsområde); written column by column
-    with the writer each column needs, since it is the largest sheet (about 2 000 rows of the default plan)."""
-    sched = schedule(calc).drop("rantebas").with_columns(
-        pl.col("tillgangsklass").map_elements(value, return_dtype=pl.String))
+    with the writer each column needs, since it is the largest sheet (about 2 000 rows of the default plan).
+
+    A table of more than PER_OBJECT_ROWS rows (a plan of some thousands of objects; Excel itself stops at 1 048 576)
+    would make the workbook slow to write and to open, or not fit at all: it is then written to the CSV file
+    `overflow` (Swedish headings, the svensk style: semicolons, decimal comma, text that could start a formula
+    neutralised) and the sheet says where. Returns the CSV file when it wrote one."""
+    if calc.per_object.height > PER_OBJECT_ROWS and overflow is not None:
+        return _object_csv(book, ws, calc, overflow)
+    sched = object_schedule(calc)
     columns = sched.columns
     widths = [PER_OBJECT_WIDTHS.get(c, 10.5) for c in columns]
     headings = [_heading(column(c), w) for c, w in zip(columns, widths)]
@@ -255,3 +282,39 @@ def object_sheet(book: Book, ws, calc: Calculation) -> None:
         ws.set_column(c, c, widths[c])
     ws.set_row(0, line_height(max(h.count("\n") + 1 for h in headings)))
     ws.set_margins(left=0.3, right=0.3, top=0.6, bottom=0.6)
+
+
+CSV_PART_ROWS = 100_000  # Per objekt written to its CSV file this many rows at a time
+
+
+def _object_csv(book: Book, ws, calc: Calculation, target: Path) -> Path:
+    """Per objekt in a CSV file beside the workbook, a part at a time, and a note on the sheet saying where and
+    why."""
+    height, attrs = calc.per_object.height, attributes(calc)
+
+    def parts():
+        for start in range(0, height, CSV_PART_ROWS):
+            sched = object_schedule(calc, slice(start, min(start + CSV_PART_ROWS, height)), attrs)
+            yield sched.rename(dict(zip(sched.columns, unique_headers([column(c) for c in sched.columns]))))
+
+    write_csv(parts(), target, "svensk")
+    limit = (f"fler än ett blad i Excel rymmer ({swedish.number(EXCEL_ROWS, 0)} rader)" if height >= EXCEL_ROWS else
+             f"för många för att arbetsboken ska gå snabbt att skriva och öppna (gränsen är "
+             f"{swedish.number(PER_OBJECT_ROWS, 0)} rader)")
+    lines_shown = [
+        ("Per objekt", book.fmt(None, bold=True, font_size=12)),
+        (f"Tabellen per objekt och år har {swedish.number(height, 0)} rader, {limit}. Den står därför i "
+         f"filen {target.name} bredvid den här arbetsboken.", None),
+        ("Filen har samma kolumner som tabellen skulle ha haft, en rad per objekt och år, belopp i mnkr. Den är "
+         "skriven för ett kalkylprogram på svenska: semikolon mellan fälten och decimalkomma. En text som börjar "
+         "med =, +, -, @ har en apostrof först så att den inte blir en formel.", None),
+        ("Summorna per organisation och per verksamhetsområde står på bladen Per organisation och Per "
+         "verksamhetsområde.", None),
+    ]
+    wrap = book.fmt(None, text_wrap=True, valign="top")
+    ws.set_column(0, 0, 110)
+    for r, (text, fmt) in enumerate(lines_shown):
+        ws.write_string(r, 0, text, fmt or wrap)
+        if fmt is None:
+            ws.set_row(r, line_height(lines(text, 110)))
+    return target
