@@ -33,8 +33,8 @@ def start(args, umask=None, file_size=None) -> subprocess.Popen:
                             stderr=subprocess.PIPE, text=True, preexec_fn=limits)
 
 
-def rapport(folder: Path, *more, **limits) -> subprocess.CompletedProcess:
-    child = start(["rapport", "-o", folder, *more], **limits)
+def rapport(folder: Path, *more, plan: Path | None = None, **limits) -> subprocess.CompletedProcess:
+    child = start(["rapport", *([plan] if plan else []), "-o", folder, *more], **limits)
     out, err = child.communicate(timeout=120)
     return subprocess.CompletedProcess(child.args, child.returncode, out, err)
 
@@ -177,3 +177,24 @@ def test_a_file_where_the_folder_should_be_is_named(tmp_path):
     done = rapport(tmp_path / "fil" / "ut")
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert f"{tmp_path / 'fil' / 'ut'}: fel: en del av sökvägen är en fil, inte en katalog" in done.stderr, done.stderr
+
+
+def test_files_of_an_earlier_report_this_one_does_not_write_are_removed_with_the_set(earlier, tmp_path):
+    """The same plan without its Region sheet has no figures for the share and debt charts: reported into a folder
+    holding the earlier report, those two charts go with the new set (with --skriv-over; without it the run is
+    refused and the folder left as it was), so the folder holds one report, the one its summary lists."""
+    plan = tmp_path / "plan" / f"{STEM}.xlsx"
+    plan.parent.mkdir()
+    book = openpyxl.load_workbook(ROOT / "data" / "investeringsplan" / f"{STEM}.xlsx")
+    del book["Region"]
+    book.save(plan)
+    folder = copy_of(earlier, tmp_path)
+    before = snapshot(folder)
+    refused = rapport(folder, plan=plan)
+    assert refused.returncode == 2 and "--skriv-over" in refused.stderr and snapshot(folder) == before
+    done = rapport(folder, "--skriv-over", plan=plan)
+    assert done.returncode == 0, done.stderr
+    names = sorted(p.name for p in folder.iterdir())
+    assert f"{STEM}_andel.png" not in names and f"{STEM}_skuld.png" not in names, names
+    listed = (folder / f"{STEM}_sammanfattning.txt").read_text(encoding="utf-8").split("Skrivet:")[1].split()
+    assert sorted(listed) == names

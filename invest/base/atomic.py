@@ -50,6 +50,7 @@ class _Guard:
     overwrite: bool
     inputs: frozenset[Path]
     pending: dict[Path, Path] = field(default_factory=dict)  # target -> its finished temporary file, in order
+    retired: list[Path] = field(default_factory=list)  # files of an earlier set that this set no longer has
 
     def check(self, target: Path) -> None:
         if _resolved(target) in self.inputs:
@@ -89,6 +90,17 @@ def pending(target: Path) -> Path:
     itself outside a guard or when nothing was written to it): for reading back what was just written."""
     guard = _GUARD.get()
     return guard.pending.get(Path(target), Path(target)) if guard is not None else Path(target)
+
+
+def retire(target: Path) -> None:
+    """Within an output_guard: the file at `target`, of an earlier run's set, is not part of this one and is removed
+    when this set is put in place (refused like an existing file without overwriting; nothing when it is absent)."""
+    guard = _GUARD.get()
+    target = Path(target)
+    if guard is None or not target.exists():
+        return
+    guard.check(target)
+    guard.retired.append(target)
 
 
 @contextmanager
@@ -133,19 +145,24 @@ def _raise_fault(exc: BaseException, target: Path) -> None:
 
 
 def _commit(guard: _Guard) -> None:
-    """Puts every pending file in place: under an exclusive lock on each folder, every target is checked again (a
-    file may have appeared meanwhile), then each is renamed over its target; should a rename fail, the ones already
-    renamed are undone (the previous files restored from hard links) before the error is raised."""
-    if not guard.pending:
+    """Puts every pending file in place and removes the retired ones: under an exclusive lock on each folder, every
+    target is checked again (a file may have appeared meanwhile), then each retired file is removed and each pending
+    one renamed over its target; should a step fail, the steps already taken are undone (the previous files
+    restored from hard links) before the error is raised."""
+    if not guard.pending and not guard.retired:
         return
     with ExitStack() as locks:
-        for folder in sorted({t.parent for t in guard.pending}):
+        for folder in sorted({t.parent for t in [*guard.pending, *guard.retired]}):
             locks.enter_context(_locked(folder))
-        for target in guard.pending:
+        for target in [*guard.pending, *guard.retired]:
             guard.check(target)
         done: list[tuple[Path, Path | None]] = []  # (target, the previous file kept as a hard link)
         target = None
         try:
+            for target in guard.retired:
+                kept = _keep(target)
+                target.unlink(missing_ok=True)
+                done.append((target, kept))
             for target, tmp in list(guard.pending.items()):
                 kept = _keep(target)
                 try:

@@ -12,9 +12,9 @@ import polars as pl
 
 from invest.analyses.calibration import comparison, headline as calibration_headline
 from invest.base import swedish
-from invest.base.atomic import atomic_path
+from invest.base.atomic import atomic_path, retire
 from invest.engine.calculation import Calculation
-from invest.outputs.budget_charts import budget_charts, drawn_charts
+from invest.outputs.budget_charts import CHARTS, budget_charts, drawn_charts
 from invest.outputs.labels import value
 from invest.outputs.pdf_report import write_pdf_report
 from invest.outputs.report_charts import chart_sheet
@@ -72,7 +72,10 @@ def _summary_lines(calc: Calculation, calibration: pl.DataFrame) -> list[tuple[s
     return lines
 
 
-def write_workbook(calc: Calculation, calibration: pl.DataFrame, target: Path, summary: list[tuple[str, str]]) -> None:
+def write_workbook(calc: Calculation, calibration: pl.DataFrame, target: Path,
+                   summary: list[tuple[str, str]]) -> list[Path]:
+    """The workbook at `target`; returns the files written: the workbook, and the CSV file beside it that holds Per
+    objekt when that table is too large for a sheet (report_tables.object_sheet)."""
     created = next((v.number for k, v in summary if k == "Skapad" and isinstance(v, SummaryValue)),
                    dt.datetime.now().replace(second=0, microsecond=0))
     plan_name = Path(calc.plan.file).name
@@ -99,12 +102,18 @@ def write_workbook(calc: Calculation, calibration: pl.DataFrame, target: Path, s
             calibration_sheet(book, sheets["Kalibrering"], calibration)
         unit_sheet(book, sheets["Per organisation"], calc, "organisation", "Org")
         areas = unit_sheet(book, sheets["Per verksamhetsområde"], calc, "verksamhetsomrade", "Omr")
-        object_sheet(book, sheets["Per objekt"], calc)
+        per_object = object_sheet(book, sheets["Per objekt"], calc, per_object_csv(target.parent, calc))
         parameter_sheet(book, sheets["Parametrar"], calc)
         findings_sheet(book, sheets["Fynd"], calc)
         chart_sheet(book, sheets["Diagram"], calc, region_rows, areas.get("utgift"), n_years)
         sheets["Sammanfattning"].activate()
         book.close()
+    return [target] + ([per_object] if per_object else [])
+
+
+def per_object_csv(directory: Path, calc: Calculation) -> Path:
+    """Where Per objekt goes when it is too large for a sheet: a CSV file beside the workbook."""
+    return directory / f"{Path(calc.plan.file).stem}_per_objekt.csv"
 
 
 def _summary_text(summary: list[tuple[str, str]], written: list) -> str:
@@ -113,19 +122,24 @@ def _summary_text(summary: list[tuple[str, str]], written: list) -> str:
 
 
 def write_report(calc: Calculation, directory: Path) -> tuple[list[Path], str]:
-    """Writes the workbook, the budget charts (PNG), the A4 PDF report and the summary; returns the files written
-    and the summary's text."""
+    """Writes the workbook (and Per objekt as CSV beside it when too large for a sheet), the budget charts (PNG), the
+    A4 PDF report and the summary; returns the files written and the summary's text. A file an earlier report of
+    this plan left in `directory` that this one does not write (a chart this plan has no figures for, a Per objekt
+    CSV no longer needed) is removed with the set (atomic.retire), so that the folder holds one report."""
     directory.mkdir(parents=True, exist_ok=True)
     stem = Path(calc.plan.file).stem
     xlsx = directory / f"{stem}_kapitalkostnader.xlsx"
     calibration = comparison(calc.plan.published, calc.region.table)
     summary = _summary_lines(calc, calibration)
-    write_workbook(calc, calibration, xlsx, summary)
+    tables = write_workbook(calc, calibration, xlsx, summary)
     drawn = drawn_charts(calc)  # once, for the PNG files and the PDF
     charts = budget_charts(calc, directory, stem, drawn)
     pdf = write_pdf_report(calc, directory / f"{stem}_rapport.pdf", summary, [], drawn)
     text = directory / f"{stem}_sammanfattning.txt"
-    written = [xlsx, pdf, *charts, text]
+    written = [*tables, pdf, *charts, text]
+    for earlier in [per_object_csv(directory, calc), *(directory / f"{stem}_{name}.png" for name in CHARTS)]:
+        if earlier not in written:
+            retire(earlier)
     with atomic_path(text) as tmp:  # the file names only: no folder of the user's machine in what is handed on
         tmp.write_text(_summary_text(summary, [p.name for p in written]), encoding="utf-8")
     return written, _summary_text(summary, written)
