@@ -15,7 +15,7 @@ from invest.excel.sheet_reading import sheet_reading, skipped
 from invest.excel.sheet_rows import read_rows
 from invest.excel.sheet_scan import scan_sheet
 from invest.excel.varav import check_varav
-from invest.excel.workbook import unreadable
+from invest.excel.workbook import SheetUnreadable, unreadable
 from invest.plan import vocabulary as v
 from invest.plan.records import InvestmentObject
 
@@ -31,9 +31,32 @@ class ImportedObjects:
     outturn_year: int | None
 
 
+# the sheets found by their normalised name (invest.excel.sheet_records.find_sheet, and Objekt here): two sheets
+# with one of these names would leave one of them unread
+ROLE_SHEETS = (v.OBJECT_SHEET, v.COMPONENT_SHEET, v.COFINANCING_SHEET, v.DEPENDENCY_SHEET, v.REGION_SHEET,
+               v.REGION_BALANCE_SHEET, v.EXISTING_SHEET, v.PUBLISHED_SHEET)
+
+
+def same_role(workbook, file: str) -> list:
+    """An error for each pair of sheets whose names are one of ROLE_SHEETS once normalised (`Objekt` and `OBJEKT`,
+    `Region` and `region `): only one of them would be read."""
+    roles = {v.normalize(r): r for r in ROLE_SHEETS}
+    seen: dict[str, str] = {}
+    found = []
+    for title in workbook.sheetnames:
+        key = v.normalize(title)
+        if key in roles and key in seen:
+            found.append(error(f"{file}:{title}", f'bladen "{seen[key]}" och "{title}" har samma namn för invest '
+                                                  f"({roles[key]}; stora och små bokstäver och mellanslag räknas inte) "
+                                                  "och bara det ena skulle läsas; byt namn på eller ta bort det ena"))
+        seen.setdefault(key, title)
+    return found
+
+
 def object_sheets(workbook, file: str, problems: list, readings: list) -> tuple[list, bool]:
     """The sheets holding objects and whether the workbook is in the template format (it has an Objekt sheet)."""
-    titles = {v.normalize(t): t for t in workbook.sheetnames}
+    problems.extend(same_role(workbook, file))
+    titles = {v.normalize(t): t for t in reversed(workbook.sheetnames)}  # the first of a name, as find_sheet
     template = titles.get(v.normalize(v.OBJECT_SHEET))
     chosen = []
     for title in ([template] if template else workbook.sheetnames):
@@ -64,8 +87,8 @@ def import_objects(workbook, file: str, defaults: Defaults, mapping: ColumnMappi
         try:
             rows = list(ws.iter_rows(values_only=True))
             scan = scan_sheet(ws)
-        except Exception as exc:  # openpyxl and defusedxml raise many types for a broken or hostile sheet
-            problems.append(error(where, unreadable(exc)))
+        except Exception as exc:  # reading a sheet raises SheetUnreadable, its finding at the sheet or cell
+            problems.extend(exc.findings if isinstance(exc, SheetUnreadable) else [error(where, unreadable(exc))])
             readings.append(skipped(ws.title, "bladet kan inte läsas"))
             continue
         layout = find_layout(rows, scan, where, mapping, problems, 1 if template else HEADER_SEARCH_ROWS)

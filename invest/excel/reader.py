@@ -38,7 +38,8 @@ def _objects(workbook, file: str, models: Models, mapping: ColumnMapping, proble
     for sheet_name, reader in ((v.COMPONENT_SHEET, read_components), (v.COFINANCING_SHEET, read_cofinancing),
                                (v.DEPENDENCY_SHEET, read_dependencies)):
         sws = find_sheet(workbook, sheet_name)
-        side[sheet_name] = reader(read_table(sws, file, sws.title), problems) if sws is not None else {}
+        side[sheet_name] = _readable(lambda: reader(read_table(sws, file, sws.title), problems), problems, {}) \
+            if sws is not None else {}
     defaults = Defaults(models, dt.date.today().year)  # import rules as in force today
     imported = import_objects(workbook, file, defaults, mapping, side, problems, readings)
     if errors(problems) and not imported.objects:
@@ -52,12 +53,23 @@ def _objects(workbook, file: str, models: Models, mapping: ColumnMapping, proble
     return imported
 
 
+def _readable(read, problems: list, unread):
+    """`read()`, or `unread` with the sheet's finding among `problems` when a sheet it reads cannot be read."""
+    from invest.excel.workbook import SheetUnreadable
+
+    try:
+        return read()
+    except SheetUnreadable as exc:
+        problems.extend(exc.findings)
+        return unread
+
+
 def _read(workbook, file: str, models: Models, mapping: ColumnMapping, readings: list | None = None) -> Plan:
     problems: list[Finding] = []
     imported = _objects(workbook, file, models, mapping, problems, readings)
-    region = read_region(workbook, file, problems)
+    region = _readable(lambda: read_region(workbook, file, problems), problems, None)
     plan = Plan(file, imported.objects, imported.plan_years, imported.outturn_year, region,
-                published=read_published(workbook, file, problems))
+                published=_readable(lambda: read_published(workbook, file, problems), problems, ()))
     problems.extend(check_plan(plan, models))
     if errors(problems):
         raise InputError(problems)

@@ -12,12 +12,20 @@ from dataclasses import dataclass
 from invest.excel.cells import cell_range
 
 _CHUNK = 1 << 22
+# The most XML between two places where a part may be cut (a row's end, a mergeCell): a row of 16 384 cells with
+# long texts is a few MB; more is a damaged or hostile sheet (one attribute of hundreds of MB), refused rather than
+# held in memory whole
+MAX_UNCUT_BYTES = 32 << 20
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3}[0-9]+(?::[A-Z]{1,3}[0-9]+)?)"')
 _FORMULA_CELL = re.compile(
     rb"<(?:\w+:)?c\s([^>]*?)>\s*<(?:\w+:)?f\b(?:[^>]*/>|[^>]*>[^<]*</(?:\w+:)?f>)\s*"
     rb"(<(?:\w+:)?v\s*/>|<(?:\w+:)?v>[^<]*</(?:\w+:)?v>)?")
 _REF = re.compile(rb'\br="([A-Z]{1,3}[0-9]+)"')
 _EMPTY_VALUE = re.compile(rb"^<(?:\w+:)?v\s*/>$|^<(?:\w+:)?v>\s*</(?:\w+:)?v>$")
+
+
+class OversizedElement(ValueError):
+    """A sheet's XML with more than MAX_UNCUT_BYTES between two rows; its message is Swedish, for the planner."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +68,8 @@ def scan_part(part: bytes, merged: list, missing: set) -> None:
 
 def xml_parts(stream):
     """A sheet's XML from a binary stream in parts of about `_CHUNK` bytes, each cut after a complete row (or
-    before a mergeCell), so no cell, row or merge element is split between parts."""
+    before a mergeCell), so no cell, row or merge element is split between parts; OversizedElement past
+    MAX_UNCUT_BYTES without such a place."""
     carry = b""
     while True:
         chunk = stream.read(_CHUNK)
@@ -68,6 +77,10 @@ def xml_parts(stream):
         cut = len(buffer) if not chunk else _cut(buffer)
         yield buffer[:cut]
         carry = buffer[cut:]
+        if len(carry) > MAX_UNCUT_BYTES:
+            raise OversizedElement(f"bladets XML har mer än {MAX_UNCUT_BYTES >> 20} MB utan ett radslut (en rad eller ett "
+                                   "attribut som är orimligt stort); filen är trasig eller gjord för att belasta och "
+                                   "läses inte")
         if not chunk:
             return
 
