@@ -20,9 +20,10 @@ from conftest import ROOT
 ADDRESS_SPACE = 2 << 30  # bytes
 SECONDS = 60
 
+# the child's own peak resident set (VmHWM, KiB) at exit: ru_maxrss would include the parent's at the fork
 _CHILD = ("import atexit, os, resource, sys; resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit})); "
-          "atexit.register(lambda: open(os.environ['INVEST_PEAK_FILE'], 'w').write("
-          "str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))); "
+          "atexit.register(lambda: open(os.environ['INVEST_PEAK_FILE'], 'w').write(next("
+          "line.split()[1] for line in open('/proc/self/status') if line.startswith('VmHWM:')))); "
           "sys.argv = ['invest', *sys.argv[1:]]; from invest.cli import main; main()")
 
 

@@ -116,7 +116,8 @@ def test_files_honour_the_umask(tmp_path, umask):
 
 def test_a_killed_run_leaves_a_whole_set_and_the_next_run_cleans_up(earlier, tmp_path):
     """Killed (SIGKILL) at several moments while it writes: every file in the folder is either all the earlier set
-    or all the new one, nothing is truncated; the temporary files it left are removed by the next run."""
+    or all the new one, nothing is truncated, no worker process it started lives on; the temporary files it left
+    are removed by the next run."""
     folder = copy_of(earlier, tmp_path)
     before = snapshot(folder)
     left_behind = 0
@@ -124,7 +125,7 @@ def test_a_killed_run_leaves_a_whole_set_and_the_next_run_cleans_up(earlier, tmp
         child = start(["rapport", "-o", folder, "--skriv-over", "--ranta", "0,031"])
         time.sleep(delay)
         child.send_signal(signal.SIGKILL)
-        child.communicate()
+        child.communicate(timeout=30)  # returns once no process holds its pipes: no chart worker outlived it
         now = {k: v for k, v in snapshot(folder).items() if not k.startswith(TEMP)}
         left_behind += len(snapshot(folder)) - len(now)
         assert set(now) == set(before)

@@ -1,5 +1,5 @@
-"""The C library's memory arenas kept few, so that the address space the process reserves stays close to what it
-uses.
+"""The process's footprint on the system: the C library's memory arenas kept few, so that the address space the
+process reserves stays close to what it uses; and a helper process that dies with the one that started it.
 
 glibc gives each thread that allocates its own arena and reserves 64 MiB of address space for it; with polars' and
 numpy's worker threads a large plan's report reserved some 570 MB it never used, and under a 2 GiB address-space
@@ -24,3 +24,18 @@ def limit_arenas() -> bool:
         return bool(ctypes.CDLL(None).mallopt(M_ARENA_MAX, ARENAS))
     except (OSError, AttributeError):
         return False
+
+
+PR_SET_PDEATHSIG = 1  # prctl's option number in linux/prctl.h
+SIGKILL = 9
+
+
+def die_with_parent() -> None:
+    """In a helper process (a forked worker): asks Linux to kill it when its parent dies, so that a run killed
+    outright (kill -9) leaves no worker behind holding its pipes open. Elsewhere nothing is done."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, SIGKILL)
+    except (OSError, AttributeError):
+        pass

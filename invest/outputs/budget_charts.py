@@ -30,6 +30,7 @@ from matplotlib.patches import Patch
 
 from invest.analyses.breakdown import area_order, by
 from invest.base import swedish
+from invest.base.memory import die_with_parent
 from invest.engine.calculation import Calculation
 from invest.outputs.chart import (BREACH_COLOUR, FOOTER_INCH, LINE_COLOUR, OK_COLOUR, TEXT_COLOUR, bar_label,
                                   crowded, figure_row, footer, guard_line, legend_above, mnkr_axis, new_figure,
@@ -254,7 +255,8 @@ def _draw_all(figures: list[Figure]) -> list[Drawn]:
     away = range(1, len(figures), 2)
     _forked = figures
     try:
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=die_with_parent) as pool:  # no worker outlives a killed run
             futures = {i: pool.submit(_draw_forked, i) for i in away}
             done = {i: _draw(figures[i]) for i in range(len(figures)) if i not in futures}
             for i, future in futures.items():
