@@ -19,7 +19,7 @@ from openpyxl.styles import Font
 
 from hostile import assert_refused, run_bounded
 from invest.cli import main
-from invest.excel import workbook as wb_module
+from invest.excel import archive, sheet_survey
 from test_malformed import GOOD_ROWS, sheet, side
 
 SHEET1, SHEET2 = "xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"
@@ -103,7 +103,7 @@ def test_values_far_out_on_many_rows_are_refused_at_their_place(tmp_path, comman
     values_far_out(path)
     outcome = bounded(path, command)
     header_and_objects = 3 * len(GOOD_ROWS[0])  # rows 1–3 end at column I
-    first_too_many = 4 + (wb_module.MAX_READ_CELLS - header_and_objects) // 16384
+    first_too_many = 4 + (sheet_survey.MAX_READ_CELLS - header_and_objects) // 16384
     line = assert_refused(outcome, f"{path.name}:Objekt!XFD{first_too_many}", code, ("högst", "celler"))
     assert outcome.seconds < FAST and outcome.peak_mb < SMALL, (outcome.seconds, outcome.peak_mb, line)
 
@@ -113,16 +113,16 @@ def test_more_cells_with_content_than_the_bound_are_refused_before_reading(tmp_p
     to 20 cells: the sheet has 24)."""
     path = tmp_path / "manga_celler.xlsx"
     sheet(GOOD_ROWS)(path)
-    monkeypatch.setattr(wb_module, "MAX_READ_CELLS", 20)
+    monkeypatch.setattr(sheet_survey, "MAX_READ_CELLS", 20)
     result = in_process(["berakna", str(path)])
     errors = [line for line in result.stderr.splitlines() if ": fel: " in line]
     assert result.exit_code == 2 and errors[0].startswith(f"{path.name}:Objekt: fel: bladet har 24 celler"), errors
-    monkeypatch.setattr(wb_module, "MAX_READ_CELLS", 24)
+    monkeypatch.setattr(sheet_survey, "MAX_READ_CELLS", 24)
     assert in_process(["berakna", str(path)]).exit_code == 0
 
 
 def test_read_cells_bound_is_named_and_the_dense_grid_within_it():
-    assert wb_module.MAX_GRID_CELLS <= wb_module.MAX_READ_CELLS <= 10_000_000
+    assert sheet_survey.MAX_GRID_CELLS <= sheet_survey.MAX_READ_CELLS <= 10_000_000
 
 
 # --- 2. a part that unpacks to hundreds of MB ----------------------------------------------------------------------
@@ -171,7 +171,7 @@ def test_a_part_that_unpacks_too_far_is_refused_naming_it(tmp_path, build, texts
     build(path)
     with zipfile.ZipFile(path) as z:
         total = sum(i.file_size for i in z.infolist())
-    assert total < wb_module.MAX_UNCOMPRESSED_BYTES and total < wb_module.MAX_COMPRESSION_RATIO * path.stat().st_size
+    assert total < archive.MAX_UNCOMPRESSED_BYTES and total < archive.MAX_COMPRESSION_RATIO * path.stat().st_size
     for command in ("berakna", "validera"):
         outcome = bounded(path, command)
         assert_refused(outcome, str(path), 2, texts)
@@ -179,8 +179,8 @@ def test_a_part_that_unpacks_too_far_is_refused_naming_it(tmp_path, build, texts
 
 
 def test_part_limits_are_named_and_much_smaller_for_the_parts_held_whole():
-    assert wb_module.MAX_SHEET_PART_BYTES <= 256 * wb_module.MB
-    assert all(limit <= wb_module.MAX_SHEET_PART_BYTES // 2 for limit in wb_module.MAX_PART_BYTES.values())
+    assert archive.MAX_SHEET_PART_BYTES <= 256 * archive.MB
+    assert all(limit <= archive.MAX_SHEET_PART_BYTES // 2 for limit in archive.MAX_PART_BYTES.values())
 
 
 # --- 3. every failure of reading located -------------------------------------------------------------------------

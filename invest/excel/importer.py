@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from invest.base.findings import error, errors, warning
+from invest.excel.archive import unreadable
 from invest.excel.import_defaults import Defaults
 from invest.excel.mapping import ColumnMapping
 from invest.excel.sheet_layout import HEADER_SEARCH_ROWS, find_layout
@@ -15,7 +16,7 @@ from invest.excel.sheet_reading import sheet_reading, skipped
 from invest.excel.sheet_rows import read_rows
 from invest.excel.sheet_scan import scan_sheet
 from invest.excel.varav import check_varav
-from invest.excel.workbook import SheetUnreadable, unreadable
+from invest.excel.workbook import SheetUnreadable
 from invest.plan import vocabulary as v
 from invest.plan.records import InvestmentObject
 

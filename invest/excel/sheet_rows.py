@@ -5,7 +5,6 @@ each "Totalt"-column against its row, and each varav row is given the rows it br
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
