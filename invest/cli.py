@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import warnings
 from pathlib import Path
 
 import click
@@ -52,11 +53,14 @@ class Group(click.Group):
 
 
 def handle_errors(command):
-    """Input problems become messages and exit 2; no traceback reaches the user."""
+    """Input problems become messages and exit 2; no traceback and no library warning reaches the user."""
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
-            return command(*args, **kwargs)
+            with warnings.catch_warnings():
+                if not os.environ.get("INVEST_DEBUG"):  # a library's English warning, with its source path, is
+                    warnings.simplefilter("ignore")      # nothing a planner can act on (e.g. a glyph the font lacks)
+                return command(*args, **kwargs)
         except InputError as exc:
             for finding in exc.findings:
                 click.echo(str(finding), err=True)

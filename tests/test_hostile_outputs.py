@@ -209,3 +209,12 @@ def test_a_plan_of_50000_objects_is_reported_within_60_s_and_2_gib(tmp_path):
     assert outcome.code == 0, outcome.output[-2000:]
     assert outcome.seconds < 60 and outcome.peak_mb < 2048, (outcome.seconds, outcome.peak_mb)
     assert (tmp_path / "ut" / "stor_plan_per_objekt.csv").stat().st_size > 0
+
+
+def test_no_library_warning_reaches_the_user(tmp_path):
+    """The hostile plan's emoji have no glyph in the font: matplotlib warns (in English, naming its source file);
+    the command prints nothing of it — the drawing shows a box for the glyph, the run goes on."""
+    plan = hostile_plan(tmp_path)
+    drawn = run_bounded(["beroenden", plan, "--format", "png", "-o", tmp_path / "ut"], name="beroenden emoji")
+    assert drawn.code == 0, drawn.stderr
+    assert "Warning" not in drawn.output and ".py:" not in drawn.output, drawn.output
