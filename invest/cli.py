@@ -60,6 +60,7 @@ def handle_errors(command):
             with warnings.catch_warnings():
                 if not os.environ.get("INVEST_DEBUG"):  # a library's English warning, with its source path, is
                     warnings.simplefilter("ignore")      # nothing a planner can act on (e.g. a glyph the font lacks)
+                    sys.unraisablehook = _unraisable
                 return command(*args, **kwargs)
         except InputError as exc:
             for finding in exc.findings:
@@ -80,6 +81,11 @@ def handle_errors(command):
                        err=True)
             sys.exit(EXIT_BAD_INPUT)
     return wrapper
+
+
+def _unraisable(unraisable) -> None:
+    """An error Python cannot raise (in a destructor: a library's zip file closed at exit on a full disk) is not
+    printed as a traceback; the command has already said what went wrong with the file."""
 
 
 class DecimalNumber(click.ParamType):

@@ -199,3 +199,26 @@ def test_files_of_an_earlier_report_this_one_does_not_write_are_removed_with_the
     assert f"{STEM}_andel.png" not in names and f"{STEM}_skuld.png" not in names, names
     listed = (folder / f"{STEM}_sammanfattning.txt").read_text(encoding="utf-8").split("Skrivet:")[1].split()
     assert sorted(listed) == names
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 300 KB file system (tmpfs), where mounting one is allowed (as root); skipped elsewhere."""
+    disk = tmp_path / "liten"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(disk)],
+                      capture_output=True).returncode:
+        pytest.skip("cannot mount a small file system here")
+    yield disk
+    subprocess.run(["umount", str(disk)], check=True)
+
+
+def test_a_full_disk_is_said_in_swedish_without_a_traceback(small_disk):
+    """The report does not fit: the message names the file and says the disk is full; nothing of Python's own
+    (a traceback, an 'Exception ignored' from a library's zip file closed at exit) reaches the user, and the
+    folder is left without any of the report's files or temporary files."""
+    done = rapport(small_disk / "rapport")
+    assert done.returncode == 2, done.stderr
+    assert ": fel: kan inte skrivas: disken är full" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr, done.stderr
+    assert not list((small_disk / "rapport").iterdir())

@@ -16,10 +16,22 @@ class Finding:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.level}: {self.message}"
+        """One line `location: level: message`; a control character from the input (a line break in an id) is
+        shown as an escape, so that no text from a sheet can start a line of its own that reads as another
+        finding."""
+        return f"{visible(self.location)}: {self.level}: {visible(self.message)}"
 
     def as_dict(self) -> dict:
         return {"niva": self.level, "plats": self.location, "meddelande": self.message}
+
+
+_ESCAPES = {**{c: f"\\x{c:02x}" for c in [*range(0x20), 0x7f]}, 0x0a: "\\n", 0x0d: "\\r", 0x09: "\\t",
+            0x85: "\\x85", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def visible(text: str) -> str:
+    """`text` on one line: control characters and line separators as escapes (\\n, \\x1b, …)."""
+    return str(text).translate(_ESCAPES)
 
 
 def error(location: str, message: str) -> Finding:
