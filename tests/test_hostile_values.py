@@ -299,3 +299,62 @@ def test_hostile_numbers_compute_finitely_or_are_refused_at_a_cell(tmp_path, cel
         errors = [line for line in result.stderr.splitlines() if ": fel: " in line]
         assert errors and all(line.startswith(f"{path.name}:") and "!" in line.split(": fel: ")[0]
                               for line in errors), result.stderr
+
+
+# --- a life that would round to 0 months is no "not depreciated" ---------------------------------------------------
+
+_EXISTING = lambda life: side("Befintliga", ["tillgangsklass", "bokfort_varde",  # noqa: E731
+                                             "aterstaende_nyttjandeperiod"], [["fastighet", 1000, life]])
+
+
+@pytest.mark.parametrize("sides, place", [
+    ([LIFE(5e-324)], "Komponenter!D2"), ([LIFE("1e-400")], "Komponenter!D2"), ([LIFE(0.001)], "Komponenter!D2"),
+    ([REGION, _EXISTING(5e-324)], "Befintliga!C2"), ([REGION, _EXISTING("1e-400")], "Befintliga!C2"),
+])
+def test_a_life_shorter_than_a_month_is_refused_not_read_as_zero(tmp_path, sides, place):
+    """5e-324 and "1e-400" were read as 0 = "skrivs inte av" while 0,001 was refused: only an exact 0 is 0."""
+    path = workbook(tmp_path / "kort.xlsx", sides=sides)
+    checked = run_bounded(["validera", path], name="values-validera-kort-livslangd")
+    assert_refused(checked, f"{path.name}:{place}", 1, ("kortare än en månad", "inte 0"))
+    computed = run_bounded(["berakna", path, "--format", "csv"], name="values-berakna-kort-livslangd")
+    assert_refused(computed, f"{path.name}:{place}", 2, ("kortare än en månad",))
+
+
+@pytest.mark.parametrize("life, read", [(0, 0.0), ("0", 0.0), ("0,0", 0.0), ("0e5", 0.0), (1 / 12, 1 / 12),
+                                        ("0,5", 0.5), (60, 60.0)])
+def test_an_exact_zero_and_a_month_or_more_are_lives(life, read):
+    assert values.life_years(life) == read
+
+
+@pytest.mark.parametrize("life", [5e-324, 1e-300, "1e-400", "−1e-400", 0.001, 1 / 24])
+def test_a_life_that_rounds_to_zero_months_is_refused(life):
+    with pytest.raises(values.BadValue, match="kortare än en månad|utanför"):
+        values.life_years(life)
+    with pytest.raises(values.BadValue, match="kortare än en månad|utanför"):
+        values.life_years(life, whole_months=False)
+
+
+# --- a delay that lands after the last year ------------------------------------------------------------------------
+
+LATE = HEADER[:6] + ["2188", "2189", "2190"]
+
+
+def test_a_delay_past_the_last_year_is_refused_naming_the_object_and_the_year(tmp_path):
+    """`forsening --ar 50` on an object opening 2190 moved it to 2240 and computed to 2265, outside 1900–2200."""
+    path = workbook(tmp_path / "sent.xlsx", rows=[["A", "a", "kollektivtrafik", "2190", None, None, 1, 1, 1]],
+                    header=LATE)
+    outcome = run_bounded(["forsening", path, "--objekt", "A", "--ar", "50"], name="values-forsening-2240")
+    assert_refused(outcome, f"{path.name}:Objekt!D2", 2, ('"A"', "2240", f"efter {values.LAST_YEAR}"))
+    assert outcome.stdout == ""
+    inside = run_bounded(["forsening", path, "--objekt", "A", "--ar", "10"], name="values-forsening-2200")
+    assert inside.code == 0, inside.output[-2000:]
+
+
+def test_a_delay_that_moves_a_dependent_past_the_last_year_is_refused_at_the_dependent(tmp_path):
+    """A moved to 2200 is inside, but B, waiting two years for it, would have to open 2202."""
+    path = workbook(tmp_path / "kedja-sent.xlsx", header=LATE,
+                    rows=[["A", "a", "kollektivtrafik", "2190", None, None, 1, 1, 1],
+                          ["B", "b", "kollektivtrafik", "2193", None, None, 1, 1, 1]],
+                    sides=[side("Beroenden", ["id", "beror_pa", "fordrojning_manader"], [["B", "A", 24]])])
+    outcome = run_bounded(["forsening", path, "--objekt", "A", "--ar", "10"], name="values-forsening-kedja-2202")
+    assert_refused(outcome, f"{path.name}:Objekt!D3", 2, ('"B"', "2202", f"efter {values.LAST_YEAR}"))

@@ -161,3 +161,65 @@ def test_any_yaml_in_a_mapping_file_is_read_or_refused_at_a_line(tmp_path, text)
         assert place.startswith((f"{mapping}:", f"{plan}", plan.name)), first
         if place.startswith(str(mapping)):
             assert place[len(str(mapping)) + 1:].isdigit(), first
+
+
+# --- numbers YAML 1.1 reads differently from a person, and repeated keys --------------------------------------------
+
+@pytest.mark.parametrize("written, read", [("010", "8"), ("-012", "-10"), ("+010", "8"), ("1_0", "10"),
+                                           ("1:30", "90"), ("0x1F", "31"), ("0b11", "3"), ("012.5", "12,5"),
+                                           ("1.0e-400", "0")])
+def test_a_number_yaml_reads_otherwise_than_written_is_refused_at_its_line(tmp_path, written, read):
+    """`varde: 010` is octal 8 to YAML 1.1, `1_0` is 10, `1:30` is 90: refused at the line, saying what YAML reads
+    and what to write, never silently read."""
+    models = shutil.copytree(MODELS_DIR, tmp_path / "models")
+    broken = models / "ranta" / "internranta.yaml"
+    _write(broken, GOOD_MODEL.replace("varde: 0.025", f"varde: {written}", 1))
+    line = GOOD_MODEL.split("varde: 0.025")[0].count("\n") + 1
+    outcome = run_bounded(["berakna", "--models", models], name=f"yaml-models-tal-{written}")
+    assert_refused(outcome, f"{broken}:{line}", 2, (f'"{written}"', f"läses i YAML som {read}", "skriv"))
+
+
+def test_a_life_with_a_leading_zero_in_models_is_refused_not_read_as_octal(tmp_path):
+    models = shutil.copytree(MODELS_DIR, tmp_path / "models")
+    path = next(p for p in sorted((models / "tillgangsklasser").glob("*.yaml"))
+                if "nyttjandeperiod: 25" in p.read_text(encoding="utf-8"))
+    text = path.read_text(encoding="utf-8")
+    line = text.split("nyttjandeperiod: 25")[0].count("\n") + 1
+    path.write_text(text.replace("nyttjandeperiod: 25", "nyttjandeperiod: 010", 1), encoding="utf-8")
+    with pytest.raises(Exception) as caught:
+        load_models(models)
+    first = caught.value.findings[0]
+    assert first.location == f"{path}:{line}" and "läses i YAML som 8" in first.message, first
+
+
+@pytest.mark.parametrize("plain", ["0", "0.5", "-0.5", "10", "1.5e+3", '"010"', "'1_0'"])
+def test_ordinary_numbers_and_quoted_texts_are_not_refused(tmp_path, plain):
+    from invest.base.yaml_nodes import read_mapping
+    path = tmp_path / "m.yaml"
+    path.write_text(f"kolumner:\n  Projekt: {plain}\n", encoding="utf-8")
+    assert read_mapping(path, "mappningsfilen", "kolumner")
+
+
+@pytest.mark.parametrize("text, line, first", [
+    ("kolumner:\n  Projekt: id\n  Projekt: namn\n", 3, 2),
+    ("enhet: tkr\nkolumner:\n  Projekt: id\nenhet: mnkr\n", 4, 1),
+    ("kolumner: {Projekt: id, Projekt: namn}\n", 1, 1),
+])
+def test_a_repeated_key_in_a_mapping_file_is_refused_at_the_second(tmp_path, text, line, first):
+    """YAML keeps the last of two equal keys silently; here the second is refused, naming the first's line."""
+    mapping = tmp_path / "kolumner.yaml"
+    _write(mapping, text)
+    plan = build_plan(tmp_path / "plan.xlsx", [])
+    outcome = run_bounded(["importera", plan, "-o", tmp_path / "ut", "--mapping", mapping], name="yaml-dubbel-nyckel")
+    assert_refused(outcome, f"{mapping}:{line}", 2, ("två gånger", f"rad {first}"))
+    assert not (tmp_path / "ut").exists()
+
+
+def test_a_repeated_date_in_a_models_file_is_refused_at_the_second(tmp_path):
+    models = shutil.copytree(MODELS_DIR, tmp_path / "models")
+    broken = models / "ranta" / "internranta.yaml"
+    entry = GOOD_MODEL.split("varden:\n", 1)[1]
+    _write(broken, GOOD_MODEL + entry)
+    line = GOOD_MODEL.count("\n") + 1
+    outcome = run_bounded(["berakna", "--models", models], name="yaml-dubbelt-datum")
+    assert_refused(outcome, f"{broken}:{line}", 2, ("två gånger", "rad 4"))

@@ -16,6 +16,7 @@ from invest.engine.calculation import Calculation, calculate
 from invest.plan.dependency_graph import DependencyGraph, month_text
 from invest.base import swedish
 from invest.base.findings import InputError, error
+from invest.base.values import LAST_YEAR
 from invest.engine.object_grid import ObjectGrid, compute_objects
 from invest.engine.plan_change import deltas, with_change
 from invest.engine.plan_arrays import PlanArrays, take_objects
@@ -204,9 +205,32 @@ class Delays:
                          total("rantekostnader"), total("kapitalkostnader"), total("kapitalkostnader", in_plan),
                          total("kapitalkostnader", keep & (years > plan_end))), warnings, delta
 
+    def beyond_last_year(self, moves: dict[str, int]) -> list:
+        """An error at the driftsättning of each moved object (the delayed one first, then those moved with it) that
+        would open, or spend, after LAST_YEAR, the last year the tool computes: where it would land. Empty when every
+        move stays inside."""
+        a, found = self.arrays, []
+        for m, n in moves.items():
+            opens = self._shifted_open(m, n)
+            spent = a.spend_year[(a.spend_obj == self.row[m]) & (a.spend_year >= self.from_year)
+                                 & (a.spend_amount != 0)]
+            lands, what = None, ""
+            if opens is not None and opens // 12 > LAST_YEAR:
+                lands, what = opens // 12, f"tas i bruk {month_text(opens)}"
+            elif len(spent) and int(spent.max()) + n > LAST_YEAR:
+                lands, what = int(spent.max()) + n, f"har utgifter {int(spent.max()) + n}"
+            if lands is not None:
+                moved = "" if m == next(iter(moves)) else f" (flyttat {n} år för att vänta in det som det beror på)"
+                found.append(error(self.graph.objects[m].source.at("driftsattning"),
+                                   f'förseningen gör att "{m}" {what}{moved}, efter {LAST_YEAR} (det sista år '
+                                   "verktyget räknar med); välj en kortare försening"))
+        return found
+
     def delay(self, oid: str, years: int) -> DelayResult:
         self._check(oid, years)
         moves, warnings = self.moves(oid, years)
+        if beyond := self.beyond_last_year(moves):
+            raise InputError(beyond)
         life, life_warnings, longer = self.whole_life(moves)
         delta = {k: v[:self.calc.region.table.height] for k, v in longer.items()}
         after = with_change(self.calc, delta)

@@ -20,9 +20,10 @@ The bounds, and why:
   make it gigabytes).
 - MONTHS 1–12, a whole number.
 - LAG_MONTHS_MAX = 1200: a dependency's lag is a whole number of months, 0 to 100 years.
-- LIFE_YEARS_MAX = 100: a component's life (nyttjandeperiod) in years, 0 (not depreciated, as mark in
-  models/tillgangsklasser/mark.yaml) to 100, in whole months; the longest life in models/tillgangsklasser/ is 60
-  years (stomme), and RKR R4 gives no longer one.
+- LIFE_YEARS_MAX = 100: a component's life (nyttjandeperiod) in years, exactly 0 (not depreciated, as mark in
+  models/tillgangsklasser/mark.yaml) or one month to 100, in whole months: a life shorter than a month (5e-324, or
+  a text "1e-400" that no float holds) is refused, not rounded to 0 = "not depreciated". The longest life in
+  models/tillgangsklasser/ is 60 years (stomme), and RKR R4 gives no longer one.
 - A share is 0–1; a rate (ränta) is RATE_MIN–RATE_MAX, −5 % to 100 %, as for the command line's --ranta range
   widened upwards: more than 100 % a year is a typo such as 2,5 for 2,5 %.
 """
@@ -177,13 +178,19 @@ def lag_months(value) -> int | None:
 
 
 def life_years(value, whole_months: bool = True) -> float | None:
-    """A life (nyttjandeperiod) in years, 0 (not depreciated) to LIFE_YEARS_MAX, in whole months unless not
-    `whole_months` (the remaining life of existing assets, an average)."""
+    """A life (nyttjandeperiod) in years, exactly 0 (not depreciated) or one month to LIFE_YEARS_MAX, in whole months
+    unless not `whole_months` (the remaining life of existing assets, an average)."""
     expected = f"ett antal år 0–{LIFE_YEARS_MAX}{' i hela månader' if whole_months else ''} (0 = skrivs inte av)"
     x = number(value, expected)
     if x is None:
         return None
+    if x == 0 and isinstance(value, str) and re.search(r"[1-9]", re.split(r"[eE]", value, maxsplit=1)[0]):
+        # "1e-400": a number below what a float holds became 0, which would mean "not depreciated"
+        raise BadValue(f'nyttjandeperioden "{value.strip()[:40]}" är kortare än en månad, men inte 0 (väntat '
+                       f"{expected})")
     _bounded(x, 0, LIFE_YEARS_MAX, "nyttjandeperioden", expected)
+    if x != 0 and round(x * 12, 9) < 1:  # rounded to whole months it would be 0 = "not depreciated", or divide by ~0
+        raise BadValue(f"nyttjandeperioden {show(x)} år är kortare än en månad, men inte 0 (väntat {expected})")
     if whole_months and round(x * 12, 9) != round(x * 12):
         raise BadValue(f"nyttjandeperioden {show(x)} år är inte ett helt antal månader (väntat {expected})")
     return x

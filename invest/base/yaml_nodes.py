@@ -5,13 +5,16 @@ What is refused, each at the line of the offending node: a file over MAX_BYTES, 
 syntax errors (tabs, unclosed brackets, two documents in one file), aliases (`*namn`), tags other than the
 standard text/number/boolean/null/date scalars and plain lists and tables (`!!python/object:…`, `!foo`,
 `!!binary`, `!!set`), a key that is a list, a table or empty, a scalar YAML cannot turn into its value
-(`!!int abc`, `2024-13-01`), more than MAX_NODES nodes or nesting deeper than MAX_DEPTH, and a document that is
+(`!!int abc`, `2024-13-01`), a number YAML 1.1 reads otherwise than a person would (`010` is octal 8, `1_0`
+is 10, `1:30` is 90, `0x1F`, `1.0e-400` is 0), a key twice in one table (YAML keeps the last silently), more than
+MAX_NODES nodes or nesting deeper than MAX_DEPTH, and a document that is
 not a table. Nothing is ever constructed beyond the safe schema's scalars (libyaml's SafeLoader when PyYAML has
 it: the same nodes, faster)."""
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import yaml
@@ -142,11 +145,17 @@ def _check_nodes(path: Path, text: str, root: yaml.Node) -> None:
             for key, value in reversed(node.value):
                 stack.append((value, depth + 1, False))
                 stack.append((key, depth + 1, True))
+            first_line: dict[str, int] = {}
             for key, _ in node.value:  # keys first: a list as a key is refused before its value is looked at
                 if not isinstance(key, yaml.ScalarNode):
                     raise _located(path, _line(key), f"en nyckel ska vara en text, inte {_KIND[type(key)]}")
                 if key.tag == _STANDARD + "null":
                     raise _located(path, _line(key), f'nyckeln är tom ("{key.value}"); skriv en text före kolonet')
+                if key.value in first_line:  # YAML would keep the last one silently
+                    raise _located(path, _line(key), f'nyckeln "{key.value[:60]}" står två gånger i samma tabell '
+                                                     f"(första gången på rad {first_line[key.value]}); YAML skulle "
+                                                     "tyst använda bara den sista: ta bort eller slå ihop den ena")
+                first_line[key.value] = _line(key)
 
 
 def _alias_line(text: str, node: yaml.Node) -> int:
@@ -177,7 +186,7 @@ def _check_scalar(path: Path, node: yaml.ScalarNode, constructor, is_key: bool) 
     """A scalar the safe schema can build (`!!int abc`, `2024-13-01` and `0b_` cannot); a key it cannot build is the
     text written (the loaders read keys as text and say themselves what a key should be, e.g. a date)."""
     try:
-        constructor.construct_object(node)
+        read = constructor.construct_object(node)
     except Exception as exc:  # noqa: BLE001 — only the safe schema's scalar builders run here, and each fails its
         # own way on text it cannot read (ValueError, IndexError on "!!int ''", ConstructorError, OverflowError)
         if is_key:
@@ -187,3 +196,39 @@ def _check_scalar(path: Path, node: yaml.ScalarNode, constructor, is_key: bool) 
                 "null": "tomt"}.get(node.tag[len(_STANDARD):], "ett värde")
         detail = getattr(exc, "problem", None) or exc
         raise _located(path, _line(node), f'"{node.value[:60]}" kan inte läsas som {what} ({detail})') from None
+    if not is_key and node.tag in _NUMBER_TAGS and (problem := _misread_number(node.value, read)):
+        raise _located(path, _line(node), problem)
+
+
+_NUMBER_TAGS = frozenset(_STANDARD + t for t in ("int", "float"))
+_PREFIXED = re.compile(r"^[-+]?0[xXoObB]")
+_LEADING_ZERO = re.compile(r"^[-+]?0[0-9_]")
+
+
+def _misread_number(text: str, read) -> str | None:
+    """Why a number that YAML 1.1 reads (as `read`) differently from how a person reads it is refused, with what to
+    write instead, or None: a leading zero (`010` is octal 8), an underscore (`1_0` is 10), a colon (`1:30` is 90,
+    base 60), the `0x`/`0o`/`0b` forms, and a number too small for a float (`1.0e-400` is 0)."""
+    quoted, shown = f'"{text[:60]}"', str(read).replace(".", ",")
+    sign, digits = (text[0], text[1:]) if text[:1] in "+-" else ("", text)
+    sign = "-" if sign == "-" else ""
+    text_instead = "(eller inom citattecken om det är en text)"
+    if isinstance(read, float) and read == 0 and re.search(r"[1-9]", re.split(r"[eE]", text, maxsplit=1)[0]):
+        return (f"{quoted} läses i YAML som 0 (talet är för litet för ett flyttal); skriv 0 om det är det som "
+                "menas, annars ett tal som inte är så nära 0")
+    if _PREFIXED.match(text):
+        return (f"{quoted} läses i YAML som {shown} (talet {digits[:2]}… är hexadecimalt, oktalt eller binärt); "
+                f"skriv talet decimalt, som det är menat, t.ex. {shown} {text_instead}")
+    if ":" in text:
+        return (f"{quoted} läses i YAML som {shown} (ett tal i basen 60: 1:30 blir 90); skriv talet decimalt, som "
+                f"det är menat {text_instead}")
+    if "_" in text:
+        return (f"{quoted} läses i YAML som {shown} (understrecken tas bort tyst); skriv talet utan understreck, "
+                f"som det är menat {text_instead}")
+    if _LEADING_ZERO.match(text):
+        plain = digits.lstrip("0")
+        plain = "0" + plain if plain[:1] in ("", ".") else plain
+        why = "ett heltal med inledande nolla är oktalt i YAML" if isinstance(read, int) else "inledande nolla"
+        return (f"{quoted} läses i YAML som {shown} ({why}); skriv talet utan inledande nolla, t.ex. {sign}{plain}, "
+                f"som det är menat {text_instead}")
+    return None
