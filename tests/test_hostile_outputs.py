@@ -218,3 +218,88 @@ def test_no_library_warning_reaches_the_user(tmp_path):
     drawn = run_bounded(["beroenden", plan, "--format", "png", "-o", tmp_path / "ut"], name="beroenden emoji")
     assert drawn.code == 0, drawn.stderr
     assert "Warning" not in drawn.output and ".py:" not in drawn.output, drawn.output
+
+
+# --- 10: a dependency drawing too large or too dense to route -------------------------------------------------------
+
+def _dependency_plan(path: Path, waits_for) -> Path:
+    """Objects O0… at one date; object i waits for the ids `waits_for(i)` (as /work/redteam's star and dense)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Objekt"
+    sheet.append(["id", "namn", "tillgångsklass", "driftsättning", "medfinansiering", "beroenden", "2026", "2027",
+                  "2028"])
+    for i, before in enumerate(waits_for):
+        sheet.append([f"O{i}", f"Objekt {i}", "kollektivtrafik", "2028", None, ", ".join(before) or None, 1, 1, 1])
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("shape, count", [("star", 1000), ("dense", 100), ("star", 300), ("dense", 25)])
+def test_a_dependency_drawing_is_bounded(tmp_path, shape, count):
+    """1000 objects all waiting for one, or 100 each waiting for all earlier ones: drawn, or refused at the drawing's
+    file with how many objects and dependencies it would have, the limit, and where they are all listed — within
+    30 s either way (the A* routing took minutes)."""
+    from hostile import assert_refused
+
+    waits = [[] if i == 0 else ["O0"] if shape == "star" else [f"O{j}" for j in range(i)] for i in range(count)]
+    plan = _dependency_plan(tmp_path / f"{shape}.xlsx", waits)
+    out = tmp_path / "ut"
+    outcome = run_bounded(["beroenden", plan, "--format", "png", "-o", out], name=f"beroenden {shape} {count}")
+    assert outcome.seconds < 30, outcome.seconds
+    if outcome.code == 0:
+        assert (out / "beroenden.png").stat().st_size > 0
+        return
+    edges = count - 1 if shape == "star" else count * (count - 1) // 2
+    line = assert_refused(outcome, str(out / "beroenden.png"),
+                          texts=(f"{count} objekt", f"{edges} beroenden", "gräns", "invest beroenden PLAN"))
+    assert not (out / "beroenden.png").exists(), line
+
+
+def test_the_drawing_limits_are_refused_before_routing():
+    """Beyond MAX_BOXES or MAX_EDGES no search is started; the work of all searches together is bounded."""
+    from invest.outputs import dependency_routing as routing
+
+    with pytest.raises(routing.TooCrowded, match="gränsen är"):
+        routing.check_size(routing.MAX_BOXES + 1, 1)
+    with pytest.raises(routing.TooCrowded):
+        routing.check_size(2, routing.MAX_EDGES + 1)
+    routing.check_size(routing.MAX_BOXES, routing.MAX_EDGES)
+
+
+def test_a_drawing_out_of_work_is_refused_at_its_file_or_drawn_as_first_routed(tmp_path, monkeypatch):
+    """WORK bounds all searches of a drawing together: spent in the first routing, the drawing is refused at its file
+    (exit 2, nothing written); spent only while moving crowded rows apart, the first routing is drawn."""
+    from invest.outputs import dependency_routing as routing
+    from invest.outputs.dependency_chart import geometry
+    from invest.pipeline import Inputs, load_models, load_plan
+    from invest.plan.dependency_graph import DependencyGraph
+
+    plan = _dependency_plan(tmp_path / "tät.xlsx", [[f"O{j}" for j in range(i)] for i in range(12)])
+    models = load_models()
+    loaded = load_plan(Inputs(plan), models)
+    graph, conv = DependencyGraph(loaded), models.conventions(loaded.first_year)
+    spent = []
+    real_route_all = routing.route_all
+
+    def counting(boxes, pairs, work=None):
+        before = work.steps
+        try:
+            return real_route_all(boxes, pairs, work)
+        finally:
+            spent.append(before - work.steps)
+
+    monkeypatch.setattr("invest.outputs.dependency_chart.route_all", counting)
+    full = geometry(graph, conv, loaded.first_year)
+    assert len(spent) > 1  # crowded: rows were moved apart
+    monkeypatch.setattr(routing, "WORK", spent[0] + 1)
+    first = geometry(graph, conv, loaded.first_year)
+    assert len(first.edges) == len(full.edges) == 66 and first.boxes != full.boxes  # the rows as first placed
+    monkeypatch.setattr(routing, "WORK", spent[0] // 2)
+    with pytest.raises(routing.TooCrowded):
+        geometry(graph, conv, loaded.first_year)
+    out = tmp_path / "ut"
+    result = runner.invoke(main, ["beroenden", str(plan), "--format", "png", "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert f"{out / 'beroenden.png'}: fel: ritningen skulle få 12 objekt och 66 beroenden" in result.output
+    assert "invest beroenden PLAN" in result.output and not (out / "beroenden.png").exists()

@@ -17,26 +17,41 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch  # noqa: E
 from matplotlib.path import Path as MplPath  # noqa: E402
 
 from invest.base.atomic import atomic_path  # noqa: E402
+from invest.base.findings import InputError, error  # noqa: E402
 from invest.outputs.chart import LITERAL_TEXT  # noqa: E402
 from invest.outputs.dependency_layout import (EDGE_COLOUR, INCH_PER_YEAR, OTHER_COLOUR, ROW_INCH,  # noqa: E402
                                               Drawing, area_colours, layout, spread_rows)
-from invest.outputs.dependency_routing import LABEL_FONT, SPREAD_ROUNDS, route_all  # noqa: E402
+from invest.outputs.dependency_routing import (LABEL_FONT, SPREAD_ROUNDS, TooCrowded, Work,  # noqa: E402
+                                               check_size, route_all)
 from invest.params.parameters import Conventions  # noqa: E402
 from invest.plan import vocabulary as v  # noqa: E402
 from invest.plan.dependency_graph import DependencyGraph  # noqa: E402
 
 
 def geometry(graph: DependencyGraph, conv: Conventions, first_year: int, everything: bool = False) -> Drawing:
-    """The boxes (layout) and the routed edges between them, in data coordinates."""
+    """The boxes (layout) and the routed edges between them, in data coordinates. TooCrowded when the drawing would
+    exceed the routing's limits (dependency_routing.MAX_BOXES, MAX_EDGES, WORK); when only moving rows apart would,
+    the drawing as routed before."""
+    shown = len(graph.objects) if everything else len(graph.involved())
+    known = graph.objects  # a hostile plan is refused before the layout
+    check_size(shown, sum(1 for p, d in graph.graph.edges() if p != d and p in known and d in known))
     boxes = layout(graph, conv, first_year, everything)
     pairs = [(p, d, graph.edge(p, d).fordrojning_manader) for p, d in graph.graph.edges()
              if p in boxes and d in boxes and p != d]
+    work = Work()
+    drawn = None
     for spread in range(SPREAD_ROUNDS + 1):
-        edges, crowded = route_all(boxes, pairs)
+        try:
+            edges, crowded = route_all(boxes, pairs, work)
+        except TooCrowded:
+            if drawn is None:
+                raise
+            return drawn  # no work left to move rows apart: the drawing before, some lines shared
+        drawn = Drawing(boxes, edges)
         gaps = {math.floor(-y) for e in edges if (e.predecessor, e.dependent) in crowded
                 for (_, y), (_, y2) in zip(e.points, e.points[1:]) if y == y2 and y != round(y)}
         if not gaps or spread == SPREAD_ROUNDS:
-            return Drawing(boxes, edges)
+            return drawn
         boxes = spread_rows(boxes, gaps)
 
 
@@ -66,7 +81,11 @@ def dependency_chart(graph: DependencyGraph, conv: Conventions, first_year: int,
 
 def _drawn(graph: DependencyGraph, conv: Conventions, first_year: int, target: Path, title: str, everything: bool,
            areas: tuple[str, ...]) -> int:
-    drawing = geometry(graph, conv, first_year, everything)
+    try:
+        drawing = geometry(graph, conv, first_year, everything)
+    except TooCrowded as exc:
+        raise InputError([error(str(target), f"{exc.reason}; `invest beroenden PLAN` (texttabellen) listar dem "
+                                             "alla")]) from None
     boxes = drawing.boxes
     colours = area_colours(areas)
     if not boxes:

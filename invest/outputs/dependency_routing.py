@@ -12,6 +12,7 @@ from bisect import bisect_left, bisect_right
 
 import numpy as np
 
+from invest.base.swedish import number
 from invest.outputs.dependency_layout import (BOX_HALF, INCH_PER_YEAR, ROW_INCH, Box, Edge, Point, Rect)
 
 # Routing, in data units: edges keep CLEAR_* from every box; an arrow leaves a box at its right gate LANE_YEARS
@@ -29,11 +30,39 @@ BUDGET = 4000  # steps a search may try before it settles for running along anot
 GREED = 1.5  # the search trusts its estimate this much more than the way so far: far fewer steps tried, the way
 # found at most this factor longer than the shortest (in practice the same)
 
+# What a drawing may cost, so that a hostile plan ends in seconds (the text table of `invest beroenden` lists any
+# number): at most MAX_BOXES boxes and MAX_EDGES arrows, and at most WORK steps tried by all searches of a drawing
+# together (its rounds of moving rows apart included; 30 000–60 000 a second). The default plan takes under 100.
+MAX_BOXES, MAX_EDGES = 1000, 400
+WORK = 200_000
+
 LABEL_FONT = 6
 LABEL_CHAR_INCH, LABEL_HEIGHT_INCH, LABEL_PAD_INCH = 0.058, 0.115, 0.02
 
 _VECTORS = ((1, 0), (-1, 0), (0, 1), (0, -1))
 _REVERSE = (1, 0, 3, 2)
+
+
+class TooCrowded(Exception):
+    """The drawing would take more than its limits (MAX_BOXES, MAX_EDGES, WORK); `reason` says which, in Swedish."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(reason)
+
+
+class Work:
+    """The steps the searches of one drawing may still try (WORK), shared by its rounds."""
+
+    def __init__(self, steps: int | None = None):
+        self.steps = WORK if steps is None else steps
+
+
+def check_size(boxes: int, edges: int) -> None:
+    """TooCrowded when a drawing of `boxes` objects and `edges` dependencies is beyond MAX_BOXES or MAX_EDGES."""
+    if boxes > MAX_BOXES or edges > MAX_EDGES:
+        raise TooCrowded(f"ritningen skulle få {boxes} objekt och {edges} beroenden; gränsen är {MAX_BOXES} objekt "
+                         f"och {MAX_EDGES} beroenden")
 
 
 def route(boxes: dict[str, Box], pairs: list[tuple[str, str, int]]) -> tuple[Edge, ...]:
@@ -42,11 +71,14 @@ def route(boxes: dict[str, Box], pairs: list[tuple[str, str, int]]) -> tuple[Edg
     return route_all(boxes, pairs)[0]
 
 
-def route_all(boxes: dict[str, Box], pairs: list[tuple[str, str, int]]) -> tuple[tuple[Edge, ...], set]:
-    """route, and the (predecessor, dependent) that could not keep off the others' lines."""
+def route_all(boxes: dict[str, Box], pairs: list[tuple[str, str, int]],
+              work: Work | None = None) -> tuple[tuple[Edge, ...], set]:
+    """route, and the (predecessor, dependent) that could not keep off the others' lines. TooCrowded beyond
+    MAX_BOXES or MAX_EDGES, or when the searches would try more than `work` allows (WORK by default)."""
     if not pairs:
         return (), set()
-    router = _Router(boxes, pairs)
+    check_size(len(boxes), len(pairs))
+    router = _Router(boxes, pairs, work or Work())
     order = sorted(pairs, key=lambda e: (_distance(boxes[e[0]], boxes[e[1]]), e[0], e[1]))
     paths = {(p, d): router.route(p, d) for p, d, _ in order}
     edges, taken = [], []
@@ -80,8 +112,10 @@ class _Router:
     The cost is the length in inches, the bends and the crossings; the estimate adds the bends the remaining way
     needs at least, which keeps the search narrow. Each edge routed is remembered, so later ones keep off it."""
 
-    def __init__(self, boxes: dict[str, Box], pairs: list[tuple[str, str, int]]):
+    def __init__(self, boxes: dict[str, Box], pairs: list[tuple[str, str, int]], work: Work):
         self.boxes = boxes
+        self.work = work
+        self.edge_count = len(pairs)
         rows = max(b.row for b in boxes.values()) + 1
         xs: dict[float, float] = {}  # rounded → exact, so ports lie exactly on the boxes' sides
         ys: dict[float, float] = {}
@@ -126,8 +160,9 @@ class _Router:
             self.gate_of[self._node(b.x - APPROACH_YEARS, -b.row)] = b.id
         reach = BOX_HALF + CLEAR_Y
         self.in_row = [round(-y) in self.by_row and abs(y + round(-y)) < reach for y in self.ys]
-        self.step_owners: dict[tuple[int, int], list[tuple[str, str]]] = {}
-        self.node_owners: dict[int, list[tuple[str, str, bool]]] = {}
+        self.step_owners: dict[tuple[int, int], _Owners] = {}
+        self.node_owners: dict[int, _Owners] = {}
+        self.node_bends: dict[int, _Owners] = {}  # the owners of a node that bend there
         self.crowded: set[tuple[str, str]] = set()
 
     def _free_steps(self) -> None:
@@ -214,10 +249,11 @@ class _Router:
         ny = self.ny
         me = (p_id, d_id)
         for a, b in zip(nodes, nodes[1:]):
-            self.step_owners.setdefault((min(a, b), max(a, b)), []).append(me)
+            self.step_owners.setdefault((min(a, b), max(a, b)), _Owners()).add(me)
         for k, n in enumerate(nodes):
-            bend = 0 < k < len(nodes) - 1 and (nodes[k + 1] - n) != (n - nodes[k - 1])
-            self.node_owners.setdefault(n, []).append((p_id, d_id, bend))
+            self.node_owners.setdefault(n, _Owners()).add(me)
+            if 0 < k < len(nodes) - 1 and (nodes[k + 1] - n) != (n - nodes[k - 1]):
+                self.node_bends.setdefault(n, _Owners()).add(me)
         return tuple(_simplify([(self.xs[n // ny], self.ys[n % ny]) for n in nodes]))
 
     def _search(self, p_id, d_id, sources, goals, window, strict: bool, greed: float,
@@ -228,11 +264,11 @@ class _Router:
         small cost); else the other edges are not looked at."""
         xs, ys, ny = self.xs, self.ys, self.ny
         free_h, free_v = self.free_h, self.free_v
-        step_owners, node_owners = self.step_owners, self.node_owners
+        step_owners, node_owners, node_bends = self.step_owners, self.node_owners, self.node_bends
         gate_of, in_row = self.gate_of, self.in_row
 
-        def unrelated(owners) -> list:
-            return [o for o in owners if o[0] != p_id and o[1] != d_id] if owners else []
+        def unrelated(owners) -> bool:
+            return owners is not None and owners.unrelated(p_id, d_id)
 
         if strict:  # a port another arrow uses would join the two
             sources = [s for s in sources if not unrelated(node_owners.get(s[0]))]
@@ -254,24 +290,26 @@ class _Router:
         gates: dict[int, list[tuple[int, int, float]]] = {}
         for k, (port, gate, direction, cost) in enumerate(goals):
             gates.setdefault(gate, []).append((k, direction, cost + self._length(gate, port)))
-        gvec = _VECTORS
+        # per direction of arrival: each goal with its entry vector and how the two directions stand to each other
+        aims = [[(gx, gy, *_VECTORS[gd], cx * _VECTORS[gd][0] + cy * _VECTORS[gd][1],
+                  cy * _VECTORS[gd][0] - cx * _VECTORS[gd][1]) for gx, gy, gd in targets] for cx, cy in _VECTORS]
+        mile_x, mile_y = INCH_PER_YEAR, ROW_INCH
 
         def estimate(x: float, y: float, direction: int) -> float:
             """Length to the nearest goal plus the bends any way there needs."""
             best = math.inf
-            cx, cy = gvec[direction]
-            for gx, gy, gd in targets:
-                ux, uy = gvec[gd]
+            for gx, gy, ux, uy, along, across in aims[direction]:
                 rx, ry = gx - x, gy - y
                 du, dv = rx * ux + ry * uy, ry * ux - rx * uy  # along the entry direction, across it
-                along, across = cx * ux + cy * uy, cy * ux - cx * uy
                 if along == 1:
-                    bends = 0 if abs(dv) < 1e-9 and du > 0 else (2 if du > 0 else 4)
+                    bends = 0 if -1e-9 < dv < 1e-9 and du > 0 else (2 if du > 0 else 4)
                 elif along == -1:
                     bends = 2
                 else:
-                    bends = 1 if du > 0 and (abs(dv) < 1e-9 or dv * across > 0) else 3
-                best = min(best, abs(rx) * INCH_PER_YEAR + abs(ry) * ROW_INCH + bends * BEND)
+                    bends = 1 if du > 0 and (-1e-9 < dv < 1e-9 or dv * across > 0) else 3
+                value = (rx if rx >= 0 else -rx) * mile_x + (ry if ry >= 0 else -ry) * mile_y + bends * BEND
+                if value < best:
+                    best = value
             return best
 
         best: dict[int, float] = {}
@@ -287,8 +325,13 @@ class _Router:
         heapq.heapify(heap)
         offsets = (ny, -ny, 1, -1)
         done = None
+        work = self.work
         while heap:
             _, _, g, state = heapq.heappop(heap)
+            work.steps -= 1
+            if work.steps < 0:
+                raise TooCrowded(f"ritningen skulle få {len(self.boxes)} objekt och {self.edge_count} beroenden, så "
+                                 f"tätt att pilarna inte kan dras runt objekten inom gränsen {number(WORK, 0)} söksteg")
             if budget is not None:
                 budget -= 1
                 if budget < 0:
@@ -339,16 +382,15 @@ class _Router:
                 if dd != direction:
                     if strict:
                         if bend_here is None:
-                            bend_here = bool(unrelated(node_owners.get(n)))
+                            bend_here = unrelated(node_owners.get(n))
                         if bend_here:
                             continue
                     cost += BEND
                 if strict:
                     if unrelated(step_owners.get((n, m) if n < m else (m, n))):
                         continue
-                    others = unrelated(node_owners.get(m))
-                    if others:
-                        if any(o[2] for o in others):
+                    if unrelated(node_owners.get(m)):
+                        if unrelated(node_bends.get(m)):
                             continue
                         cost += CROSS
                 new = m * 4 + dd
@@ -365,6 +407,30 @@ class _Router:
             state = came[state]
         nodes.append(-state - 1)
         return nodes[::-1]
+
+
+class _Owners:
+    """The edges (predecessor, dependent) that use a node or a step, counted so that whether one of them is unrelated
+    to p → d (neither leaves p nor enters d) is known at once, however many share it (a star of a thousand)."""
+
+    __slots__ = ("total", "by_p", "by_d", "by_pd")
+
+    def __init__(self):
+        self.total = 0
+        self.by_p: dict[str, int] = {}
+        self.by_d: dict[str, int] = {}
+        self.by_pd: dict[tuple[str, str], int] = {}
+
+    def add(self, edge: tuple[str, str]) -> None:
+        p, d = edge
+        self.total += 1
+        self.by_p[p] = self.by_p.get(p, 0) + 1
+        self.by_d[d] = self.by_d.get(d, 0) + 1
+        self.by_pd[edge] = self.by_pd.get(edge, 0) + 1
+
+    def unrelated(self, p: str, d: str) -> bool:
+        related = self.by_p.get(p, 0) + self.by_d.get(d, 0) - self.by_pd.get((p, d), 0)
+        return self.total > related
 
 
 def _port_xs(b: Box, p: Box, d: Box) -> list[float]:
