@@ -33,13 +33,14 @@ def main() -> None:
     floor_run, hostile = runs[0], runs[1:]
     print(f"Golv ({floor_run[0]}): {floor_run[1]:.2f} s, {floor_run[2]:.0f} MB")
     print(f"Fientliga körningar: {len(hostile)} (testfiler: {', '.join(TESTS)})")
-    if hostile:
-        slow = max(hostile, key=lambda r: r[1])
-        big = max(hostile, key=lambda r: r[2])
-        print(f"Längst tid: {slow[1]:.2f} s ({slow[0]})")
-        print(f"Mest minne: {big[2]:.0f} MB ({big[0]})")
-        codes = sorted({r[3] for r in hostile})
-        print(f"Slutkoder: {', '.join(map(str, codes))}")
+    for what, runs_of in (("alla", hostile), ("avvisade (slutkod 1 eller 2)", [r for r in hostile if r[3]])):
+        if not runs_of:
+            continue
+        slow = max(runs_of, key=lambda r: r[1])
+        big = max(runs_of, key=lambda r: r[2])
+        print(f"{what}: {len(runs_of)} körningar; längst tid {slow[1]:.2f} s ({slow[0]}); "
+              f"mest minne {big[2]:.0f} MB ({big[0]})")
+    print(f"Slutkoder: {', '.join(map(str, sorted({r[3] for r in hostile})))}")
 
 
 if __name__ == "__main__":
