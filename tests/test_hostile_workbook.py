@@ -423,3 +423,88 @@ def test_damaged_parts_never_crash(tmp_path, change):
     if result.exit_code == 2:
         errors = [line for line in result.stderr.splitlines() if ": fel: " in line]
         assert errors and all(line.startswith((f"{path.name}:", f"{path}:")) for line in errors), result.stderr
+
+
+# --- 9. the red team's second round: a panic in calamine, a member twice, a nested value, sheets of endless rows -------
+
+def with_rows(path: Path, row_xml: bytes, first: int, count: int) -> Path:
+    """A good plan whose Objekt sheet gets `count` more rows from row `first` (`row_xml` % (row, row[, row]))."""
+    sheet(GOOD_ROWS)(path)
+    members = members_of(path)
+    holes = row_xml.count(b"%d")
+    extra = b"".join(row_xml % ((i,) * holes) for i in range(first, first + count))
+    members[SHEET1] = members[SHEET1].replace(b"</sheetData>", extra + b"</sheetData>")
+    write_members(path, members)
+    return path
+
+
+def test_a_date_calamine_panics_on_is_refused_at_its_cell_without_the_panic(tmp_path, monkeypatch):
+    """A driftsättning cell formatted as a date holding -1e20: calamine's Rust code panics (chrono), and the panic's
+    message and backtrace went straight to stderr before a misleading "#VALUE!" finding."""
+    path = tmp_path / "panik.xlsx"
+
+    def date_far_out(wb):
+        wb["Objekt"]["D2"] = 123456.789
+        wb["Objekt"]["D2"].number_format = "yyyy-mm-dd"
+    sheet(GOOD_ROWS, extra=date_far_out)(path)
+    members = members_of(path)
+    members[SHEET1] = members[SHEET1].replace(b"<v>123456.789</v>", b"<v>-1e20</v>")
+    write_members(path, members)
+    monkeypatch.setenv("RUST_BACKTRACE", "1")
+    outcome = bounded(path, "validera")
+    assert "panicked" not in outcome.output and "backtrace" not in outcome.output.lower(), outcome.output[:2000]
+    line = assert_refused(outcome, f"{path.name}:Objekt!D2", 1, ("datum", "-1e+20"))
+    assert "#VALUE!" not in line and outcome.seconds < FAST, (line, outcome.seconds)
+
+
+def test_a_package_with_a_member_twice_is_refused_at_the_file(tmp_path):
+    """Two members named xl/worksheets/sheet1.xml: the zip module silently read the last one."""
+    path = tmp_path / "dubbel_del.xlsx"
+    sheet(GOOD_ROWS)(path)
+    members = members_of(path)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z:
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "Duplicate name"
+            z.writestr(SHEET1, members[SHEET1].replace(b"<v>100</v>", b"<v>999999</v>", 1))
+    for command in ("validera", "berakna"):
+        assert_refused(bounded(path, command), str(path), 2, (SHEET1, "mer än en gång"))
+
+
+def test_a_value_wrapped_in_elements_is_refused_at_its_cell(tmp_path):
+    """`<v><x><x>100</x></x></v>`: the value was silently lost (2026 read as 0)."""
+    path = tmp_path / "inbaddat_varde.xlsx"
+    sheet(GOOD_ROWS)(path)
+    members = members_of(path)
+    members[SHEET1] = members[SHEET1].replace(b"<v>100</v>", b"<v>" + b"<x>" * 10 + b"100" + b"</x>" * 10 + b"</v>", 1)
+    write_members(path, members)
+    assert_refused(bounded(path, "validera"), f"{path.name}:Objekt!G2", 1, ("<v>",))
+    assert_refused(bounded(path, "berakna"), f"{path.name}:Objekt!G2", 2, ("<v>",))
+
+
+CONTENT_ROW = sheet_survey.MAX_CONTENT_ROWS + 1  # the first row past the bound (rows 1–3 hold the plan)
+
+
+@pytest.mark.parametrize("row_xml, cell", [
+    (b'<row r="%d"><c r="K%d"><v>1</v></c></row>', "K"),  # the tester's 1 000 000 rows in an unused column
+    (b'<row r="%d"><c r="A%d"><v>1</v></c></row>', "A"),  # an id and nothing else
+    (b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>Summa</t></is></c><c r="G%d"><v>1</v></c></row>', "A"),
+], ids=["unused-column", "id-only", "summa"])
+def test_a_sheet_with_far_more_rows_than_a_plan_is_refused_before_reading_them(tmp_path, row_xml, cell):
+    """Each took more than 60 s (the rows' classification, a sum row's check, openpyxl's parser for a tall sheet)."""
+    path = with_rows(tmp_path / "oandliga_rader.xlsx", row_xml, 4, 1_000_000 if cell == "K" else 200_000)
+    outcome = bounded(path, "validera")
+    assert_refused(outcome, f"{path.name}:Objekt!{cell}{CONTENT_ROW}", 1, ("rader med värden",))
+    assert outcome.seconds < 20 and outcome.peak_mb < SMALL, (outcome.seconds, outcome.peak_mb)
+
+
+def test_the_content_row_bound_leaves_room_for_a_large_plan():
+    assert 100_000 <= sheet_survey.MAX_CONTENT_ROWS <= 1_000_000
+
+
+def test_many_rows_of_text_are_classified_in_linear_time(tmp_path):
+    """40 000 rows holding only an id: each text row looked ahead over all the rows after it (quadratic, ~30 s)."""
+    path = with_rows(tmp_path / "textrader.xlsx", b'<row r="%d"><c r="A%d"><v>1</v></c></row>', 4, 40_000)
+    outcome = bounded(path, "validera")
+    assert outcome.code == 0 and "Traceback" not in outcome.output, outcome.output[-2000:]
+    assert outcome.seconds < 20, outcome.seconds

@@ -69,6 +69,12 @@ def open_archive(path: Path) -> zipfile.ZipFile:
     except Exception as exc:  # a damaged zip directory
         raise UnreadableFile([error(where, unreadable(exc))]) from None
     try:
+        names = [info.filename for info in archive.infolist()]
+        if len(names) != len(archive.NameToInfo):  # two members of one name: the zip module silently keeps the last
+            twice = next(name for name in names if names.count(name) > 1)
+            raise UnreadableFile([error(where, f"arbetsboken har delen {twice} mer än en gång (det skriver Excel "
+                                               "aldrig, och vilken av dem som gäller är oklart); filen är trasig eller "
+                                               "gjord för att lura och läses inte, spara om den i Excel")])
         total = sum(info.file_size for info in archive.infolist())
         if total > MAX_UNCOMPRESSED_BYTES or total > MAX_COMPRESSION_RATIO * max(size, 1) + 10 * 1024 * 1024:
             raise UnreadableFile([error(where, f"arbetsboken packas upp till {total / 1e6:.0f} MB från {size / 1e6:.1f} MB; "

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import math
+
 import numpy as np
 
 from invest.excel.cells import cell_text, parse_numbers
@@ -142,10 +144,12 @@ def classify_rows(rows: list[tuple], scan: SheetScan, layout: Layout, where: str
                 missing += [ref for ref in (f"{letter}{r}" for _, (_, letter) in layout.fields.items())
                             if ref in formulas]
         records.append(RowRecord(r, kind, label or oid, matrix[i], shown[i], values, missing))
-    for k, record in enumerate(records):  # a text row is a heading when objects follow it, else a note
+    following = None  # the kind of the next row that is no text row (from the end: one pass, not one per row)
+    for record in reversed(records):  # a text row is a heading when objects follow it, else a note
         if record.kind == TEXT:
-            following = next((x.kind for x in records[k + 1:] if x.kind != TEXT), None)
             record.kind = HEADING if following == OBJECT else NOTE
+        else:
+            following = record.kind
     return records
 
 
@@ -156,6 +160,12 @@ def check_rows(records: list[RowRecord], layout: Layout, where: str, problems: l
     _check_columns(layout, checked, where, problems)
     objects = [x for x in records if x.kind == OBJECT]
     object_matrix = np.array([x.amounts for x in objects]) if objects else np.zeros((0, len(layout.amounts)))
+    object_matrix = object_matrix.reshape(len(objects), len(layout.amounts))
+    object_decimals, object_size = _decimals(object_matrix), np.abs(object_matrix)  # for every sum row's tolerance
+    ranges: dict = {}  # (start, stop) -> the objects' sums, decimals and largest sizes, while no object is added
+    sum_rows = [x for x in records if x.kind == SUM]
+    sum_decimals = dict(zip(map(id, sum_rows), _decimals(np.array([x.amounts for x in sum_rows], dtype=float)
+                                                         .reshape(len(sum_rows), len(layout.amounts)))))
     for x in objects:
         for ref in x.missing:
             if not any(ref == f"{c.letter}{x.row}" for c in layout.checks):
@@ -185,7 +195,8 @@ def check_rows(records: list[RowRecord], layout: Layout, where: str, problems: l
             if anchor is not None and anchor[0] == "objekt" and "medfinansiering" in v.normalize(x.label):
                 out.objects[anchor[1]].varav_medfinansiering = x.amounts
         elif x.kind == SUM:
-            scope = _check_sum(out.objects, object_matrix, x, (since, section_start), layout, where, problems)
+            prepared = (object_decimals, object_size, sum_decimals[id(x)], ranges)
+            scope = _check_sum(out.objects, object_matrix, prepared, x, (since, section_start), layout, where, problems)
             anchor, since = ("summa", scope), len(out.objects)
         elif x.kind == OBJECT:
             if pending_heading:
@@ -208,6 +219,16 @@ def row_tolerances(values: np.ndarray, mask: np.ndarray, terms: np.ndarray) -> n
         decimals = np.where(exact.all(axis=1), d, decimals)
     largest = x.max(axis=1, initial=0.0)
     return 0.5 * 10.0 ** -decimals * (1 + np.minimum(terms, 3 * np.sqrt(terms))) + 1e-9 * np.maximum(1.0, largest)
+
+
+def _decimals(values: np.ndarray) -> np.ndarray:
+    """The fewest decimals (0–6) that show each value exactly, as row_tolerances finds them for a row: the decimals a
+    set of values needs is the largest of theirs."""
+    x = np.abs(values)
+    decimals = np.full(x.shape, 6)
+    for d in range(5, -1, -1):
+        decimals = np.where(np.abs(np.round(x, d) - x) <= 1e-9 * np.maximum(1.0, x), d, decimals)
+    return decimals
 
 
 def _check_columns(layout: Layout, records: list[RowRecord], where: str, problems: list) -> None:
@@ -244,10 +265,12 @@ def _check_columns(layout: Layout, records: list[RowRecord], where: str, problem
                                   f"(skillnad {show(total - first_sum)}); rätta summan eller beloppen"))
 
 
-def _check_sum(objects: list[ObjectRow], object_matrix: np.ndarray, record: RowRecord, starts: tuple[int, int],
-               layout: Layout, where: str, problems: list) -> tuple[int, int]:
+def _check_sum(objects: list[ObjectRow], object_matrix: np.ndarray, decimals: tuple,
+               record: RowRecord, starts: tuple[int, int], layout: Layout, where: str, problems: list) -> tuple[int, int]:
     """The objects a sum row adds up: those since the last sum, this section, or the whole table (for "Totalt"),
-    whichever it matches; an error naming the cells when it matches none."""
+    whichever it matches; an error naming the cells when it matches none. `decimals` are the objects' amounts'
+    decimals (`_decimals`) and sizes, the sum row's own decimals, and what sum rows after one another share (the
+    objects' sums over a range: many sum rows under many objects are not each a pass over all objects)."""
     amounts, shown, r, label, missing = record.amounts, record.shown, record.row, record.label, record.missing
     wording = v.normalize(label)
     n = len(objects)
@@ -264,17 +287,34 @@ def _check_sum(objects: list[ObjectRow], object_matrix: np.ndarray, record: RowR
     if not columns:
         return candidates[0]
 
+    own = np.asarray(amounts, dtype=float)
+    object_decimals, object_size, own_decimals, ranges = decimals
+    if ranges.get("objects") != n:
+        ranges.clear()
+        ranges["objects"] = n
+    own_size, shown_columns = np.abs(own), np.zeros(len(own), dtype=bool)
+    shown_columns[columns] = True
+    found: dict[tuple[int, int], list[int]] = {}
+
     def wrong_columns(start: int, stop: int) -> list[int]:
-        expected = matrix[start:stop].sum(axis=0)
-        return [k for k in columns
-                if abs(amounts[k] - expected[k]) > tolerance([amounts[k], *matrix[start:stop, k]], stop - start)]
+        """The columns whose sum is off by more than tolerance() of the sum's and the objects' values."""
+        if (start, stop) not in found:
+            if (start, stop) not in ranges:
+                ranges[start, stop] = (matrix[start:stop].sum(axis=0), object_decimals[start:stop].max(axis=0, initial=0),
+                                       object_size[start:stop].max(axis=0, initial=0.0))
+            expected, places, largest = ranges[start, stop]
+            places, largest = np.maximum(own_decimals, places), np.maximum(own_size, largest)
+            terms = stop - start
+            tol = 0.5 * 10.0 ** -places * (1 + min(terms, 3 * math.sqrt(terms))) + 1e-9 * np.maximum(1.0, largest)
+            found[start, stop] = np.flatnonzero((np.abs(own - expected) > tol) & shown_columns).tolist()
+        return found[start, stop]
 
     for start, stop in candidates:
         if not wrong_columns(start, stop):
             return start, stop
     start, stop = candidates[0]
-    expected = matrix[start:stop].sum(axis=0)
     wrong = wrong_columns(start, stop)
+    expected = ranges[start, stop][0]
     rows = f"rad {objects[start].row}–{objects[stop - 1].row}" if stop > start else "inga objektrader"
     detail = "; ".join(f"{layout.amounts[k].letter}{r} ({layout.amounts[k].header}) är {show(amounts[k])}, raderna summerar "
                        f"till {show(expected[k])}" for k in wrong[:4])

@@ -1,7 +1,8 @@
 """A sheet's XML looked into without reading its values. `survey` is the one streamed pass made before the values are
 read: what calamine's values lack (error cells' texts, the last row), an upper bound of calamine's grid, the merged
 ranges and formulas without a value (invest.excel.sheet_scan, in the same pass), and why the sheet is not read at
-all (a reference beyond Excel's bounds, more cells with content than MAX_READ_CELLS). For a sheet that could not be
+all (a reference beyond Excel's bounds, more cells with content than MAX_READ_CELLS, more rows with values than
+MAX_CONTENT_ROWS, a value holding elements instead of text). For a sheet that could not be
 read, `text_as_number`, `first_bad_reference` and `shared_string_beyond` look into its XML to say where."""
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ MAX_GRID_CELLS = 5_000_000
 # but values far out on many rows make every row that long. 5 million is the dense grid's bound, 20 times the
 # 20 000-row benchmark sheet (240 000 cells); a sheet beyond it is refused with its place, not read for minutes.
 MAX_READ_CELLS = MAX_GRID_CELLS
+# No sheet is read with more rows holding a value than this: 4 times a 50 000-object plan (benchmarks/make_large_plan.py),
+# and every row costs its classification and checks, so a sheet far beyond any plan is refused before they run
+MAX_CONTENT_ROWS = 200_000
 # Excel's own bounds: a cell reference beyond them is no cell
 EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
 
@@ -35,6 +39,7 @@ class Survey:
     grid_cells: float = 0
     scan: SheetScan | None = None  # merged ranges and formulas without a value, read in the same pass
     problem: str = ""  # a cell reference beyond Excel's bounds, or more cells than MAX_READ_CELLS
+    cell: str = ""  # where the problem is, when it is at a cell ("G2")
 
 
 _ROOT = re.compile(rb"<(\w+:)?(?:worksheet|dialogsheet|macrosheet)\b")
@@ -62,6 +67,7 @@ class _Patterns:
         self.wide = re.compile(ref + rb"([A-Za-z]{2,})[0-9]+" + content)  # columns after Z
         self.tall = re.compile(ref + rb"[A-Za-z]*([0-9]{6,})" + content)  # rows after 99 999
         self.rows = re.compile(ref + rb"[A-Za-z]*([0-9]+)" + content)
+        self.content_cells = re.compile(ref + rb"([A-Za-z]*[0-9]+)" + content)
         # a reference that names no cell: not letters and digits, row 0, a column after XFD (only looked for in a
         # sheet that could not be read, or whose far references are beyond Excel's bounds, to say which)
         self.bad_ref = re.compile(ref + rb'(?:(?![A-Za-z]{1,3}0*[1-9][0-9]{0,6}")|(?=(?:[YZyz][A-Za-z]{2}|[Xx][G-Zg-z]'
@@ -76,6 +82,9 @@ class _Patterns:
         # a cell or row whose position is not its first attribute (or that has none)
         self.unplaced = [re.compile(tag + rb'(?:[\t\n\r>/]| (?!r="))') for tag in (cell, row)]
         self.value_end, self.cell_end = b"</" + prefix + b"v>", b"</" + prefix + b"c>"
+        # a value holding elements instead of text (`<v><x>100</x></v>`): the readers would lose it silently
+        self.nested_value = re.compile(re.escape(b"<" + prefix + b"v>") + rb"\s*<(?!/)")
+        self.cell_ref = re.compile(ref + rb'([A-Za-z]{1,3}[0-9]{1,7})"')
         self.value_then_end = re.compile(re.escape(self.value_end) + rb"\s*" + re.escape(self.cell_end))
         self.error = re.compile(ref + rb'([A-Z]{1,3})([0-9]+)"[^>]*?\bt="e"[^>]*(?<!/)>(.*?)</' + re.escape(prefix)
                                 + rb"c>", re.S)
@@ -103,6 +112,7 @@ def survey(open_stream) -> Survey:
     survey, patterns = Survey(), None
     plain, max_column, max_row, cells = True, 0, 0, 0
     merged, missing = [], set()
+    content_rows: set[bytes] = set()
     with open_stream() as stream:
         for part in xml_parts(stream):
             scan_part(part, merged, missing)  # what the importer needs from the XML, in the same pass
@@ -127,6 +137,18 @@ def survey(open_stream) -> Survey:
             if max_column > EXCEL_COLUMNS or max_row > EXCEL_ROWS or survey.last_row > EXCEL_ROWS:
                 survey.problem = bad_reference(part, p) or bad_reference(b"%d" % survey.last_row, None)
                 break
+            content_rows.update(p.rows.findall(part))
+            if len(content_rows) > MAX_CONTENT_ROWS:
+                _too_many_rows(survey, part, p, content_rows)
+                break
+            nested = p.nested_value.search(part)
+            if nested:
+                refs = p.cell_ref.findall(part, 0, nested.start())
+                survey.cell = refs[-1].decode().upper() if refs else ""
+                survey.problem = ("arbetsboken kan inte läsas: cellens värde (<v>) innehåller XML-element i stället "
+                                  "för ett värde (det skriver Excel aldrig; värdet skulle tappas); filen är trasig "
+                                  "eller gjord för att lura, spara om den i Excel")
+                break
             if b't="e"' in part:
                 for letters, row, inner in p.error.findall(part):
                     value = _VALUE.search(inner)
@@ -149,6 +171,21 @@ def survey(open_stream) -> Survey:
             max_row = max([0, *(int(r) for part in xml_parts(stream) for r in patterns.rows.findall(part))])
     survey.grid_cells = columns * (max_row or _SHORT_ROWS)
     return survey
+
+
+def _too_many_rows(survey: Survey, part: bytes, patterns: _Patterns, rows: set[bytes]) -> None:
+    """The sheet refused at the first cell with a value on the row after MAX_CONTENT_ROWS rows with values (`rows`
+    holds them, and those of `part`, the part that passed the bound)."""
+    refs = patterns.content_cells.findall(part)
+    rows.difference_update(patterns.rows.findall(part))
+    for ref in refs:
+        rows.add(ref.lstrip(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"))
+        if len(rows) > MAX_CONTENT_ROWS:
+            survey.cell = ref.decode().upper()
+            break
+    bound = f"{MAX_CONTENT_ROWS:,}".replace(",", "\u00a0")
+    survey.problem = (f"bladet har fler än {bound} rader med värden; det är långt mer än en investeringsplan, och "
+                      "bladet läses inte (dela upp bladet eller ta bort det som inte hör till planen)")
 
 
 def bad_reference(part: bytes, patterns: _Patterns | None, what: str = "radnumret") -> str:

@@ -16,8 +16,13 @@ opened at all (not a zip, password protected, a zip bomb) is an UnreadableFile."
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import sys
+import tempfile
+import warnings
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from invest.base.findings import InputError, UnreadableFile, error
@@ -68,7 +73,8 @@ class Workbook:
 
             if parts is None:
                 raise ValueError("no sheet list")
-            self._calamine = python_calamine.CalamineWorkbook.from_path(str(path))
+            with rust_stderr():
+                self._calamine = python_calamine.CalamineWorkbook.from_path(str(path))
             self._calamine_names = set(self._calamine.sheet_names)
         except (KeyboardInterrupt, SystemExit):
             raise
@@ -130,7 +136,7 @@ class Workbook:
             surveyed = survey(lambda: self._archive.open(part.path))
             self.scans[part.name] = surveyed.scan
             if surveyed.problem:
-                raise SheetUnreadable([error(where, surveyed.problem)])
+                raise SheetUnreadable([error(f"{where}!{surveyed.cell}" if surveyed.cell else where, surveyed.problem)])
             if self._calamine is not None and surveyed.grid_cells <= MAX_GRID_CELLS and part.name in self._calamine_names:
                 grid = _calamine_grid(self._calamine, part.name)
                 if grid is not None:
@@ -210,11 +216,43 @@ class ChartSheet:
 def _calamine_grid(book, name: str) -> list[list] | None:
     """The sheet from A1 to its last cell, or None when calamine cannot read it."""
     try:
-        return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        with rust_stderr():
+            return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException:  # CalamineError, or a panic in the Rust code (a BaseException)
         return None
+
+
+@contextmanager
+def rust_stderr():
+    """calamine's Rust code, with what a panic in it writes straight to the process's stderr (file descriptor 2: the
+    panic's message, with RUST_BACKTRACE a backtrace) held back and dropped when the panic reaches Python as its
+    PanicException: the failure is reported as a finding instead. Anything else written meanwhile is passed on."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):  # no stderr to guard
+        yield
+        return
+    panicked = False
+    try:
+        with tempfile.TemporaryFile() as captured:
+            os.dup2(captured.fileno(), 2)
+            try:
+                yield
+            except BaseException as exc:
+                panicked = type(exc).__name__ == "PanicException"
+                raise
+            finally:
+                os.dup2(saved, 2)
+                if not panicked:
+                    captured.seek(0)
+                    held = captured.read()
+                    if held:
+                        os.write(2, held)
+    finally:
+        os.close(saved)
 
 
 _EXACT = 2.0 ** 53
@@ -267,30 +305,50 @@ def _sparse_rows(ws, where: str) -> list[tuple]:
     with ws._get_source() as source:
         parser = WorkSheetParser(source, ws._shared_strings, data_only=True, epoch=book.epoch,
                                  date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
-        for number, cells in parser.parse():
-            placed = [(c["column"], c["value"]) for c in cells if c["value"] is not None]
-            width = max((column for column, _ in placed), default=0)
-            bad = next((c for c in cells if not (1 <= c["column"] <= EXCEL_COLUMNS and 1 <= c["row"] <= EXCEL_ROWS)), None)
-            if not 1 <= number <= EXCEL_ROWS or bad is not None:
-                text = (b"%d" % number if bad is None else
-                        f'{column_letter(bad["column"]) if bad["column"] > 0 else bad["column"]}{bad["row"]}'.encode())
-                raise SheetUnreadable([error(where, bad_reference(text, None, "radnumret" if bad is None else
-                                                                  "cellreferensen"))])
-            if number <= len(rows):  # a row again, or out of order: openpyxl read only the first
-                continue
-            budget -= (number - 1 - len(rows)) + max(width, 1)
-            if budget < 0:
-                raise SheetUnreadable([error(f"{where}!{column_letter(max(width, 1))}{number}",
-                                             f"bladet har värden ut till kolumn {column_letter(max(width, 1))} på rad "
-                                             f"{number}; högst {MAX_READ_CELLS:,} celler läses ur ett blad (rader "
-                                             "räknade till sitt sista värde). Ta bort eller flytta värdena långt ut i "
-                                             "bladet".replace(",", "\u00a0"))])
-            rows.extend([()] * (number - 1 - len(rows)))
-            values = [None] * width
-            for column, value in placed:
-                values[column - 1] = value
-            rows.append(tuple(values))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            for number, cells in parser.parse():
+                if caught:
+                    _date_out_of_range(caught, where)
+                placed = [(c["column"], c["value"]) for c in cells if c["value"] is not None]
+                width = max((column for column, _ in placed), default=0)
+                bad = next((c for c in cells if not (1 <= c["column"] <= EXCEL_COLUMNS and 1 <= c["row"] <= EXCEL_ROWS)),
+                           None)
+                if not 1 <= number <= EXCEL_ROWS or bad is not None:
+                    text = (b"%d" % number if bad is None else
+                            f'{column_letter(bad["column"]) if bad["column"] > 0 else bad["column"]}{bad["row"]}'.encode())
+                    raise SheetUnreadable([error(where, bad_reference(text, None, "radnumret" if bad is None else
+                                                                      "cellreferensen"))])
+                if number <= len(rows):  # a row again, or out of order: openpyxl read only the first
+                    continue
+                budget -= (number - 1 - len(rows)) + max(width, 1)
+                if budget < 0:
+                    raise SheetUnreadable([error(f"{where}!{column_letter(max(width, 1))}{number}",
+                                                 f"bladet har värden ut till kolumn {column_letter(max(width, 1))} på "
+                                                 f"rad {number}; högst {MAX_READ_CELLS:,} celler läses ur ett blad "
+                                                 "(rader räknade till sitt sista värde). Ta bort eller flytta värdena "
+                                                 "långt ut i bladet".replace(",", "\u00a0"))])
+                rows.extend([()] * (number - 1 - len(rows)))
+                values = [None] * width
+                for column, value in placed:
+                    values[column - 1] = value
+                rows.append(tuple(values))
     return rows
+
+
+_DATE_WARNING = re.compile(r"Cell ([A-Z]{1,3}[0-9]{1,7}) is marked as a date but the serial value (\S+) is outside")
+
+
+def _date_out_of_range(caught: list, where: str) -> None:
+    """Refuses the sheet at the first cell openpyxl could not read as a date (it gave "#VALUE!", an error the cell
+    does not hold); other warnings are dropped."""
+    for warning in caught:
+        found = _DATE_WARNING.search(str(warning.message))
+        if found:
+            raise SheetUnreadable([error(f"{where}!{found.group(1)}", "arbetsboken kan inte läsas: cellen är formaterad "
+                                         f"som datum men har värdet {found.group(2)}, långt utanför de datum Excel kan "
+                                         "visa (åren 1900–9999); rätta cellen i Excel")])
+    caught.clear()
 
 
 def _clipped(scan: SheetScan, width: int, height: int) -> SheetScan:
