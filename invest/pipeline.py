@@ -14,7 +14,7 @@ import polars as pl
 from invest.analyses.delay import DelayResult, Delays
 from invest.analyses.proposals import Admission, ProposalCheck, Verdict
 from invest.analyses.riktvarde import breach_findings
-from invest.base.atomic import output_guard
+from invest.base.atomic import output_guard, pending
 from invest.base.findings import Finding, InputError, UnreadableFile, error, errors
 from invest.base.progress import step
 from invest.base.resources import resolve_plan
@@ -257,13 +257,13 @@ def import_workbook(source: Path, directory: Path, models_dir: Path | None = Non
         plan = read_plan(Path(source), models, mapping, readings)
     except InputError as exc:
         return Import(Path(source), target, None, exc.findings, tuple(readings))
-    unstorable = _unstorable_texts(plan)
+    from invest.excel.readback import unstorable_texts  # openpyxl only when a workbook is written
+    from invest.excel.template import plan_to_workbook
+
+    unstorable = unstorable_texts(plan)
     if unstorable:
         return Import(Path(source), target, None, list(plan.warnings) + unstorable, tuple(readings))
     step(f"Skriver {target.name}")
-    from invest.base.atomic import pending
-    from invest.excel.template import plan_to_workbook  # openpyxl only when a workbook is written
-
     try:
         with output_guard(overwrite, [Path(source), mapping_path]):
             plan_to_workbook(plan, target, tuple(sorted(models.asset_classes)),
@@ -278,89 +278,29 @@ class _NotReadBack(InputError):
     """The plan `importera` wrote is one the other commands would refuse; its findings point at the source."""
 
 
-_TEXT_FIELDS = ("id", "namn", "organisation", "verksamhetsomrade", "kategori", "investeringstyp", "skede",
-                "tillgangsklass")
-
-
-def _unstorable_texts(plan: Plan) -> list[Finding]:
-    """The imported texts a workbook cannot hold as they are (longer than Excel's cell, or a control character), at
-    their source cells: the written plan must say exactly what the nämnd's workbook says."""
-    from invest.excel.writer import text_problem
-
-    found = []
-    for o in plan.objects:
-        texts = [(name, getattr(o, name)) for name in _TEXT_FIELDS]
-        texts += [("beroenden", d.pa) for d in o.beroenden] + [("komponent", c.name) for c in o.komponenter or ()]
-        texts += [("medfinansiering", c.part) for c in o.medfinansiering]
-        for name, text in texts:
-            if isinstance(text, str) and (problem := text_problem(text)):
-                found.append(error(o.source.at(name), f"{name}: {problem}; planen skrevs inte"))
-    return found
-
-
 def _read_back(written: Path, plan: Plan, models: Models) -> None:
     """The written plan read with the reader every command uses and computed; its errors (and objects or amounts that
     did not come back as imported) raised as _NotReadBack, each at the source cell it came from where one is known."""
+    from invest.excel.readback import READ_BACK_NOTE, at_source  # openpyxl only when a workbook is written
+
     step("Läser tillbaka den skrivna planen")
     try:
         back = read_plan(written, models)
         calculate(back, models)
     except InputError as exc:
-        raise _NotReadBack([_at_source(f, written, plan) for f in errors(exc.findings)] or exc.findings) from None
+        raise _NotReadBack([at_source(f, written, plan) for f in errors(exc.findings)] or exc.findings) from None
     got = {o.id: o for o in back.objects}
     lost = [error(o.source.at("id"), f'objektet "{o.id}" kom inte tillbaka likadant ur den skrivna planen '
-                                     f"({_READ_BACK_NOTE})")
+                                     f"({READ_BACK_NOTE})")
             for o in plan.objects
             if o.id not in got or abs(got[o.id].total_spend - o.total_spend) > _SAME_MNKR
             or abs(got[o.id].total_medfinansiering - o.total_medfinansiering) > _SAME_MNKR]
     if lost or len(got) != len(plan.objects):
         raise _NotReadBack(lost or [error(plan.file, f"den skrivna planen har {len(got)} objekt, importen "
-                                                     f"{len(plan.objects)} ({_READ_BACK_NOTE})")])
+                                                     f"{len(plan.objects)} ({READ_BACK_NOTE})")])
 
 
-_READ_BACK_NOTE = "felet kommer från det importerade innehållet; ingen plan skrevs"
 _SAME_MNKR = 1e-6  # amounts are written as the floats read; only a lost year or object differs by more
-
-
-def _at_source(finding: Finding, written: Path, plan: Plan) -> Finding:
-    """A finding in the written plan (`<tmp>.xlsx:Objekt!K3`) moved to the source cell the value came from
-    (`namnd.xlsx:Investeringar!G4`), or to the source file when no object is known; the written place is kept in
-    the message."""
-    import re
-
-    from invest.excel.template import OBJECT_HEADERS
-    from invest.plan import vocabulary as v
-
-    found = re.match(r"^[^:]*:(?P<sheet>[^!]+)!(?:(?P<col>[A-Z]+)(?P<row>\d+)|rad (?P<line>\d+))", finding.location)
-    place, where = plan.file, finding.location.removeprefix(written.name).lstrip(":") or "hela filen"
-    if found:
-        row = int(found["row"] or found["line"])
-        if found["sheet"] == v.OBJECT_SHEET and 0 <= row - 2 < len(plan.objects):
-            obj, field = plan.objects[row - 2], None
-            if found["col"]:
-                from openpyxl.utils import column_index_from_string
-
-                index = column_index_from_string(found["col"]) - 1
-                spend = [str(y) for y in ([plan.outturn_year] if plan.outturn_year else []) + list(plan.plan_years)]
-                names = [v.normalize(h) for h in OBJECT_HEADERS] + spend
-                field = names[index] if index < len(names) else None
-            place = obj.source.at(field)
-        elif found["sheet"] != v.OBJECT_SHEET:
-            place = _side_sheet_source(written, found["sheet"], row, plan) or place
-    return replace(finding, location=place,
-                   message=f"{finding.message} (i den skrivna planen {where}; {_READ_BACK_NOTE})")
-
-
-def _side_sheet_source(written: Path, sheet: str, row: int, plan: Plan) -> str | None:
-    """The source row of the object whose id is in column A of `row` on a side sheet of the written plan."""
-    import openpyxl
-
-    book = openpyxl.load_workbook(written, read_only=True)
-    try:
-        oid = book[sheet].cell(row=row, column=1).value if sheet in book.sheetnames else None
-    finally:
-        book.close()
-    return next((o.source.at("id") for o in plan.objects if o.id == oid), None)
 
 
 TEMPLATE_FILE = "investeringsplan_mall.xlsx"
