@@ -281,14 +281,14 @@ class _NotReadBack(InputError):
 def _read_back(written: Path, plan: Plan, models: Models) -> None:
     """The written plan read with the reader every command uses and computed; its errors (and objects or amounts that
     did not come back as imported) raised as _NotReadBack, each at the source cell it came from where one is known."""
-    from invest.excel.readback import READ_BACK_NOTE, at_source  # openpyxl only when a workbook is written
+    from invest.excel.readback import READ_BACK_NOTE, at_sources  # openpyxl only when a workbook is written
 
     step("Läser tillbaka den skrivna planen")
     try:
         back = read_plan(written, models)
         calculate(back, models)
     except InputError as exc:
-        raise _NotReadBack([at_source(f, written, plan) for f in errors(exc.findings)] or exc.findings) from None
+        raise _NotReadBack(at_sources(errors(exc.findings), written, plan) or exc.findings) from None
     got = {o.id: o for o in back.objects}
     lost = [error(o.source.at("id"), f'objektet "{o.id}" kom inte tillbaka likadant ur den skrivna planen '
                                      f"({READ_BACK_NOTE})")

@@ -37,10 +37,22 @@ def unstorable_texts(plan: Plan) -> list[Finding]:
     return found
 
 
-def at_source(finding: Finding, written: Path, plan: Plan) -> Finding:
-    """A finding in the written plan (`<tmp>.xlsx:Objekt!K3`) moved to the source cell the value came from
+def at_sources(findings: list[Finding], written: Path, plan: Plan) -> list[Finding]:
+    """Each finding in the written plan (`<tmp>.xlsx:Objekt!K3`) moved to the source cell its value came from
     (`namnd.xlsx:Investeringar!G4`), or to the source file when no object is known; the written place is kept in
-    the message."""
+    the message. The written workbook is opened once, and only when a finding is on a side sheet."""
+    sources = {o.id: o.source.at("id") for o in plan.objects}
+    side_ids: list[dict[str, dict[int, object]]] = []  # sheet -> row -> the id in column A, read once if needed
+
+    def side_source(sheet: str, row: int) -> str | None:
+        if not side_ids:
+            side_ids.append(_side_sheet_ids(written))
+        return sources.get(side_ids[0].get(sheet, {}).get(row))
+
+    return [_at_source(f, written, plan, side_source) for f in findings]
+
+
+def _at_source(finding: Finding, written: Path, plan: Plan, side_source) -> Finding:
     found = _WRITTEN_PLACE.match(finding.location)
     place, where = plan.file, finding.location.removeprefix(written.name).lstrip(":") or "hela filen"
     if found:
@@ -54,16 +66,17 @@ def at_source(finding: Finding, written: Path, plan: Plan) -> Finding:
                 field = names[index] if index < len(names) else None
             place = obj.source.at(field)
         elif found["sheet"] != v.OBJECT_SHEET:
-            place = _side_sheet_source(written, found["sheet"], row, plan) or place
+            place = side_source(found["sheet"], row) or place
     return replace(finding, location=place,
                    message=f"{finding.message} (i den skrivna planen {where}; {READ_BACK_NOTE})")
 
 
-def _side_sheet_source(written: Path, sheet: str, row: int, plan: Plan) -> str | None:
-    """The source row of the object whose id is in column A of `row` on a side sheet of the written plan."""
+def _side_sheet_ids(written: Path) -> dict[str, dict[int, object]]:
+    """Column A of every side sheet of the written plan, by sheet and row (the id each row belongs to)."""
     book = openpyxl.load_workbook(written, read_only=True)
     try:
-        oid = book[sheet].cell(row=row, column=1).value if sheet in book.sheetnames else None
+        return {name: {row: values[0] for row, values in enumerate(book[name].iter_rows(max_col=1, values_only=True),
+                                                                   start=1)}
+                for name in book.sheetnames if name != v.OBJECT_SHEET}
     finally:
         book.close()
-    return next((o.source.at("id") for o in plan.objects if o.id == oid), None)

@@ -29,7 +29,8 @@ from invest.base.findings import InputError, UnreadableFile, error
 from invest.excel.archive import Part, open_archive, sheet_parts, unreadable
 from invest.excel.cells import column_letter
 from invest.excel.sheet_scan import Merged, OversizedElement, SheetScan, scan_part, xml_parts
-from invest.excel.sheet_survey import (EXCEL_COLUMNS, EXCEL_ROWS, MAX_GRID_CELLS, MAX_READ_CELLS, Survey, bad_reference,
+from invest.excel import sheet_survey
+from invest.excel.sheet_survey import (EXCEL_COLUMNS, EXCEL_ROWS, MAX_GRID_CELLS, Survey, bad_reference,
                                        first_bad_reference, shared_string_beyond, survey, text_as_number)
 
 # openpyxl's parser (expat fed in chunks) takes time quadratic in one tag's length: 10 MB, 6 s. No tag Excel
@@ -295,7 +296,7 @@ def _sparse_rows(ws, where: str) -> list[tuple]:
     from openpyxl.worksheet._reader import WorkSheetParser
 
     rows: list[tuple] = []
-    budget = MAX_READ_CELLS
+    budget = sheet_survey.MAX_READ_CELLS  # the survey's setting, read where it lives: one bound
     book = ws.parent
     with ws._get_source() as source:
         if any(_LONG_TAG.search(part) for part in xml_parts(source) if len(part) > MAX_TAG_BYTES):
@@ -325,7 +326,7 @@ def _sparse_rows(ws, where: str) -> list[tuple]:
                 if budget < 0:
                     raise SheetUnreadable([error(f"{where}!{column_letter(max(width, 1))}{number}",
                                                  f"bladet har värden ut till kolumn {column_letter(max(width, 1))} på "
-                                                 f"rad {number}; högst {MAX_READ_CELLS:,} celler läses ur ett blad "
+                                                 f"rad {number}; högst {sheet_survey.MAX_READ_CELLS:,} celler läses ur ett blad "
                                                  "(rader räknade till sitt sista värde). Ta bort eller flytta värdena "
                                                  "långt ut i bladet".replace(",", "\u00a0"))])
                 rows.extend([()] * (number - 1 - len(rows)))
