@@ -111,18 +111,24 @@ class Delays:
         return None
 
     def moves(self, oid: str, years: int) -> tuple[dict[str, int], list[str]]:
-        """Years each object moves, and warnings for what cannot follow."""
-        moves = self.graph.propagate(self.opens, oid, years)
+        """Years each object moves when `oid` moves `years`, and warnings for what cannot follow."""
+        return self.moves_all({oid: years})
+
+    def moves_all(self, given: dict[str, int]) -> tuple[dict[str, int], list[str]]:
+        """Years each object moves when the objects of `given` move their years together, and warnings for what
+        cannot follow."""
+        moves = self.graph.propagate_all(self.opens, given)
         warnings = []
-        for d in [d for d in moves if d != oid]:
+        for d in [d for d in moves if d not in given]:
             why = self.movable(d)
             if why:
                 warnings.append(f"{why}, fast det skulle behöva flyttas {moves[d]} år för att vänta in det det beror på")
                 del moves[d]
-        if years < 0:  # brought forward: does it now open before what it waits for?
-            shifted = self.opens | {oid: self._shifted_open(oid, years)}
+        forward = [oid for oid, years in moves.items() if years < 0]
+        if forward:  # brought forward: does it now open before what it waits for?
+            shifted = self.opens | {oid: self._shifted_open(oid, moves[oid]) for oid in forward}
             warnings += [f"{v.clash(now=True)}, som det beror på" for v in self.graph.violations(shifted)
-                         if v.dependent == oid]
+                         if v.dependent in forward]
         return moves, warnings
 
     def _shifted_open(self, oid: str, years: int) -> int | None:
@@ -132,7 +138,8 @@ class Delays:
         lopande_unmoved = obj.driftsattning.lopande and opens // 12 - obj.driftsattning.lag < self.from_year
         return opens if lopande_unmoved else opens + 12 * years
 
-    def _check(self, oid: str, years: int) -> None:
+    def check(self, oid: str, years: int) -> None:
+        """Raises InputError when `oid` cannot move `years` (unknown, in use, or spend before the plan)."""
         if oid not in self.graph.objects:
             raise InputError([error(self.calc.plan.file, f'objektet "{oid}" finns inte i planen')])
         why = self.movable(oid)
@@ -227,7 +234,7 @@ class Delays:
         return found
 
     def delay(self, oid: str, years: int) -> DelayResult:
-        self._check(oid, years)
+        self.check(oid, years)
         moves, warnings = self.moves(oid, years)
         if beyond := self.beyond_last_year(moves):
             raise InputError(beyond)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import cached_property
 
+import numpy as np
 import polars as pl
 
 from invest.engine.object_grid import ObjectGrid, compute_objects, per_object_frame
@@ -57,6 +58,16 @@ def calculate(plan: Plan, models: Models, until_year: int | None = None) -> Calc
     grid = compute_objects(arrays, conv, object_rate(models), from_year=int(years[0]), until_year=int(years[-1]))
     region = compute_region(plan, grid, models, conv, years)
     return Calculation(_with_other_revenue(plan, region), models, conv, arrays, grid, region)
+
+
+def with_region(calc: Calculation, models: Models, revenue_change: np.ndarray | None = None) -> Calculation:
+    """`calc` with its region recomputed under `models` — other rate paths or revenue growth — and övriga intäkter
+    moved by `revenue_change` (mnkr per region year); the objects stay as computed, so `models` may differ from
+    calc's only in what the objects do not use (not the internränta, lives or conventions)."""
+    conv = models.conventions(calc.plan.plan_years[0])
+    years = calc.region.table["ar"].to_numpy()
+    return replace(calc, models=models, conventions=conv,
+                   region=compute_region(calc.plan, calc.grid, models, conv, years, revenue_change))
 
 
 def _with_other_revenue(plan: Plan, region: RegionResult) -> Plan:

@@ -105,3 +105,21 @@ def take_objects(arrays: PlanArrays, rows: np.ndarray, shift: np.ndarray, from_y
         sched_obj=m_new, sched_year=sched_year + np.where(sched_year >= from_year, shift[m_new], 0),
         sched_amount=arrays.sched_amount[m_idx],
     )
+
+
+def concat_arrays(parts: list[PlanArrays]) -> PlanArrays:
+    """Several objects' arrays as one plan of arrays, in order (object numbers of the entries renumbered)."""
+    offsets = np.cumsum([0] + [len(p.ids) for p in parts])
+    per_object = ("drift_year", "drift_month", "lopande", "lopande_lag", "medfinansiering", "bidrag")
+    entries = ("spend_year", "spend_amount", "comp_share", "comp_months", "sched_year", "sched_amount")
+    owners = ("spend_obj", "comp_obj", "sched_obj")
+    dtypes = {"lopande": bool, "bidrag": bool, "medfinansiering": float, "spend_amount": float, "comp_share": float,
+              "sched_amount": float}
+
+    def cat(name: str, shift: bool = False) -> np.ndarray:
+        arrays = [getattr(p, name) + (offsets[k] if shift else 0) for k, p in enumerate(parts)]
+        return np.concatenate(arrays).astype(dtypes.get(name, np.int64)) if arrays else \
+            np.zeros(0, dtype=dtypes.get(name, np.int64))
+
+    return PlanArrays(ids=tuple(i for p in parts for i in p.ids), **{n: cat(n) for n in per_object + entries},
+                      **{n: cat(n, shift=True) for n in owners})

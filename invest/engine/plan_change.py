@@ -27,6 +27,13 @@ def deltas(calc: Calculation, added: PlanArrays, added_group: np.ndarray, remove
     """Per group of changes (rows) and region year (columns): the added objects' figures minus those of the
     baseline objects `removed_rows` (rows of calc.grid), and the region's Δ borrowing, debt and räntekostnader.
     One engine run for every group together."""
+    return region_deltas(calc, object_deltas(calc, added, added_group, removed_rows, removed_group, groups))
+
+
+def object_deltas(calc: Calculation, added: PlanArrays, added_group: np.ndarray, removed_rows: np.ndarray,
+                  removed_group: np.ndarray, groups: int) -> dict[str, np.ndarray]:
+    """The objects' part of `deltas`: per group and region year of `calc`, the added objects' sums minus those of
+    the removed rows. Independent of the region's rates, so one run serves changes on different region models."""
     years = calc.region.table["ar"].to_numpy()
     out = {}
     grid = compute_objects(added, calc.conventions, object_rate(calc.models), int(years[0]), int(years[-1])) \
@@ -38,12 +45,20 @@ def deltas(calc: Calculation, added: PlanArrays, added_group: np.ndarray, remove
         old = getattr(calc.grid, attr)[:, years - calc.grid.years[0]]
         np.subtract.at(total, np.asarray(removed_group, dtype=np.int64), old[np.asarray(removed_rows, dtype=np.int64)])
         out[name] = total
+    return out
+
+
+def region_deltas(calc: Calculation, objects: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The region's part of `deltas` on `calc`'s region model: with result and other items held, the change borrows
+    Δ investments − Δ received co-financing − Δ självfinansiering, charged by the debt model at calc's rates."""
+    out = dict(objects)
     out["lanebehov"] = (out["investeringar"] - out["medfinansiering_mottagen"]
                         - (out["avskrivningar"] - out["intaktsford_medfinansiering"]))
     out["rantebarande_skuld"] = np.cumsum(out["lanebehov"], axis=1)
     if calc.plan.region is None:
         out["rantekostnader"] = out["objektens_ranta"]
     else:
+        years = calc.region.table["ar"].to_numpy()
         out["rantekostnader"] = change_interest(out["lanebehov"], market_rates(calc.models, years),
                                                 calc.conventions.bindningstid)
     out["kapitalkostnader"] = out["avskrivningar"] + out["rantekostnader"]
@@ -62,4 +77,5 @@ def with_change(calc: Calculation, delta: dict[str, np.ndarray]) -> dict[str, np
     with np.errstate(divide="ignore", invalid="ignore"):
         share = numerator / denominator
     return {"andel": share, "marginal": calc.conventions.riktvarde * denominator - numerator,
-            "kapitalkostnader": dep + interest, "totala_intakter": revenue}
+            "kapitalkostnader": dep + interest, "totala_intakter": revenue, "avskrivningar": dep,
+            "rantekostnader": interest}

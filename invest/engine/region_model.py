@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -76,11 +77,7 @@ VINTAGE_X = 60.0  # |g·L| searched; beyond it (R/L outside VINTAGE_RANGE) the p
 def vintage_run_off(book_value: float, remaining: float, class_life: float):
     """Cumulative depreciation U(t) after t years of a vintage stock with book value B, remaining life R < L:
     rate D(t) = D0 (1 − e^(−x(1 − t/L))) / (1 − e^(−x)), where x solves R/L = _remaining_ratio(x) and D0 = B/R."""
-    target, low, high = remaining / class_life, -VINTAGE_X, VINTAGE_X
-    for _ in range(100):  # bisection; the ratio rises monotonically with x
-        mid = (low + high) / 2
-        low, high = (mid, high) if _remaining_ratio(mid) < target else (low, mid)
-    x, L, d0 = (low + high) / 2, class_life, book_value / remaining
+    x, L, d0 = _growth_of_ratio(remaining / class_life), class_life, book_value / remaining
     if abs(x) < 1e-9:  # even history: the rate falls linearly from 2B/L to 0 at L
         return lambda t: book_value * (1 - (1 - np.clip(t, 0, L) / L) ** 2)
     scale = d0 / (1 - np.exp(-x))
@@ -89,6 +86,16 @@ def vintage_run_off(book_value: float, remaining: float, class_life: float):
         t = np.clip(t, 0.0, L)
         return scale * (t - L / x * np.exp(-x) * np.expm1(x * t / L))
     return used
+
+
+@functools.lru_cache(maxsize=4096)  # a plan's few ratios recur in every recompute of its region (scenarios)
+def _growth_of_ratio(target: float) -> float:
+    """The x with _remaining_ratio(x) = target, by bisection (the ratio rises monotonically with x)."""
+    low, high = -VINTAGE_X, VINTAGE_X
+    for _ in range(100):
+        mid = (low + high) / 2
+        low, high = (mid, high) if _remaining_ratio(mid) < target else (low, mid)
+    return (low + high) / 2
 
 
 VINTAGE_RANGE = (_remaining_ratio(-VINTAGE_X), _remaining_ratio(VINTAGE_X))
@@ -142,7 +149,16 @@ def share_terms(dep, release, interest, revenue, method: str):
     return dep + interest, revenue
 
 
-def compute_region(plan: Plan, grid: ObjectGrid, models: Models, conv: Conventions, years: np.ndarray) -> RegionResult:
+def existing_depreciation(plan: Plan, models: Models, conv: Conventions, years: np.ndarray) -> np.ndarray:
+    """The existing assets' avskrivningar per year: the Region sheet's where it gives them, else the run-off."""
+    explicit = _inputs(plan, years, "befintliga_avskrivningar")
+    return np.where(np.isnan(explicit), existing_runoff(plan.region, models, conv, years), explicit)
+
+
+def compute_region(plan: Plan, grid: ObjectGrid, models: Models, conv: Conventions, years: np.ndarray,
+                   revenue_change: np.ndarray | None = None) -> RegionResult:
+    """The region table; `revenue_change` (per year, mnkr) is added to övriga intäkter, as a Region sheet giving
+    them so changed would (a scenario's skatteunderlag)."""
     sums = _object_sums(grid, years)
     notes: list[str] = []
     n = len(years)
@@ -160,9 +176,7 @@ def compute_region(plan: Plan, grid: ObjectGrid, models: Models, conv: Conventio
         return RegionResult(pl.DataFrame(table).with_columns(pl.col(pl.Float64).fill_nan(None)), tuple(notes))
 
     region = plan.region
-    explicit_dep = _inputs(plan, years, "befintliga_avskrivningar")
-    runoff = existing_runoff(region, models, conv, years)
-    existing_dep = np.where(np.isnan(explicit_dep), runoff, explicit_dep)
+    existing_dep = existing_depreciation(plan, models, conv, years)
     dep = existing_dep + sums["avskrivningar"]
     release = _inputs(plan, years, "befintlig_intaktsford_medfinansiering")
     release = np.nan_to_num(release) + sums["intaktsford_medfinansiering"]
@@ -170,6 +184,8 @@ def compute_region(plan: Plan, grid: ObjectGrid, models: Models, conv: Conventio
     other = np.nan_to_num(_inputs(plan, years, "ovriga_ej_likviditetspaverkande"))
     cash = np.nan_to_num(_inputs(plan, years, "likvida_medel"))
     other_income = other_revenue(plan, years, release, conv.intaktstillvaxt, notes)
+    if revenue_change is not None:
+        other_income = other_income + revenue_change
     revenue = other_income + release
 
     self_financing = result + dep - release + other

@@ -14,7 +14,7 @@ from invest.base.findings import Finding, InputError, error
 from invest.base.yaml_nodes import read_mapping
 
 TOP_KEYS = {"beskrivning", "enhet", "tillatna", "varden"}
-UNITS = {"andel", "procent", "ar", "manad", "val", "komponenter", "mnkr", "ordlista", "lista"}
+UNITS = {"andel", "procent", "ar", "manad", "val", "komponenter", "mnkr", "ordlista", "lista", "taltabell"}
 ENTRY_KEYS = {"varde", "kalla", "antagande"}
 COMPONENT_KEYS = {"komponent", "andel", "nyttjandeperiod"}
 
@@ -114,6 +114,8 @@ def _check_value(path: Path, node: yaml.Node, unit: str, allowed: tuple[str, ...
         return _word_list(value, where, problems)
     if unit == "lista":
         return _name_list(path, node, problems)
+    if unit == "taltabell":
+        return _number_table(value, where, problems)
     if unit == "manad":
         if isinstance(value, dict):
             bad = []
@@ -154,6 +156,22 @@ def _word_list(value, where: str, problems: list) -> dict | None:
             problems.append(error(where, f'"{key}" ska ha ett ord eller en lista med ord'))
             continue
         out[str(key)] = tuple(words)
+    return out
+
+
+def _number_table(value, where: str, problems: list) -> dict | None:
+    """`taltabell`: a table from a name to a finite number."""
+    if not isinstance(value, dict) or not value:
+        problems.append(error(where, "varde ska vara en tabell: namn -> tal"))
+        return None
+    out = {}
+    for key, number in value.items():
+        try:
+            if not isinstance(number, (int, float)) or isinstance(number, bool):
+                raise parse.BadValue(f"{number!r} är inget tal")
+            out[str(key)] = parse.number(number)
+        except parse.BadValue as exc:
+            problems.append(error(where, f'"{key}": {exc}'))
     return out
 
 

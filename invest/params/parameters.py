@@ -94,6 +94,10 @@ class Models:
                                        "räntor (befintlig skuld, fastställda räntekostnader).", "andel", (), (flat,))
         return Models({**self.params, **overlay}, self.directory)
 
+    def with_values(self, name: str, values: tuple[DatedValue, ...]) -> "Models":
+        """The models with parameter `name`'s dated values replaced (a scenario's rate path, growth or lives)."""
+        return Models({**self.params, name: replace(self.params[name], values=values)}, self.directory)
+
     @property
     def flat_rate(self) -> float | None:
         """The rate of --ranta, or None."""

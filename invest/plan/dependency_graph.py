@@ -118,11 +118,6 @@ class DependencyGraph:
                     return chains
         return sorted(chains, key=lambda c: (-len(c), c))
 
-    def downstream(self, oid: str) -> list[str]:
-        """Everything that waits for `oid`, directly or through others, in an order where predecessors come first."""
-        below = nx.descendants(self.graph, oid)
-        return [n for n in nx.topological_sort(self.graph.subgraph(below | {oid})) if n != oid]
-
     def violations(self, opens: dict[str, int | None]) -> list[Violation]:
         """Dependencies where the dependent opens before its predecessor + lag (objects without a date are skipped)."""
         found = []
@@ -135,16 +130,22 @@ class DependencyGraph:
         return found
 
     def propagate(self, opens: dict[str, int | None], oid: str, years: int) -> dict[str, int]:
-        """Whole years each object moves when `oid` moves `years`: every object downstream moves by the smallest
-        number of years ≥ 0 that puts it at or after each moved predecessor + lag. Bringing an object forward
-        moves nothing downstream (the constraints only loosen)."""
-        moves = {oid: years}
-        for d in self.downstream(oid):
+        """Whole years each object moves when `oid` moves `years` (propagate_all with one object moved)."""
+        return self.propagate_all(opens, {oid: years})
+
+    def propagate_all(self, opens: dict[str, int | None], given: dict[str, int]) -> dict[str, int]:
+        """Whole years each object moves when the objects of `given` move their years: every object downstream of
+        any of them moves by the smallest number of years ≥ 0 that puts it at or after each moved predecessor + lag
+        (a given object too, when what it waits for moves further than it). Bringing an object forward moves nothing
+        downstream (the constraints only loosen)."""
+        moves = dict(given)
+        below = set(given).union(*(nx.descendants(self.graph, oid) for oid in given))
+        for d in nx.topological_sort(self.graph.subgraph(below)):
             need = 0
             for p in self.graph.predecessors(d):
                 if moves.get(p) and opens.get(p) is not None and opens.get(d) is not None:
                     need = max(need, years_to_wait(opens[p] + 12 * moves[p], self.edge(p, d).fordrojning_manader,
                                                    opens[d]))
-            if need:
+            if need and need > moves.get(d, 0):
                 moves[d] = need
         return moves
