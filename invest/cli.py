@@ -414,6 +414,79 @@ def kontroll(plan, models_dir, ranta, till_ar, mapping_path, forslag, fmt, utdat
     sys.exit(EXIT_OK if r.passed else EXIT_CHECK_FAILED)
 
 
+WORKBOOK_HELP = "Skriv även arbetsboken (xlsx) och diagrammet (PNG) till -o/--utdata."
+
+
+@main.command()
+@click.argument("scenarier", type=click.Path(path_type=Path, dir_okay=False), metavar="SCENARIER")
+@plan_argument
+@format_option("tabell", "json")
+@click.option("--arbetsbok", is_flag=True, help=WORKBOOK_HELP)
+@calculation_options
+@output_options
+@handle_errors
+def scenario(scenarier, plan, models_dir, ranta, till_ar, mapping_path, fmt, arbetsbok, utdata, skriv_over):
+    """Räknar namngivna scenarier sida vid sida mot basen: andel, kapitalkostnader, avskrivningar,
+    räntekostnader, totala intäkter och marginal per år, skillnaden mot basen, första år över riktvärdet och
+    genomsnittlig andel. SCENARIER är en YAML-fil (scenarier: en lista med namn och ändringar) eller en
+    arbetsbok med bladet Scenarier (en rad per ändring). Ändringar: marknadsranta {tillagg, fran_ar},
+    intaktstillvaxt, skatteunderlag {tillagg, fran_ar}, fordyring [{tillgangsklass|objekt|kategori, faktor,
+    fran_ar}], forseningar [{objekt, ar}], nyttjandeperiod [{tillgangsklass, ar}], forslag [arbetsbok]
+    (se docs/anvandarguide.md).
+
+    \b
+    Exempel:
+      invest scenario scenarier.yaml
+      invest scenario scenarier.yaml plan.xlsx --format json
+      invest scenario scenarier.xlsx --arbetsbok -o rapporter/
+    """
+    from invest.outputs import scenario_output
+
+    with working("scenario", fmt):
+        r = pipeline.scenarios(inputs(plan, models_dir, ranta, till_ar, mapping_path), scenarier,
+                               utdata if arbetsbok else None, skriv_over)
+    if fmt == "json":
+        click.echo(scenario_output.scenario_json(r.result))
+    else:
+        click.echo(scenario_output.scenario_table(r.result), nl=False)
+        for path in r.written:
+            click.echo(f"Skrev {path}.")
+
+
+@main.command()
+@plan_argument
+@format_option("tabell", "json")
+@click.option("--arbetsbok", is_flag=True, help=WORKBOOK_HELP.replace("diagrammet", "tornadodiagrammet"))
+@calculation_options
+@output_options
+@handle_errors
+def kanslighet(plan, models_dir, ranta, till_ar, mapping_path, fmt, arbetsbok, utdata, skriv_over):
+    """Känslighetsanalys: varje drivare (marknadsränta, intäktstillväxt, skatteunderlag, fördyring per
+    tillgångsklass, försening av de största objekten, nyttjandeperiod per tillgångsklass) vid standardsteg
+    (models/kanslighet/steg.yaml) med andelen per år och Δ kapitalkostnader under planperioden, och
+    brytpunkten: hur långt drivaren kan ändras innan första året når riktvärdet (eller, när planen redan
+    överskrider det, innan den slutar göra det) — exakt för marknadsräntan och skatteunderlaget, annars med
+    angiven precision.
+
+    \b
+    Exempel:
+      invest kanslighet
+      invest kanslighet plan.xlsx --format json
+      invest kanslighet --arbetsbok -o rapporter/
+    """
+    from invest.outputs import scenario_output
+
+    with working("kanslighet", fmt):
+        r = pipeline.sensitivity_analysis(inputs(plan, models_dir, ranta, till_ar, mapping_path),
+                                          utdata if arbetsbok else None, skriv_over)
+    if fmt == "json":
+        click.echo(scenario_output.sensitivity_json(r.result))
+    else:
+        click.echo(scenario_output.sensitivity_table(r.result), nl=False)
+        for path in r.written:
+            click.echo(f"Skrev {path}.")
+
+
 @main.command()
 @click.argument("fil", type=click.Path(path_type=Path), metavar="FIL")
 @format_option("text", "json")

@@ -14,6 +14,9 @@ import polars as pl
 from invest.analyses.delay import DelayResult, Delays
 from invest.analyses.proposals import Admission, ProposalCheck, Verdict
 from invest.analyses.riktvarde import breach_findings
+from invest.analyses.scenario_spec import read_scenarios
+from invest.analyses.scenarios import ScenarioResult, run_scenarios
+from invest.analyses.sensitivity import SensitivityResult, sensitivity
 from invest.base.atomic import output_guard, pending
 from invest.base.findings import Finding, InputError, UnreadableFile, error, errors
 from invest.base.progress import step
@@ -226,6 +229,57 @@ def check_proposals(inputs: Inputs, files: list[Path], directory: Path, overwrit
     with output_guard(overwrite, _inputs_of(inputs, *files)):
         written = write_check_report(calc, verdicts, admission, files, warnings, Path(directory))
     return Check(calc, verdicts, admission, files, warnings, written)
+
+
+@dataclass(frozen=True)
+class Scenarios:
+    result: ScenarioResult
+    written: list[Path]
+
+
+def scenarios(inputs: Inputs, file: Path, directory: Path | None = None, overwrite: bool = False) -> Scenarios:
+    """`invest scenario`: the named scenarios of `file` (YAML or a workbook's sheet Scenarier) beside the base; with
+    a `directory`, the workbook and the chart written there."""
+    calc = calculate_plan(inputs)
+    step(f"Läser {Path(file).name}")
+    specs = read_scenarios(file, calc.plan, calc.models)
+    mapping, proposals = load_mapping(inputs.mapping_path), {}
+    for path, _ in {f for spec in specs for f in spec.proposal_files}:
+        proposals[path] = read_proposal([path], calc.plan, calc.models, mapping)[0]
+    changes = [replace(spec.change, proposals=tuple(o for path, _ in spec.proposal_files for o in proposals[path]))
+               for spec in specs]
+    step("Räknar scenarierna")
+    result = run_scenarios(calc, changes)
+    written: list[Path] = []
+    if directory is not None:
+        step("Skriver resultatet")
+        from invest.outputs.scenario_report import write_scenario_report  # matplotlib only when drawn
+
+        with output_guard(overwrite, _inputs_of(inputs, file, *proposals)):
+            written = write_scenario_report(result, Path(directory))
+    return Scenarios(result, written)
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    result: SensitivityResult
+    written: list[Path]
+
+
+def sensitivity_analysis(inputs: Inputs, directory: Path | None = None, overwrite: bool = False) -> Sensitivity:
+    """`invest kanslighet`: every driver at its standard steps with its break-even; with a `directory`, the
+    workbook and the tornado chart written there."""
+    calc = calculate_plan(inputs)
+    step("Räknar känsligheten")
+    result = sensitivity(calc)
+    written: list[Path] = []
+    if directory is not None:
+        step("Skriver resultatet")
+        from invest.outputs.scenario_report import write_sensitivity_report  # matplotlib only when drawn
+
+        with output_guard(overwrite, _inputs_of(inputs)):
+            written = write_sensitivity_report(result, Path(directory))
+    return Sensitivity(result, written)
 
 
 @dataclass(frozen=True)

@@ -192,8 +192,12 @@ class Changes:
         added, added_group, removed, removed_group, warnings = [], [], [], [], []
         existing = np.zeros((n, len(self.years)))
         for k, change in enumerate(changes):
-            models = self.models(change) if change.lives else self.calc.models
-            arrays, rows, said = self.objects(change, models)
+            try:
+                models = self.models(change) if change.lives else self.calc.models
+                arrays, rows, said = self.objects(change, models)
+            except InputError as exc:  # say which scenario cannot be computed, and where it is given
+                raise InputError([replace(f, location=change.where or f.location,
+                                          message=f'scenariot "{change.name}": {f.message}') for f in exc.findings])
             warnings.append(tuple(said))
             if arrays is not None:
                 added.append(arrays)

@@ -32,7 +32,8 @@ class Driver:
     `fragment(x)` the same as a scenario file's keys."""
 
     id: str
-    name: str
+    kind: str  # marknadsranta | intaktstillvaxt | skatteunderlag | fordyring | forsening | nyttjandeperiod
+    subject: str  # the asset class or object id the driver is about ("" for the region's drivers)
     unit: str  # procentenhet | procent | år (how andring is shown)
     step: float
     method: str
@@ -94,14 +95,14 @@ def drivers(engine: Changes) -> list[Driver]:
     reach = steps["sokgrans_steg"]
     growth = calc.conventions.intaktstillvaxt
     out = [
-        Driver("marknadsranta", "Marknadsränta", "procentenhet", steps["marknadsranta"], EXACT,
+        Driver("marknadsranta", "marknadsranta", "", "procentenhet", steps["marknadsranta"], EXACT,
                -reach * steps["marknadsranta"], reach * steps["marknadsranta"],
                lambda x: Change(rate=(x, first)),
                lambda x: {"marknadsranta": {"tillagg": x, "fran_ar": first}}),
-        Driver("intaktstillvaxt", "Intäktstillväxt", "procentenhet", steps["intaktstillvaxt"], BISECTION,
+        Driver("intaktstillvaxt", "intaktstillvaxt", "", "procentenhet", steps["intaktstillvaxt"], BISECTION,
                -reach * steps["intaktstillvaxt"], reach * steps["intaktstillvaxt"],
                lambda x: Change(growth=growth + x), lambda x: {"intaktstillvaxt": growth + x}),
-        Driver("skatteunderlag", "Skatteunderlag", "procentenhet", steps["skatteunderlag"], EXACT,
+        Driver("skatteunderlag", "skatteunderlag", "", "procentenhet", steps["skatteunderlag"], EXACT,
                -reach * steps["skatteunderlag"], reach * steps["skatteunderlag"],
                lambda x: Change(tax_base=(x, first)),
                lambda x: {"skatteunderlag": {"tillagg": x, "fran_ar": first}}),
@@ -109,7 +110,7 @@ def drivers(engine: Changes) -> list[Driver]:
     plan = calc.plan
     spending = [o for o in plan.objects if any(y >= first and a for y, a in o.utgifter)]
     for klass in dict.fromkeys(o.tillgangsklass for o in spending):
-        out.append(Driver(f"fordyring:{klass}", f"Fördyring {klass}", "procent", steps["fordyring"], BISECTION,
+        out.append(Driver(f"fordyring:{klass}", "fordyring", klass, "procent", steps["fordyring"], BISECTION,
                           max(-1.0, -reach * steps["fordyring"]), reach * steps["fordyring"],
                           lambda x, k=klass: Change(overruns=(Overrun("tillgangsklass", k, 1 + x, first),)),
                           lambda x, k=klass: {"fordyring": [{"tillgangsklass": k, "faktor": 1 + x, "fran_ar": first}]}))
@@ -118,7 +119,7 @@ def drivers(engine: Changes) -> list[Driver]:
     movable = [o for o in plan.objects if engine.delays.movable(o.id) is None and size[o.id] > 0]
     largest = sorted(movable, key=lambda o: -size[o.id])[:int(steps["antal_objekt"])]
     for o in largest:
-        out.append(Driver(f"forsening:{o.id}", f"Försening {o.id} ({o.namn})", "år", steps["forsening"], WHOLE_YEARS,
+        out.append(Driver(f"forsening:{o.id}", "forsening", o.id, "år", steps["forsening"], WHOLE_YEARS,
                           -reach * steps["forsening"], reach * steps["forsening"],
                           lambda x, oid=o.id: Change(delays=((oid, int(round(x))),)),
                           lambda x, oid=o.id: {"forseningar": [{"objekt": oid, "ar": int(round(x))}]}))
@@ -128,7 +129,7 @@ def drivers(engine: Changes) -> list[Driver]:
         life = calc.models.class_life(klass, first)
         if life is None:
             continue
-        out.append(Driver(f"nyttjandeperiod:{klass}", f"Nyttjandeperiod {klass}", "år", steps["nyttjandeperiod"] * life,
+        out.append(Driver(f"nyttjandeperiod:{klass}", "nyttjandeperiod", klass, "år", steps["nyttjandeperiod"] * life,
                           BISECTION, -0.9 * life, min(reach * steps["nyttjandeperiod"] * life, 100 - life),
                           lambda x, k=klass, L=life: Change(lives=((k, L + x),)),
                           lambda x, k=klass, L=life: {"nyttjandeperiod": [{"tillgangsklass": k, "ar": L + x}]}))
