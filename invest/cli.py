@@ -445,12 +445,7 @@ def scenario(scenarier, plan, models_dir, ranta, till_ar, mapping_path, fmt, arb
     with working("scenario", fmt):
         r = pipeline.scenarios(inputs(plan, models_dir, ranta, till_ar, mapping_path), scenarier,
                                utdata if arbetsbok else None, skriv_over)
-    if fmt == "json":
-        click.echo(scenario_output.scenario_json(r.result))
-    else:
-        click.echo(scenario_output.scenario_table(r.result), nl=False)
-        for path in r.written:
-            click.echo(f"Skrev {path}.")
+    _show(fmt, r, scenario_output.scenario_json, scenario_output.scenario_table)
 
 
 @main.command()
@@ -479,12 +474,17 @@ def kanslighet(plan, models_dir, ranta, till_ar, mapping_path, fmt, arbetsbok, u
     with working("kanslighet", fmt):
         r = pipeline.sensitivity_analysis(inputs(plan, models_dir, ranta, till_ar, mapping_path),
                                           utdata if arbetsbok else None, skriv_over)
+    _show(fmt, r, scenario_output.sensitivity_json, scenario_output.sensitivity_table)
+
+
+def _show(fmt: str, r, as_json, as_table) -> None:
+    """A result as JSON or as its table, then the files written."""
     if fmt == "json":
-        click.echo(scenario_output.sensitivity_json(r.result))
-    else:
-        click.echo(scenario_output.sensitivity_table(r.result), nl=False)
-        for path in r.written:
-            click.echo(f"Skrev {path}.")
+        click.echo(as_json(r.result))
+        return
+    click.echo(as_table(r.result), nl=False)
+    for path in r.written:
+        click.echo(f"Skrev {path}.")
 
 
 @main.command()
