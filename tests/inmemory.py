@@ -103,3 +103,129 @@ def shifted(obj, years: int, from_year: int):
         utgifter=tuple((y + years if y >= from_year else y, a) for y, a in obj.utgifter),
         medfinansiering=tuple(CoFinancing(c.part, c.amount, c.year + years if c.year is not None and c.year >= from_year
                                           else c.year) for c in obj.medfinansiering))
+
+
+# --- The long way for `invest scenario` (tests/test_scenario_recompute.py, tests/test_sensitivity_breakeven.py): a
+# scenario's changes made to the inputs themselves — the models' parameters, the plan's records — and the whole plan
+# recomputed with `calculate`. Nothing here reads the scenario implementation.
+
+SKATTEUNDERLAG_PARAMETER = "region/skatteunderlag"
+SKATTEUNDERLAG_MNKR_PER_PE = 900.0  # Budget 2026: 0,1 procentenhet of the tax base ≈ 90 mnkr a year
+
+
+def with_rate_added(models: Models, name: str, add: float, from_year: int) -> Models:
+    """`models` with the value of `name` in force in each year ≥ `from_year` raised by `add` (earlier years as
+    they were), as a dated path from 1 January of every year 1990–2100."""
+    return with_path(models, name, {y: models.value(name, y) + (add if y >= from_year else 0.0)
+                                    for y in range(1990, 2101)})
+
+
+def class_lives_scaled(components, life: float):
+    """A class's components with every life multiplied by life / L (L = 1 / Σ andel/nyttjandeperiod), each rounded
+    to whole months; lives of 0 (not depreciated) stay 0."""
+    per_krona = sum(share / n for _, share, n in components if n > 0)
+    whole = 1 / per_krona
+    return tuple((name, share, (round(n * life / whole * 12) / 12) if n > 0 else n) for name, share, n in components)
+
+
+def with_class_life(models: Models, asset_class: str, life: float) -> Models:
+    """`models` with asset class `asset_class`'s components scaled to the life `life` (every dated value), as
+    editing models/tillgangsklasser/<klass>.yaml would."""
+    name = "tillgangsklasser/" + v.normalize(asset_class)
+    param = models.params[name]
+    values = tuple(replace(d, value=class_lives_scaled(d.value, life)) for d in param.values)
+    return Models({**models.params, name: replace(param, values=values)}, models.directory)
+
+
+def skatteunderlag_per_pe(models: Models, year: int) -> float:
+    """mnkr of övriga intäkter per procentenhet of the tax base: models/region/skatteunderlag.yaml once it exists."""
+    if SKATTEUNDERLAG_PARAMETER in models.params:
+        value = models.value(SKATTEUNDERLAG_PARAMETER, year)
+        return float(value["varde"] if isinstance(value, dict) else value)
+    return SKATTEUNDERLAG_MNKR_PER_PE
+
+
+def _selected(obj, entry: dict) -> bool:
+    if entry.get("objekt") is not None:
+        return obj.id == str(entry["objekt"])
+    if entry.get("tillgangsklass") is not None:
+        return obj.tillgangsklass == v.normalize(entry["tillgangsklass"])
+    if entry.get("kategori") is not None:
+        return v.normalize(obj.kategori) == v.normalize(entry["kategori"])
+    raise ValueError(f"fordyring without a selector: {entry}")
+
+
+def dearer(obj, entries: list[dict], first_year: int):
+    """The object's spend with every matching `fordyring` entry applied: amounts in years ≥ max(fran_ar, the plan's
+    first year) multiplied by faktor (several entries multiply); co-financing as it was."""
+    mine = [e for e in entries if _selected(obj, e)]
+    if not mine:
+        return obj
+
+    def factor(year):
+        f = 1.0
+        for e in mine:
+            if year >= max(int(e.get("fran_ar", first_year)), first_year):
+                f *= float(e["faktor"])
+        return f
+    return replace(obj, utgifter=tuple((y, a * factor(y)) for y, a in obj.utgifter))
+
+
+def delay_moves(calc, delays: list[dict]) -> dict[str, int]:
+    """The years each object moves for the scenario's `forseningar`, from the delays as `invest forsening` lists
+    them (Delays(calc).delay(...).moves), one at a time; an object moved by several takes the largest move (each
+    object's constraint is at-or-after every predecessor, monotone in the predecessors' moves)."""
+    from invest.analyses.delay import Delays
+
+    moves: dict[str, int] = {}
+    for d in delays:
+        for m in Delays(calc).delay(str(d["objekt"]), int(d["ar"])).moves:
+            moves[m.id] = max(moves.get(m.id, m.years), m.years) if m.years >= 0 else min(moves.get(m.id, m.years), m.years)
+    return moves
+
+
+def scenario_inputs(calc, scenario: dict, base_dir=None, moves: dict[str, int] | None = None):
+    """(plan, models) with the scenario's changes made the long way, on the computed base `calc` (whose plan holds
+    its övriga intäkter). `moves` replaces delay_moves (e.g. moves worked out by hand)."""
+    from pathlib import Path
+
+    from invest.engine.calculation import calculate
+    from invest.excel.reader import read_proposal
+
+    plan, models = calc.plan, calc.models
+    first = plan.plan_years[0]
+    if "marknadsranta" in scenario:
+        m = scenario["marknadsranta"]
+        models = with_rate_added(models, "ranta/marknadsranta", float(m["tillagg"]), int(m.get("fran_ar", first)))
+    if "intaktstillvaxt" in scenario:
+        models = with_parameter(models, "region/intaktstillvaxt", float(scenario["intaktstillvaxt"]))
+    for entry in scenario.get("nyttjandeperiod", []):
+        models = with_class_life(models, entry["tillgangsklass"], float(entry["ar"]))
+    objects = [dearer(o, scenario.get("fordyring", []), first) for o in plan.objects]
+    if scenario.get("forseningar"):
+        moved = moves if moves is not None else delay_moves(calc, scenario["forseningar"])
+        objects = [shifted(o, moved[o.id], first) if moved.get(o.id) else o for o in objects]
+    for name in scenario.get("forslag", []):
+        path = Path(name) if Path(name).is_absolute() or base_dir is None else Path(base_dir) / name
+        objects += read_proposal([path], plan, calc.models)[0]
+    region = plan.region
+    if "skatteunderlag" in scenario:
+        s = scenario["skatteunderlag"]
+        add, since = float(s["tillagg"]), int(s.get("fran_ar", first))
+        # övriga intäkter as the (scenario's) models give them without the change, then the change added
+        other = calculate(plan, models).region.table
+        other = dict(zip(other["ar"].to_list(), other["ovriga_intakter"].to_list()))
+        per_pe = skatteunderlag_per_pe(models, first)
+        region = replace(region, years=tuple(
+            replace(r, ovriga_intakter=other[r.year] + (per_pe * add * 100 * (r.year - since + 1) if r.year >= since
+                                                        else 0.0)) for r in region.years))
+    return replace(plan, objects=tuple(objects), region=region), models
+
+
+def scenario_long_way(calc, scenario: dict, base_dir=None, moves: dict[str, int] | None = None):
+    """The region table (plan years) of the plan with the scenario's changes, recomputed in full."""
+    from invest.engine.calculation import calculate
+
+    plan, models = scenario_inputs(calc, scenario, base_dir, moves)
+    table = calculate(plan, models, until_year=int(calc.region.table["ar"][-1])).region.table
+    return table.filter(table["ar"].is_in(list(calc.plan.plan_years)))
