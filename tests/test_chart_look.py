@@ -17,7 +17,8 @@ from matplotlib.text import Text
 from conftest import build_plan
 from invest.outputs.budget_charts import CHART_DPI, budget_charts, budget_figures
 from invest.outputs.chart import FOOTER_INCH, GUARD_IDS, SwedishTicks, comparison_chart, delay_chart, settle
-from invest.outputs.pdf_report import report_pages, write_pdf_report
+from invest.outputs.pdf_fonts import face
+from invest.outputs.pdf_report import BOTTOM, MARGIN, TOP, report_pages, write_pdf_report
 from invest.pipeline import Inputs, calculate_plan
 
 
@@ -199,6 +200,14 @@ def test_the_pdf_report(tmp_path, calc):
     assert page_count(target) == 4  # front page, two pages of two charts, the tables
     assert b"/FontFile2" in data and b"/Type3" not in data  # TrueType embedded
     assert re.search(rb"/MediaBox \[ ?0 0 595\.\d+ 841\.\d+ ?\]", data)  # A4 portrait first
+    if shutil.which("pdfimages"):  # each chart's pixels shown at the resolution they were drawn at: unresampled
+        listing = subprocess.run(["pdfimages", "-list", str(target)], capture_output=True, text=True,
+                                 check=True).stdout.splitlines()[2:]
+        assert [line.split()[12:14] for line in listing] == [[str(CHART_DPI)] * 2] * 4, listing
+    if shutil.which("pdffonts"):  # every font embedded, as a subset, with a map back to the characters
+        fonts = subprocess.run(["pdffonts", str(target)], capture_output=True, text=True,
+                               check=True).stdout.splitlines()[2:]
+        assert fonts and all(line.split()[-5:-2] == ["yes", "yes", "yes"] for line in fonts), fonts
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", "-layout", str(target), "-"], capture_output=True, text=True,
                               check=True).stdout
@@ -218,28 +227,30 @@ def test_pdf_pages_are_a4_with_readable_type(calc):
     pages = report_pages(calc, [("Plan", "investeringsplan.xlsx"), ("Räntebas", "bundet_kapital")],
                          ["En mening."])
     assert len(pages) == 4
-    for fig in pages:
-        settle(fig)
-        width, height = fig.get_size_inches()
+    for page in pages:
+        width, height = page.size
         assert {round(width, 2), round(height, 2)} == {8.27, 11.69}
-        sizes = [t.get_fontsize() for t in visible_texts(fig)]
-        assert min(sizes) >= 8
+        texts = [t for t in page.texts if t.text.strip()]
+        assert min(t.size for t in texts) >= 8
+        for t in texts:  # no line runs off its page: each within the margins, as set in the embedded font
+            extent = face(t.bold).width(t.text, t.size) / 72
+            start = t.x - {"left": 0.0, "right": 1.0, "center": 0.5}[t.align] * extent
+            assert MARGIN - 0.01 <= start and start + extent <= width - MARGIN + 0.01, t.text
+            assert BOTTOM / 2 <= t.y <= height - TOP / 2, t.text
     # the chart pages show each chart's pixels at the size it was drawn, so its text keeps its size in points
     figures = budget_figures(calc)
-    images = [image for fig in pages for ax in fig.axes for image in ax.get_images()]
+    images = [picture for page in pages for picture in page.pictures]
     assert len(images) == len(figures) == 4
     for image, fig in zip(images, figures.values()):
-        rows, columns = image.get_array().shape[:2]
+        rows, columns = image.pixels.shape[:2]
         width, height = fig.get_size_inches()
         assert columns == round(width * CHART_DPI) and rows == round((height - FOOTER_INCH) * CHART_DPI)
-        page = image.axes.figure
-        shown = image.axes.get_window_extent(page.canvas.get_renderer()).transformed(page.dpi_scale_trans.inverted())
-        assert shown.width == pytest.approx(columns / CHART_DPI) and shown.height == pytest.approx(rows / CHART_DPI)
+        assert image.width == pytest.approx(columns / CHART_DPI) and image.height == pytest.approx(rows / CHART_DPI)
         settle(fig)
         renderer = fig.canvas.get_renderer()
         shown_texts = [t for t in visible_texts(fig)  # all but the source line, left out in the PDF
                        if t.get_window_extent(renderer).y0 >= FOOTER_INCH * fig.dpi]
         assert min(t.get_fontsize() for t in shown_texts) >= 8
-    front = " ".join(t.get_text() for t in visible_texts(pages[0]))
+    front = " ".join(t.text for t in pages[0].texts)
     assert "En mening." in front and "bundet_kapital" not in front and "bundet kapital" in front
-    assert math.isclose(pages[-1].get_size_inches()[0], 11.69)  # the wide tables on a landscape page
+    assert math.isclose(pages[-1].size[0], 11.69)  # the wide tables on a landscape page
