@@ -128,7 +128,8 @@ class _Document:
         start = len(out)
         out += f"xref\n0 {self.count + 1}\n0000000000 65535 f \n".encode()
         out += "".join(f"{offset:010d} 00000 n \n" for offset in offsets).encode()
-        out += f"trailer\n<< /Size {self.count + 1} /Root {root} 0 R /Info {info} 0 R >>\nstartxref\n{start}\n%%EOF\n".encode()
+        out += (f"trailer\n<< /Size {self.count + 1} /Root {root} 0 R /Info {info} 0 R >>\n"
+                f"startxref\n{start}\n%%EOF\n").encode()
         return bytes(out)
 
 
@@ -172,7 +173,7 @@ class _Font:
         descriptor = document.add(
             f"<< /Type /FontDescriptor /FontName /{name} /Flags 32 /FontBBox [{box}] /ItalicAngle 0 "
             f"/Ascent {_number(ascent)} /Descent {_number(descent)} /CapHeight {_number(ascent)} "
-            f"/StemV {160 if 'Bold' in f.name else 80} /FontFile2 {file_id} 0 R >>")
+            f"/StemV 80 /FontFile2 {file_id} 0 R >>")  # StemV: required, and only read to substitute the font
         widths = " ".join(f"{g} [{_number(f.advances[g] * scale)}]" for g in sorted(self.used))
         cid_font = document.add(f"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /{name} "
                                 f"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> "
@@ -202,8 +203,9 @@ def _page(document: _Document, page: Page, fonts: dict[bool, _Font], parent: int
     width, height = (_number(v * POINTS) for v in page.size)
     font_refs = " ".join(f"/{font.key} {font.reference} 0 R" for font in fonts.values())
     image_refs = " ".join(f"/{name} {number} 0 R" for name, number in images.items())
+    resources = f"<< /Font << {font_refs} >> /XObject << {image_refs} >> >>"
     return document.add(f"<< /Type /Page /Parent {parent} 0 R /MediaBox [0 0 {width} {height}] "
-                        f"/Contents {content} 0 R /Resources << /Font << {font_refs} >> /XObject << {image_refs} >> >> >>")
+                        f"/Contents {content} 0 R /Resources {resources} >>")
 
 
 def _image(document: _Document, pixels: np.ndarray) -> int:
@@ -220,7 +222,7 @@ def _to_unicode(used: dict[int, str]) -> str:
     for start in range(0, len(pairs), 100):  # at most 100 mappings a block
         chunk = pairs[start:start + 100]
         blocks.append(f"{len(chunk)} beginbfchar\n"
-                      + "\n".join(f"<{g:04x}> <{c.encode('utf-16-be').hex()}>" for g, c in chunk) + "\nendbfchar")
+                      + "\n".join(f"<{g:04x}> <{_utf16(c)}>" for g, c in chunk) + "\nendbfchar")
     return ("/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
             "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
             "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n1 begincodespacerange\n<0000> <ffff>\n"
@@ -230,7 +232,12 @@ def _to_unicode(used: dict[int, str]) -> str:
 
 def _text_string(text: str) -> str:
     """Any text as a PDF text string: UTF-16BE with its byte order mark, in hex."""
-    return f"<feff{text.encode('utf-16-be').hex()}>"
+    return f"<feff{_utf16(text)}>"
+
+
+def _utf16(text: str) -> str:
+    """UTF-16BE in hex; a lone surrogate (a file name that was not UTF-8) as "?"."""
+    return text.encode("utf-16-be", "replace").hex()
 
 
 def _rgb(colour: str) -> str:

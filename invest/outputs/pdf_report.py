@@ -251,7 +251,7 @@ def _chart_pages(calc: Calculation, charts: dict[str, Drawn]) -> list[Page]:
         page = Page(PORTRAIT)
         y = page_height - CHART_TOP
         for slot, name in enumerate(names[first:first + 2]):
-            image = charts[name].pixels[:-round(FOOTER_INCH * CHART_DPI), :, :3]  # opaque: no alpha channel to embed
+            image = charts[name].pixels[:-round(FOOTER_INCH * CHART_DPI)]
             height, width = image.shape[0] / CHART_DPI, image.shape[1] / CHART_DPI
             page.pictures.append(Picture((page_width - width) / 2, y - height, width, height, image))
             y -= height + CAPTION_GAP
