@@ -1,21 +1,27 @@
 """What a reader checks on the charts and the PDF report: each y tick label is its tick's value at the precision
 the step needs (6,75 % beside 7,00 %, not 6,8 beside 7,0), no text touches the riktvärde or gränsvärde line and a
 label stands on its value's side of it, the files are written and nothing else, the PDF has its pages with
-"Sida N av M", TrueType fonts embedded, readable sizes, Swedish numbers and no folder path or snake_case name."""
+"Sida N av M", TrueType fonts embedded, readable sizes, Swedish numbers and no folder path or snake_case name; the
+charts a forked worker draws are the ones drawn here."""
 
 from __future__ import annotations
 
+import gc
 import math
+import os
 import re
 import shutil
 import subprocess
+import sys
 
+import numpy as np
 import pytest
 from matplotlib.path import Path as LinePath
 from matplotlib.text import Text
 
 from conftest import build_plan
-from invest.outputs.budget_charts import CHART_DPI, budget_charts, budget_figures
+from invest.outputs import budget_charts as budget_charts_module
+from invest.outputs.budget_charts import CHART_DPI, ChartDrawing, budget_charts, budget_figures
 from invest.outputs.chart import FOOTER_INCH, GUARD_IDS, SwedishTicks, comparison_chart, delay_chart, settle
 from invest.outputs.pdf_fonts import face
 from invest.outputs.pdf_report import BOTTOM, MARGIN, TOP, report_pages, write_pdf_report
@@ -139,6 +145,30 @@ def test_budget_charts_writes_the_four_pngs_and_nothing_else(tmp_path, calc):
                                          "plan_skuld.png"]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in written)
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in written)
+
+
+def _cannot_draw(name):
+    raise RuntimeError(f"{name}: no worker today")
+
+
+def test_the_worker_draws_what_would_be_drawn_here(calc, monkeypatch):
+    """The charts a forked worker draws while the report writes its workbook are, pixel for pixel and byte for
+    byte, the ones this process draws; a worker that fails leaves its charts to be drawn here; and the heap frozen
+    around the fork is thawed when the drawing is done."""
+    here = {name: budget_charts_module._draw(budget_charts_module.chart_figure(calc, name))
+            for name in budget_charts_module.shown_charts(calc)}
+    with ChartDrawing(calc) as drawing:
+        if (os.cpu_count() or 1) >= 2 and sys.platform.startswith("linux"):
+            assert drawing.futures and gc.get_freeze_count() > 0  # a worker is drawing
+        away = drawing.result()
+    assert gc.get_freeze_count() == 0
+    monkeypatch.setattr(budget_charts_module, "_draw_forked", _cannot_draw)
+    with ChartDrawing(calc) as drawing:
+        failed = drawing.result()
+    for drawn in (away, failed):
+        assert list(drawn) == list(here)
+        for name, chart in drawn.items():
+            assert np.array_equal(chart.pixels, here[name].pixels) and chart.png == here[name].png, name
 
 
 def test_kontroll_and_forsening_charts(tmp_path):

@@ -286,6 +286,9 @@ class ChartDrawing:
             self.futures = {name: self.pool.submit(_draw_forked, name) for name in away}  # forks at the first
         except OSError:  # no process to be had: everything is drawn here
             self.futures = {}
+        except BaseException:
+            self.__exit__()  # the block is not entered, so it would not thaw the heap
+            raise
         finally:
             _forked = {}
         return self
