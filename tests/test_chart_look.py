@@ -7,15 +7,19 @@ charts a forked worker draws are the ones drawn here."""
 from __future__ import annotations
 
 import gc
+import io
 import math
 import os
 import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
+from matplotlib import get_data_path
+from matplotlib import ft2font
 from matplotlib.path import Path as LinePath
 from matplotlib.text import Text
 
@@ -23,7 +27,7 @@ from conftest import build_plan
 from invest.outputs import budget_charts as budget_charts_module
 from invest.outputs.budget_charts import CHART_DPI, ChartDrawing, budget_charts, budget_figures
 from invest.outputs.chart import FOOTER_INCH, GUARD_IDS, SwedishTicks, comparison_chart, delay_chart, settle
-from invest.outputs.pdf_fonts import face
+from invest.outputs.pdf_fonts import FONT_FILES, face, subset
 from invest.outputs.pdf_report import BOTTOM, MARGIN, TOP, report_pages, write_pdf_report
 from invest.pipeline import Inputs, calculate_plan
 
@@ -251,6 +255,24 @@ def test_the_pdf_report(tmp_path, calc):
         assert not re.search(r"\b[a-z]+_[a-z_]+\b", text)  # no snake_case name
         assert str(tmp_path) not in text and not re.search(r"(^|\s)/(home|tmp|work|Users)/", text)
         assert not re.search(r"\d\.\d", text.replace(".yaml", ""))
+
+
+def test_the_embedded_font_draws_the_glyphs_of_the_font_file():
+    """The font cut down for the PDF keeps every glyph's id; the glyphs used (å, ä, ö built of parts, the dashes)
+    have the outlines and advances of the font file's own, read by FreeType; the others are empty."""
+    no_scale = ft2font.LoadFlags.NO_SCALE if hasattr(ft2font, "LoadFlags") else ft2font.LOAD_NO_SCALE  # < 3.10
+    for bold in (False, True):
+        font = face(bold)
+        used = set(font.glyphs("Kapitalkostnader åäö ÅÄÖ – − 0123456789 % · Sida"))
+        cut = ft2font.FT2Font(io.BytesIO(subset(font, used)))
+        whole = ft2font.FT2Font(str(Path(get_data_path()) / "fonts" / "ttf" / FONT_FILES[bold]))
+        assert cut.num_glyphs == whole.num_glyphs
+        for glyph in used:
+            mine, theirs = cut.load_glyph(glyph, no_scale), whole.load_glyph(glyph, no_scale)
+            assert mine.horiAdvance == theirs.horiAdvance
+            assert all(np.array_equal(a, b) for a, b in zip(cut.get_path(), whole.get_path())), glyph
+        cut.load_glyph(font.glyphs("Z")[0], no_scale)
+        assert len(cut.get_path()[0]) == 0
 
 
 def test_pdf_pages_are_a4_with_readable_type(calc):
