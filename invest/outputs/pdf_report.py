@@ -89,7 +89,7 @@ class Flow:
         lines = wrap(text, self.width - indent, size)
         height = len(lines) * size * LINE / 72
         self.room(height)
-        put_lines(self.page, MARGIN + indent, self.y, lines, size, bold, colour)
+        _put_lines(self.page, MARGIN + indent, self.y, lines, size, bold, colour)
         self.y -= height + gap
 
     def heading(self, text: str, size: float = 13.0) -> None:
@@ -152,7 +152,7 @@ class Flow:
         self.page.rules.append(Rule(MARGIN, MARGIN + self.width, y, width, RULE_COLOUR))
 
 
-def put_lines(page: Page, x: float, top: float, lines: list[str], size: float, bold: bool = False,
+def _put_lines(page: Page, x: float, top: float, lines: list[str], size: float, bold: bool = False,
               colour: str = TEXT_COLOUR) -> None:
     """Lines of text at `x`, the first line's top at `top` (inches from the page's left and foot), LINE em apart."""
     for i, line in enumerate(lines):
@@ -263,7 +263,7 @@ def _chart_pages(calc: Calculation, charts: dict[str, Drawn]) -> list[Page]:
                        else "kapitalkostnader_netto" if calc.conventions.riktvardesmetod == "netto" else name)
             caption = f"Diagram {first + slot + 1}. " + CAPTIONS[key].format(limit=limit, debt_limit=debt_limit)
             lines = wrap(caption, caption_width, CAPTION_SIZE)
-            put_lines(page, MARGIN, y, lines, CAPTION_SIZE)
+            _put_lines(page, MARGIN, y, lines, CAPTION_SIZE)
             y -= len(lines) * CAPTION_SIZE * LINE / 72 + CHART_GAP
         pages.append(page)
     return pages
