@@ -273,8 +273,8 @@ class ChartDrawing:
 
     def __enter__(self) -> ChartDrawing:
         away = [name for name in self.names if name != DRAWN_HERE]
-        if not away or len(away) == len(self.names) or (os.cpu_count() or 1) < 2 \
-                or not sys.platform.startswith("linux"):
+        two_cores = (os.cpu_count() or 1) >= 2 and sys.platform.startswith("linux")
+        if not two_cores or not away or len(away) == len(self.names):
             return self
         global _forked
         self.figures = _forked = {name: chart_figure(self.calc, name) for name in away}
