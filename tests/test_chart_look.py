@@ -1,23 +1,34 @@
 """What a reader checks on the charts and the PDF report: each y tick label is its tick's value at the precision
 the step needs (6,75 % beside 7,00 %, not 6,8 beside 7,0), no text touches the riktvärde or gränsvärde line and a
 label stands on its value's side of it, the files are written and nothing else, the PDF has its pages with
-"Sida N av M", TrueType fonts embedded, readable sizes, Swedish numbers and no folder path or snake_case name."""
+"Sida N av M", TrueType fonts embedded, readable sizes, Swedish numbers and no folder path or snake_case name; the
+charts a forked worker draws are the ones drawn here."""
 
 from __future__ import annotations
 
+import gc
+import io
 import math
+import os
 import re
 import shutil
 import subprocess
+import sys
+from pathlib import Path
 
+import numpy as np
 import pytest
+from matplotlib import get_data_path
+from matplotlib import ft2font
 from matplotlib.path import Path as LinePath
 from matplotlib.text import Text
 
 from conftest import build_plan
-from invest.outputs.budget_charts import CHART_DPI, budget_charts, budget_figures
+from invest.outputs import budget_charts as budget_charts_module
+from invest.outputs.budget_charts import CHART_DPI, ChartDrawing, budget_charts, budget_figures
 from invest.outputs.chart import FOOTER_INCH, GUARD_IDS, SwedishTicks, comparison_chart, delay_chart, settle
-from invest.outputs.pdf_report import report_pages, write_pdf_report
+from invest.outputs.pdf_fonts import FONT_FILES, face, subset
+from invest.outputs.pdf_report import BOTTOM, MARGIN, TOP, report_pages, write_pdf_report
 from invest.pipeline import Inputs, calculate_plan
 
 
@@ -140,6 +151,30 @@ def test_budget_charts_writes_the_four_pngs_and_nothing_else(tmp_path, calc):
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in written)
 
 
+def _cannot_draw(name):
+    raise RuntimeError(f"{name}: no worker today")
+
+
+def test_the_worker_draws_what_would_be_drawn_here(calc, monkeypatch):
+    """The charts a forked worker draws while the report writes its workbook are, pixel for pixel and byte for
+    byte, the ones this process draws; a worker that fails leaves its charts to be drawn here; and the heap frozen
+    around the fork is thawed when the drawing is done."""
+    here = {name: budget_charts_module._draw(budget_charts_module.chart_figure(calc, name))
+            for name in budget_charts_module.shown_charts(calc)}
+    with ChartDrawing(calc) as drawing:
+        if (os.cpu_count() or 1) >= 2 and sys.platform.startswith("linux"):
+            assert drawing.futures and gc.get_freeze_count() > 0  # a worker is drawing
+        away = drawing.result()
+    assert gc.get_freeze_count() == 0
+    monkeypatch.setattr(budget_charts_module, "_draw_forked", _cannot_draw)
+    with ChartDrawing(calc) as drawing:
+        failed = drawing.result()
+    for drawn in (away, failed):
+        assert list(drawn) == list(here)
+        for name, chart in drawn.items():
+            assert np.array_equal(chart.pixels, here[name].pixels) and chart.png == here[name].png, name
+
+
 def test_kontroll_and_forsening_charts(tmp_path):
     """Shares close to the riktvärde on both sides: every label clear of the line, on its value's side; the ticks
     at the step's precision; None (no Region sheet) leaves a gap."""
@@ -199,6 +234,14 @@ def test_the_pdf_report(tmp_path, calc):
     assert page_count(target) == 4  # front page, two pages of two charts, the tables
     assert b"/FontFile2" in data and b"/Type3" not in data  # TrueType embedded
     assert re.search(rb"/MediaBox \[ ?0 0 595\.\d+ 841\.\d+ ?\]", data)  # A4 portrait first
+    if shutil.which("pdfimages"):  # each chart's pixels shown at the resolution they were drawn at: unresampled
+        listing = subprocess.run(["pdfimages", "-list", str(target)], capture_output=True, text=True,
+                                 check=True).stdout.splitlines()[2:]
+        assert [line.split()[12:14] for line in listing] == [[str(CHART_DPI)] * 2] * 4, listing
+    if shutil.which("pdffonts"):  # every font embedded, as a subset, with a map back to the characters
+        fonts = subprocess.run(["pdffonts", str(target)], capture_output=True, text=True,
+                               check=True).stdout.splitlines()[2:]
+        assert fonts and all(line.split()[-5:-2] == ["yes", "yes", "yes"] for line in fonts), fonts
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", "-layout", str(target), "-"], capture_output=True, text=True,
                               check=True).stdout
@@ -214,32 +257,52 @@ def test_the_pdf_report(tmp_path, calc):
         assert not re.search(r"\d\.\d", text.replace(".yaml", ""))
 
 
+def test_the_embedded_font_draws_the_glyphs_of_the_font_file():
+    """The font cut down for the PDF keeps every glyph's id; the glyphs used (å, ä, ö built of parts, the dashes)
+    have the outlines and advances of the font file's own, read by FreeType; the others are empty."""
+    no_scale = ft2font.LoadFlags.NO_SCALE if hasattr(ft2font, "LoadFlags") else ft2font.LOAD_NO_SCALE  # < 3.10
+    for bold in (False, True):
+        font = face(bold)
+        used = set(font.glyphs("Kapitalkostnader åäö ÅÄÖ – − 0123456789 % · Sida"))
+        cut = ft2font.FT2Font(io.BytesIO(subset(font, used)))
+        whole = ft2font.FT2Font(str(Path(get_data_path()) / "fonts" / "ttf" / FONT_FILES[bold]))
+        assert cut.num_glyphs == whole.num_glyphs
+        for glyph in used:
+            mine, theirs = cut.load_glyph(glyph, no_scale), whole.load_glyph(glyph, no_scale)
+            assert mine.horiAdvance == theirs.horiAdvance
+            assert all(np.array_equal(a, b) for a, b in zip(cut.get_path(), whole.get_path())), glyph
+        cut.load_glyph(font.glyphs("Z")[0], no_scale)
+        assert len(cut.get_path()[0]) == 0
+
+
 def test_pdf_pages_are_a4_with_readable_type(calc):
     pages = report_pages(calc, [("Plan", "investeringsplan.xlsx"), ("Räntebas", "bundet_kapital")],
                          ["En mening."])
     assert len(pages) == 4
-    for fig in pages:
-        settle(fig)
-        width, height = fig.get_size_inches()
+    for page in pages:
+        width, height = page.size
         assert {round(width, 2), round(height, 2)} == {8.27, 11.69}
-        sizes = [t.get_fontsize() for t in visible_texts(fig)]
-        assert min(sizes) >= 8
+        texts = [t for t in page.texts if t.text.strip()]
+        assert min(t.size for t in texts) >= 8
+        for t in texts:  # no line runs off its page: each within the margins, as set in the embedded font
+            extent = face(t.bold).width(t.text, t.size) / 72
+            start = t.x - {"left": 0.0, "right": 1.0, "center": 0.5}[t.align] * extent
+            assert MARGIN - 0.01 <= start and start + extent <= width - MARGIN + 0.01, t.text
+            assert BOTTOM / 2 <= t.y <= height - TOP / 2, t.text
     # the chart pages show each chart's pixels at the size it was drawn, so its text keeps its size in points
     figures = budget_figures(calc)
-    images = [image for fig in pages for ax in fig.axes for image in ax.get_images()]
+    images = [picture for page in pages for picture in page.pictures]
     assert len(images) == len(figures) == 4
     for image, fig in zip(images, figures.values()):
-        rows, columns = image.get_array().shape[:2]
+        rows, columns = image.pixels.shape[:2]
         width, height = fig.get_size_inches()
         assert columns == round(width * CHART_DPI) and rows == round((height - FOOTER_INCH) * CHART_DPI)
-        page = image.axes.figure
-        shown = image.axes.get_window_extent(page.canvas.get_renderer()).transformed(page.dpi_scale_trans.inverted())
-        assert shown.width == pytest.approx(columns / CHART_DPI) and shown.height == pytest.approx(rows / CHART_DPI)
+        assert image.width == pytest.approx(columns / CHART_DPI) and image.height == pytest.approx(rows / CHART_DPI)
         settle(fig)
         renderer = fig.canvas.get_renderer()
         shown_texts = [t for t in visible_texts(fig)  # all but the source line, left out in the PDF
                        if t.get_window_extent(renderer).y0 >= FOOTER_INCH * fig.dpi]
         assert min(t.get_fontsize() for t in shown_texts) >= 8
-    front = " ".join(t.get_text() for t in visible_texts(pages[0]))
+    front = " ".join(t.text for t in pages[0].texts)
     assert "En mening." in front and "bundet_kapital" not in front and "bundet kapital" in front
-    assert math.isclose(pages[-1].get_size_inches()[0], 11.69)  # the wide tables on a landscape page
+    assert math.isclose(pages[-1].size[0], 11.69)  # the wide tables on a landscape page

@@ -1,4 +1,5 @@
-"""Reading one sheet as a header plus rows, and parsing cell values with Swedish number formats."""
+"""Reading one sheet as a header plus rows, and parsing cell values with Swedish number formats; the number format
+a written cell gets for each kind of value (FORMATS, for openpyxl's writer and the report's XlsxWriter book alike)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from invest.base import values as parse
 from invest.base.values import AMOUNT_LIMIT, AMOUNT_RESOLUTION
 from invest.plan.vocabulary import normalize
 
+# Format codes are locale-neutral; Excel and LibreOffice show them with the user's (Swedish) separators.
+FORMATS = {"mnkr": "#,##0.0", "andel": "0.00%", "ar": "0", "tal": "General", "text": "@"}
 _REF = re.compile(r"^\$?([A-Z]{1,3})\$?([0-9]+)$")
 
 

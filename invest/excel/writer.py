@@ -7,10 +7,10 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from invest.excel.cells import FORMATS
+
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
-# Format codes are locale-neutral; Excel and LibreOffice show them with the user's (Swedish) separators.
-FORMATS = {"mnkr": "#,##0.0", "andel": "0.00%", "ar": "0", "tal": "General", "text": "@"}
 # Excel holds at most 32 767 characters in a cell (its specification limits); a longer text makes a workbook Excel
 # has to repair, cutting the text.
 EXCEL_MAX_TEXT = 32_767

@@ -14,10 +14,11 @@ intäkter: `andel` and `skuld` are left out and `kapitalkostnader` shows the cos
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
 
@@ -45,6 +46,10 @@ CHARTS = ("andel", "kapitalkostnader", "investeringar", "skuld")
 CHART_WIDTH, CHART_HEIGHT = 7.5, 4.4  # inches, without the source line
 CHART_SIZE, CHART_DPI = (CHART_WIDTH, CHART_HEIGHT + FOOTER_INCH), 200
 NEEDS_REVENUE = ("andel", "skuld")
+# The chart drawn in the report's own process while a worker draws the others (ChartDrawing): the one whose figure
+# takes longest to build (a breakdown per verksamhetsområde, a bar per area and year), so that the least is built
+# before the worker can begin.
+DRAWN_HERE = "investeringar"
 
 
 def _values(frame: pl.DataFrame, column: str) -> list[float]:
@@ -219,7 +224,7 @@ def budget_figures(calc: Calculation) -> dict[str, Figure]:
 
 
 class Drawn(NamedTuple):
-    """A chart drawn once: its pixels (rows from the top, RGBA) at CHART_DPI, the source line in the bottom
+    """A chart drawn once: its pixels (rows from the top, RGB) at CHART_DPI, the source line in the bottom
     FOOTER_INCH, and the same pixels as a PNG file."""
 
     pixels: np.ndarray
@@ -229,8 +234,8 @@ class Drawn(NamedTuple):
 def drawn_charts(calc: Calculation) -> dict[str, Drawn]:
     """Every chart this plan has figures for, by name, drawn once; the report hands the same drawing to the PNG
     files and the PDF."""
-    names = shown_charts(calc)
-    return dict(zip(names, _draw_all([chart_figure(calc, name) for name in names])))
+    with ChartDrawing(calc) as drawing:
+        return drawing.result()
 
 
 def _draw(fig: Figure) -> Drawn:
@@ -238,35 +243,74 @@ def _draw(fig: Figure) -> Drawn:
     return Drawn(pixels, png_bytes(pixels, CHART_DPI))
 
 
-_forked: list[Figure] = []  # the figures a forked worker draws: inherited at the fork, not sent to it
+_forked: dict[str, Figure] = {}  # the figures a forked worker draws: inherited at the fork, not sent to it
 
 
-def _draw_forked(index: int) -> Drawn:
-    return _draw(_forked[index])
+def _draw_forked(name: str) -> Drawn:
+    return _draw(_forked[name])
 
 
-def _draw_all(figures: list[Figure]) -> list[Drawn]:
-    """Each figure drawn; with two cores or more on Linux, every other one in a forked worker meanwhile. The
-    figures are built (all the plan's figures computed) before the fork, so the worker only lays out and draws with
-    matplotlib and encodes the PNG; it writes no file. Should the worker fail, its figures are drawn here."""
-    global _forked
-    if len(figures) < 2 or (os.cpu_count() or 1) < 2 or not sys.platform.startswith("linux"):
-        return [_draw(fig) for fig in figures]
-    away = range(1, len(figures), 2)
-    _forked = figures
-    try:
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=die_with_parent) as pool:  # no worker outlives a killed run
-            futures = {i: pool.submit(_draw_forked, i) for i in away}
-            done = {i: _draw(figures[i]) for i in range(len(figures)) if i not in futures}
-            for i, future in futures.items():
-                try:
-                    done[i] = future.result()
-                except Exception:  # noqa: BLE001 - a worker that could not draw: draw it here
-                    done[i] = _draw(figures[i])
-    finally:
-        _forked = []
-    return [done[i] for i in range(len(figures))]
+class ChartDrawing:
+    """The plan's charts being drawn while the caller does other work (`with ChartDrawing(calc) as drawing: …;
+    drawing.result()`). With two cores or more on Linux, every chart but DRAWN_HERE is built at once (all its
+    figures computed) and drawn by a forked worker, which only lays out and draws with matplotlib and encodes the
+    PNG; it writes no file. DRAWN_HERE is built and drawn in this process when the result is asked for, so that the
+    caller's work and the worker's overlap. Should the worker fail, its charts are drawn here; leaving the block
+    stops it.
+
+    Until the block ends, the objects made before the fork (modules, the calculation, the figures) are frozen out of
+    the garbage collector, as the gc module's documentation advises before a fork: the worker then neither walks
+    them when it collects nor copies their memory pages by doing so, and this process's own collections meanwhile
+    pass them by."""
+
+    def __init__(self, calc: Calculation):
+        self.calc = calc
+        self.names = shown_charts(calc)
+        self.pool: ProcessPoolExecutor | None = None
+        self.futures: dict[str, Future] = {}
+        self.figures: dict[str, Figure] = {}
+        self.frozen = False
+
+    def __enter__(self) -> ChartDrawing:
+        away = [name for name in self.names if name != DRAWN_HERE]
+        two_cores = (os.cpu_count() or 1) >= 2 and sys.platform.startswith("linux")
+        if not two_cores or not away or len(away) == len(self.names):
+            return self
+        global _forked
+        self.figures = _forked = {name: chart_figure(self.calc, name) for name in away}
+        self.frozen = gc.get_freeze_count() == 0  # frozen by someone else: theirs to thaw
+        gc.freeze()
+        try:
+            self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
+                                            initializer=die_with_parent)  # no worker outlives a killed run
+            self.futures = {name: self.pool.submit(_draw_forked, name) for name in away}  # forks at the first
+        except OSError:  # no process to be had: everything is drawn here
+            self.futures = {}
+        except BaseException:
+            self.__exit__()  # the block is not entered, so it would not thaw the heap
+            raise
+        finally:
+            _forked = {}
+        return self
+
+    def result(self) -> dict[str, Drawn]:
+        """Every chart by name, drawn."""
+        done = {name: _draw(self.figures[name] if name in self.figures else chart_figure(self.calc, name))
+                for name in self.names if name not in self.futures}
+        for name, future in self.futures.items():
+            try:
+                done[name] = future.result()
+            except Exception:  # noqa: BLE001 - a worker that could not draw: draw it here
+                done[name] = _draw(self.figures[name])
+        return {name: done[name] for name in self.names}
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:  # a chart not yet begun is not drawn; the one under way is finished
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+        if self.frozen:
+            gc.unfreeze()
+            self.frozen = False
 
 
 def budget_charts(calc: Calculation, directory: Path, stem: str,

@@ -1,7 +1,8 @@
 """The report as a PDF a planner can attach as it is: A4, a front page with the summary in sentences and the key
 figures, the budget charts two to a page with captions, then the budget's tables with the years as columns (the
 region's capital costs against totala intäkter, and the investment plan per verksamhetsområde). Every page names
-the plan's file (never a folder) and "Sida N av M"; fonts are embedded as TrueType. Drawn with matplotlib alone."""
+the plan's file (never a folder) and "Sida N av M"; fonts are embedded as TrueType. The pages are laid out here as
+values (pdf_file.Page: text placed line by line, rules, bands, the charts' pixels) and written by pdf_file."""
 
 from __future__ import annotations
 
@@ -9,27 +10,21 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from matplotlib import rc_context
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.backends.backend_pdf import PdfPages
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Rectangle
-from matplotlib.text import Text
-
 from invest.analyses.breakdown import budget_shape
 from invest.base import swedish
 from invest.base.atomic import atomic_path
 from invest.engine.calculation import Calculation
 from invest.outputs import labels
 from invest.outputs.budget_charts import CHART_DPI, Drawn, drawn_charts, shown_charts
-from invest.outputs.chart import (BREACH_COLOUR, CHAR_EM, FOOTER_COLOUR, FOOTER_INCH, SAVE_RC, TEXT_COLOUR, settle,
-                                  source_line, wrap)
+from invest.outputs.chart import BREACH_COLOUR, CHAR_EM, FOOTER_COLOUR, FOOTER_INCH, TEXT_COLOUR, source_line, wrap
+from invest.outputs.pdf_file import Band, Page, Picture, Rule, Text, write_pdf
 
 TITLE = "Kapitalkostnader mot riktvärdet"
 PORTRAIT, LANDSCAPE = (8.27, 11.69), (11.69, 8.27)
 MARGIN, TOP, BOTTOM = 0.7, 0.7, 0.8  # inches: left and right, above the first line, under the last (the footer)
 LINE = 1.35  # line height in em
+# em: how far the top of a line of text (DejaVu Sans' l) is above its baseline, and the foot of one (its p) below it
+LINE_TOP, LINE_FOOT = 0.76, 0.21
 TABLE_SIZE, TEXT_SIZE, CAPTION_SIZE = 8.5, 10.0, 9.0
 CHART_TOP, CAPTION_GAP, CHART_GAP = 0.5, 0.1, 0.3  # inches: above the first chart, chart to caption, caption to chart
 RULE_COLOUR, SHADE_COLOUR = "#9a9a9a", "#f1f3f6"
@@ -37,9 +32,6 @@ REGION_ROWS = ("investeringar", "medfinansiering_mottagen", "avskrivningar", "ra
                "totala_intakter", "andel", "marginal", "rantebarande_skuld", "skuldandel")
 BOLD_ROWS = ("kapitalkostnader", "andel")
 YEARS_PER_TABLE = 12
-# "fi" and "fl" as two letters: a ligature glyph would embed each font a second time (the glyphs a PDF text font
-# maps from more than one character go in a font of their own), and subsetting a font is most of the writing
-NO_LIGATURES = ("-liga",)
 CAPTIONS = {
     "andel": "Kapitalkostnadernas andel av totala intäkter per år. Röda staplar är år över riktvärdet, den "
              "streckade linjen är riktvärdet {limit}. Raden under diagrammet är marginalen till riktvärdet i mnkr: "
@@ -64,29 +56,23 @@ CAPTIONS = {
 }
 
 
-def _page(size: tuple[float, float]) -> Figure:
-    fig = Figure(figsize=size)
-    FigureCanvasAgg(fig)
-    return fig
-
-
 @dataclass
 class Flow:
     """Text and tables placed down pages of one size, a new page begun when a block does not fit."""
 
     size: tuple[float, float] = PORTRAIT
-    pages: list[Figure] = field(default_factory=list)
+    pages: list[Page] = field(default_factory=list)
     y: float = 0.0  # inches from the foot of the page to the top of the next block
 
     def __post_init__(self):
         self.new_page()
 
     def new_page(self) -> None:
-        self.pages.append(_page(self.size))
+        self.pages.append(Page(self.size))
         self.y = self.size[1] - TOP
 
     @property
-    def fig(self) -> Figure:
+    def page(self) -> Page:
         return self.pages[-1]
 
     @property
@@ -98,20 +84,18 @@ class Flow:
         if self.y - height < BOTTOM and self.y < self.size[1] - TOP:
             self.new_page()
 
-    def put(self, x: float, y: float, lines: list[str], size: float, **kwargs) -> None:
-        _text(self.fig, x, y, lines, size, **kwargs)
-
-    def paragraph(self, text: str, size: float = TEXT_SIZE, gap: float = 0.08, indent: float = 0.0, **kwargs) -> None:
+    def paragraph(self, text: str, size: float = TEXT_SIZE, gap: float = 0.08, indent: float = 0.0,
+                  bold: bool = False, colour: str = TEXT_COLOUR) -> None:
         lines = wrap(text, self.width - indent, size)
         height = len(lines) * size * LINE / 72
         self.room(height)
-        self.put(MARGIN + indent, self.y, lines, size, **kwargs)
+        _put_lines(self.page, MARGIN + indent, self.y, lines, size, bold, colour)
         self.y -= height + gap
 
     def heading(self, text: str, size: float = 13.0) -> None:
         self.room(size * LINE / 72 + 0.6)  # a heading keeps a little of what follows on its page
         self.y -= 0.1
-        self.paragraph(text, size, gap=0.1, fontweight="bold")
+        self.paragraph(text, size, gap=0.1, bold=True)
 
     def table(self, headers: list[str], rows: list[list[str]], widths: list[float], size: float = TABLE_SIZE,
               bold: set[int] = frozenset(), indented: set[int] = frozenset(),
@@ -133,14 +117,12 @@ class Flow:
                 self.new_page()
                 self._header(head_lines, widths, head_height, size, left)
             if r % 2:
-                self.fig.add_artist(_band(self.fig, self.y - height, height, self.width, self.size))
+                self.page.bands.append(Band(MARGIN, self.y - height, self.width, height, SHADE_COLOUR))
             x = MARGIN
             for c, (text, width) in enumerate(zip(cells, widths)):
                 colour = (colours or {}).get((r, c), TEXT_COLOUR)
-                weight = "bold" if r in bold else "normal"
                 at = x + 0.06 + (0.15 if r in indented and c == 0 else 0) if c in left else x + width - 0.06
-                self._lines(at, self.y - 0.035, text, size, 0, "left" if c in left else "right", fontweight=weight,
-                            color=colour)
+                self._lines(at, self.y - 0.035, text, size, 0, "left" if c in left else "right", r in bold, colour)
                 x += width
             self.y -= height
         self._rule(self.y)
@@ -154,43 +136,27 @@ class Flow:
         for c, (text, width) in enumerate(zip(head_lines, widths)):
             at = x + 0.06 if c in left else x + width - 0.06
             self._lines(at, self.y - 0.04, text, size, most - len(text), "left" if c in left else "right",
-                        fontweight="bold")  # headers sit on the rule below them
+                        True)  # headers sit on the rule below them
             x += width
         self.y -= height
         self._rule(self.y, 0.7)
 
-    def _lines(self, x: float, top: float, lines: list[str], size: float, skip: int, ha: str, **kwargs) -> None:
-        """Each line on its own baseline (text placed by its top would sit by its tallest letter, and digits and
-        letters in one row would not line up); `skip` lines left empty above."""
-        colour = kwargs.pop("color", TEXT_COLOUR)
+    def _lines(self, x: float, top: float, lines: list[str], size: float, skip: int, align: str, bold: bool,
+               colour: str = TEXT_COLOUR) -> None:
+        """Each line on its own baseline, so that digits and letters in one row line up; `skip` lines left empty
+        above."""
         for i, text in enumerate(lines, start=skip):
-            baseline = top - size / 72 * (0.95 + i * LINE)
-            self.fig.text(x / self.size[0], baseline / self.size[1], text, fontsize=size, va="baseline", ha=ha,
-                          color=colour, **kwargs)
+            self.page.texts.append(Text(x, top - size / 72 * (0.95 + i * LINE), text, size, bold, colour, align))
 
     def _rule(self, y: float, width: float = 0.6) -> None:
-        self.fig.add_artist(_line(self.fig, y, self.width, self.size, width))
+        self.page.rules.append(Rule(MARGIN, MARGIN + self.width, y, width, RULE_COLOUR))
 
 
-def _text(fig: Figure, x: float, top: float, lines: list[str], size: float, **kwargs) -> None:
-    """Lines of text at `x`, the first line's top at `top` (inches from the page's left and foot), spaced as one text
-    of these lines would be (its line height is LINE em), but one text a line: matplotlib draws a text of several
-    lines without its font features, and so with ligatures (NO_LIGATURES)."""
-    width, height = fig.get_size_inches()
-    colour = kwargs.pop("color", TEXT_COLOUR)
+def _put_lines(page: Page, x: float, top: float, lines: list[str], size: float, bold: bool = False,
+              colour: str = TEXT_COLOUR) -> None:
+    """Lines of text at `x`, the first line's top at `top` (inches from the page's left and foot), LINE em apart."""
     for i, line in enumerate(lines):
-        fig.text(x / width, (top - i * size * LINE / 72) / height, line, fontsize=size, va="top", linespacing=LINE,
-                 color=colour, **kwargs)
-
-
-def _band(fig: Figure, y: float, height: float, width: float, size: tuple[float, float]):
-    return Rectangle((MARGIN / size[0], y / size[1]), width / size[0], height / size[1], transform=fig.transFigure,
-                     facecolor=SHADE_COLOUR, edgecolor="none", zorder=0)
-
-
-def _line(fig: Figure, y: float, width: float, size: tuple[float, float], linewidth: float):
-    return Line2D([MARGIN / size[0], (MARGIN + width) / size[0]], [y / size[1]] * 2, transform=fig.transFigure,
-                  color=RULE_COLOUR, linewidth=linewidth)
+        page.texts.append(Text(x, top - (LINE_TOP + i * LINE) * size / 72, line, size, bold, colour))
 
 
 # --- what the pages say ---------------------------------------------------------------------------------------------
@@ -259,10 +225,9 @@ def key_figures(calc: Calculation) -> list[tuple[str, str]]:
 
 def _front(calc: Calculation, summary: list[tuple[str, str]], sentences: list[str], when: dt.date) -> Flow:
     flow = Flow(PORTRAIT)
-    flow.paragraph(TITLE, 20, gap=0.12, fontweight="bold")
-    flow.paragraph(source_line(calc), 10.5, gap=0.02,
-                   color=FOOTER_COLOUR)
-    flow.paragraph(f"Skapad {when:%Y-%m-%d}", 10.5, gap=0.2, color=FOOTER_COLOUR)
+    flow.paragraph(TITLE, 20, gap=0.12, bold=True)
+    flow.paragraph(source_line(calc), 10.5, gap=0.02, colour=FOOTER_COLOUR)
+    flow.paragraph(f"Skapad {when:%Y-%m-%d}", 10.5, gap=0.2, colour=FOOTER_COLOUR)
     flow.heading("Sammanfattning")
     for sentence in sentences:
         flow.paragraph(sentence, TEXT_SIZE, gap=0.07)
@@ -273,7 +238,7 @@ def _front(calc: Calculation, summary: list[tuple[str, str]], sentences: list[st
     return flow
 
 
-def _chart_pages(calc: Calculation, charts: dict[str, Drawn]) -> list[Figure]:
+def _chart_pages(calc: Calculation, charts: dict[str, Drawn]) -> list[Page]:
     """The budget charts two to a page, each the pixels of its PNG file at its size (its text keeps its size in
     points) without the source line at its foot (the page's footer names the plan), a caption under it."""
     names = shown_charts(calc)
@@ -283,15 +248,12 @@ def _chart_pages(calc: Calculation, charts: dict[str, Drawn]) -> list[Figure]:
     caption_width = page_width - 2 * MARGIN
     pages = []
     for first in range(0, len(names), 2):
-        fig = _page(PORTRAIT)
+        page = Page(PORTRAIT)
         y = page_height - CHART_TOP
         for slot, name in enumerate(names[first:first + 2]):
-            image = charts[name].pixels[:-round(FOOTER_INCH * CHART_DPI), :, :3]  # opaque: no alpha channel to embed
+            image = charts[name].pixels[:-round(FOOTER_INCH * CHART_DPI)]
             height, width = image.shape[0] / CHART_DPI, image.shape[1] / CHART_DPI
-            ax = fig.add_axes(((page_width - width) / 2 / page_width, (y - height) / page_height,
-                               width / page_width, height / page_height))
-            ax.imshow(image, interpolation="none", aspect="auto")  # unresampled: the PDF holds the pixels as drawn
-            ax.set_axis_off()
+            page.pictures.append(Picture((page_width - width) / 2, y - height, width, height, image))
             y -= height + CAPTION_GAP
             key = name
             if name == "investeringar" and not calc.plan_period()["medfinansiering_mottagen"].sum():
@@ -301,13 +263,13 @@ def _chart_pages(calc: Calculation, charts: dict[str, Drawn]) -> list[Figure]:
                        else "kapitalkostnader_netto" if calc.conventions.riktvardesmetod == "netto" else name)
             caption = f"Diagram {first + slot + 1}. " + CAPTIONS[key].format(limit=limit, debt_limit=debt_limit)
             lines = wrap(caption, caption_width, CAPTION_SIZE)
-            _text(fig, MARGIN, y, lines, CAPTION_SIZE)
+            _put_lines(page, MARGIN, y, lines, CAPTION_SIZE)
             y -= len(lines) * CAPTION_SIZE * LINE / 72 + CHART_GAP
-        pages.append(fig)
+        pages.append(page)
     return pages
 
 
-def _tables(calc: Calculation) -> list[Figure]:
+def _tables(calc: Calculation) -> list[Page]:
     flow = Flow(LANDSCAPE)
     period = calc.plan_period()
     rows = [key for key in REGION_ROWS if key in period.columns and period[key].null_count() < period.height]
@@ -348,27 +310,27 @@ def _tables(calc: Calculation) -> list[Figure]:
              + (" Röd siffra: över riktvärdet." if calc.region.has_share else "")]
     notes += list(calc.region.notes)
     for note in notes:
-        flow.paragraph(note, 8.5, gap=0.04, color=FOOTER_COLOUR)
+        flow.paragraph(note, 8.5, gap=0.04, colour=FOOTER_COLOUR)
     return flow.pages
 
 
-def _footer(fig: Figure, number: int, total: int, plan: str) -> None:
-    width, height = fig.get_size_inches()
-    y = 0.45 / height
-    fig.text(MARGIN / width, y, f"{plan} · {TITLE}", fontsize=8, color=FOOTER_COLOUR, va="bottom")
-    fig.text(1 - MARGIN / width, y, f"Sida {number} av {total}", fontsize=8, color=FOOTER_COLOUR, va="bottom",
-             ha="right")
+def _footer(page: Page, number: int, total: int, plan: str) -> None:
+    """The plan's file and the title at the left, "Sida N av M" at the right, their foot 0,45 inch above the page's."""
+    baseline = 0.45 + LINE_FOOT * 8 / 72
+    page.texts.append(Text(MARGIN, baseline, f"{plan} · {TITLE}", 8, colour=FOOTER_COLOUR))
+    page.texts.append(Text(page.size[0] - MARGIN, baseline, f"Sida {number} av {total}", 8, colour=FOOTER_COLOUR,
+                           align="right"))
 
 
 def report_pages(calc: Calculation, summary: list[tuple[str, str]], sentences: list[str],
-                 when: dt.date | None = None, charts: dict[str, Drawn] | None = None) -> list[Figure]:
+                 when: dt.date | None = None, charts: dict[str, Drawn] | None = None) -> list[Page]:
     """Every page of the report, footers included, laid out but not written (for a look test); the charts drawn
     here unless given."""
     front = _front(calc, summary or key_figures(calc), sentences or summary_sentences(calc), when or dt.date.today())
     pages = front.pages + _chart_pages(calc, charts or drawn_charts(calc)) + _tables(calc)
     plan = Path(calc.plan.file).name
-    for number, fig in enumerate(pages, start=1):
-        _footer(fig, number, len(pages), plan)
+    for number, page in enumerate(pages, start=1):
+        _footer(page, number, len(pages), plan)
     return pages
 
 
@@ -378,14 +340,6 @@ def write_pdf_report(calc: Calculation, target: Path, summary: list[tuple[str, s
     drawn —, the tables); an empty `summary` or `sentences` is generated from the calculation. Returns `target`."""
     target = Path(target)
     pages = report_pages(calc, summary, sentences, charts=charts)
-    metadata = {"Title": f"{TITLE} – {Path(calc.plan.file).name}", "Creator": "invest", "Producer": "invest",
-                "CreationDate": None}
-    with atomic_path(target) as tmp, rc_context(SAVE_RC):
-        with PdfPages(tmp, metadata=metadata) as pdf:
-            for fig in pages:
-                settle(fig)
-                for text in fig.findobj(Text):
-                    text.set_fontfeatures(NO_LIGATURES)
-                pdf.savefig(fig)
+    with atomic_path(target) as tmp:
+        write_pdf(pages, tmp, f"{TITLE} – {Path(calc.plan.file).name}")
     return target
-

@@ -20,7 +20,8 @@ from invest.outputs.proposal_output import (PROPOSAL_HEADERS, proposal_columns, 
 from invest.outputs.proposal_sentences import (METHOD_NOTE, SOURCE, admission_lines, assessment, headline,
                                                proposal_count)
 from invest.base import swedish
-from invest.excel.writer import FORMATS, header_row, printable, put, write_table
+from invest.excel.cells import FORMATS
+from invest.excel.writer import header_row, printable, put, write_table
 
 CHART_COLUMNS = 9  # the chart beside the year table spans about nine default-width columns
 YEAR_FORMATS = {"ar": FORMATS["ar"], "andel_utan": FORMATS["andel"], "andel_med": FORMATS["andel"],

@@ -14,7 +14,7 @@ from invest.analyses.calibration import comparison, headline as calibration_head
 from invest.base import swedish
 from invest.base.atomic import atomic_path, retire
 from invest.engine.calculation import Calculation
-from invest.outputs.budget_charts import CHARTS, budget_charts, drawn_charts
+from invest.outputs.budget_charts import CHARTS, ChartDrawing, budget_charts
 from invest.outputs.labels import value
 from invest.outputs.pdf_report import write_pdf_report
 from invest.outputs.report_charts import chart_sheet
@@ -131,8 +131,9 @@ def write_report(calc: Calculation, directory: Path) -> tuple[list[Path], str]:
     xlsx = directory / f"{stem}_kapitalkostnader.xlsx"
     calibration = comparison(calc.plan.published, calc.region.table)
     summary = _summary_lines(calc, calibration)
-    tables = write_workbook(calc, calibration, xlsx, summary)
-    drawn = drawn_charts(calc)  # once, for the PNG files and the PDF
+    with ChartDrawing(calc) as drawing:  # a worker draws the charts meanwhile, on a second core
+        tables = write_workbook(calc, calibration, xlsx, summary)
+        drawn = drawing.result()  # once, for the PNG files and the PDF
     charts = budget_charts(calc, directory, stem, drawn)
     pdf = write_pdf_report(calc, directory / f"{stem}_rapport.pdf", summary, [], drawn)
     text = directory / f"{stem}_sammanfattning.txt"

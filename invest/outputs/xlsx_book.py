@@ -13,7 +13,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from invest.excel.writer import FORMATS
+from invest.excel.cells import FORMATS  # not excel.writer: the report needs no openpyxl
 
 OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
 NUMBER_FORMATS = {**FORMATS, "tal": "0", "riktvarde": "0%", "datum": "yyyy-mm-dd hh:mm", "dag": "yyyy-mm-dd",
