@@ -121,8 +121,8 @@ def _check_break_evens(result, tolerance: float = 1e-12):
         sign = np.sign(b.change)
         if b.method == "hela år":  # one year nearer keeps the base's verdict, the break-even changes it
             inner, outer = b.change - sign * d.step, b.change
-        else:  # the bracket the bisection ended with
-            inner, outer = b.change - sign * b.precision, b.change + sign * b.precision
+        else:  # the bracket the bisection ended with: the break-even flips the verdict, one precision nearer does not
+            inner, outer = b.change - sign * b.precision, b.change
         shares = engine.evaluate([d.build(inner), d.build(outer)]).values["andel"][:, period].max(axis=1)
         assert (shares[0] >= limit) == breaching, (d.id, "inside", shares)
         assert (shares[1] >= limit) != breaching or abs(shares[1] - limit) < 1e-9, (d.id, "outside", shares)

@@ -23,7 +23,7 @@ from invest.engine.calculation import Calculation
 
 STEPS = "kanslighet/steg"
 EXACT, BISECTION, WHOLE_YEARS = "exakt", "bisektion", "hela år"
-PRECISION = {"procentenhet": 1e-6, "procent": 1e-5, "år": 0.01}  # bisection stops at this half-width (andring)
+PRECISION = {"procentenhet": 1e-6, "procent": 1e-5, "år": 0.01}  # bisection stops at this bracket width (andring)
 
 
 @dataclass(frozen=True)
@@ -231,9 +231,9 @@ def _break_evens(ds: list[Driver], base: dict, known: dict, evaluate: _Evaluator
             brackets[d.id] = (a, mid) if flipped else (mid, b)
         for i, (a, b) in list(brackets.items()):
             d = by_id[i]
-            if abs(b - a) / 2 <= PRECISION[d.unit]:
+            if abs(b - a) <= PRECISION[d.unit]:  # the change that flips the verdict; one precision nearer does not
                 del brackets[i]
-                out[i] = _result(d, (a + b) / 2, abs(b - a) / 2, evaluate, years)
+                out[i] = _result(d, b, abs(b - a), evaluate, years)
     return out
 
 

@@ -49,7 +49,7 @@ def break_even_text(driver: Driver, b: BreakEven) -> str:
         return f"{change_text(driver, b.change)} ({b.year})"
     if b.precision == 0:
         return f"{change_text(driver, b.change)} ({b.year}, exakt)"
-    return f"{change_text(driver, b.change)} ± {change_text(driver, b.precision, 3).lstrip('+')} ({b.year})"
+    return f"{change_text(driver, b.change)} ({b.year}, på {change_text(driver, b.precision, 3).lstrip('+')} när)"
 
 
 def _signed(value: float, decimals: int) -> str:
