@@ -275,7 +275,7 @@ def sensitivity_analysis(inputs: Inputs, directory: Path | None = None, overwrit
     written: list[Path] = []
     if directory is not None:
         step("Skriver resultatet")
-        from invest.outputs.scenario_report import write_sensitivity_report  # matplotlib only when drawn
+        from invest.outputs.sensitivity_report import write_sensitivity_report  # matplotlib only when drawn
 
         with output_guard(overwrite, _inputs_of(inputs)):
             written = write_sensitivity_report(result, Path(directory))

@@ -21,7 +21,8 @@ from invest.analyses.scenarios import run_scenarios
 from invest.analyses.sensitivity import sensitivity
 from invest.outputs.chart import GUARD_IDS, settle
 from invest.outputs.scenario_charts import scenario_figure, tornado_figure, tornado_rows
-from invest.outputs.scenario_report import SHEET_LENGTH, sheet_names, write_scenario_report, write_sensitivity_report
+from invest.outputs.scenario_report import SHEET_LENGTH, sheet_names, write_scenario_report
+from invest.outputs.sensitivity_report import write_sensitivity_report
 from invest.pipeline import Inputs, calculate_plan
 
 CHANGES = [Change("Ränta +1 pe från 2027", rate=(0.01, 2027)), Change("Intäkter 3,0 %", growth=0.03),
