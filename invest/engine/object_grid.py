@@ -74,8 +74,11 @@ def _component_rows(arrays: PlanArrays) -> tuple[np.ndarray, np.ndarray]:
 
 
 def compute_objects(arrays: PlanArrays, conv: Conventions, rate_path, from_year: int | None = None,
-                    until_year: int | None = None) -> ObjectGrid:
-    """`rate_path(years) -> rates` gives the internränta per year; the grid covers at least from_year–until_year."""
+                    until_year: int | None = None, ratios: tuple[np.ndarray, np.ndarray] | None = None) -> ObjectGrid:
+    """`rate_path(years) -> rates` gives the internränta per year; the grid covers at least from_year–until_year.
+    `ratios` (per object: the released share of depreciation, the pro-rata receipt per krona spent) replaces what
+    the objects' own medfinansiering and spend give: with them fixed, every figure is linear in the spend and the
+    scheduled receipts (analyses/risk.py builds its per-object tables so)."""
     n = len(arrays.ids)
     act_year, act_month = activation(arrays, conv)
     spend_idx, comp_idx = _component_rows(arrays)
@@ -120,10 +123,13 @@ def compute_objects(arrays: PlanArrays, conv: Conventions, rate_path, from_year:
 
     total_spend = spend.sum(axis=1)
     per_krona = np.where(total_spend > 0, 1 / np.where(total_spend > 0, total_spend, 1.0), 0.0)  # 0 for no spend
-    release_ratio = arrays.medfinansiering * per_krona
     scheduled = _grid(arrays.sched_obj, arrays.sched_year - first_year, arrays.sched_amount, n, width)
-    prorata = arrays.medfinansiering - scheduled.sum(axis=1)
-    received = scheduled + spend * (prorata * per_krona)[:, None]
+    if ratios is None:
+        release_ratio = arrays.medfinansiering * per_krona
+        receipt_ratio = (arrays.medfinansiering - scheduled.sum(axis=1)) * per_krona
+    else:
+        release_ratio, receipt_ratio = ratios
+    received = scheduled + spend * receipt_ratio[:, None]
     release = depreciation * release_ratio[:, None]
 
     unactivated = np.cumsum(spend - activated, axis=1)  # spend to date − activated to date

@@ -14,7 +14,7 @@ from invest.base.findings import Finding, InputError, error
 from invest.base.yaml_nodes import read_mapping
 
 TOP_KEYS = {"beskrivning", "enhet", "tillatna", "varden"}
-UNITS = {"andel", "procent", "ar", "manad", "val", "komponenter", "mnkr", "ordlista", "lista", "taltabell"}
+UNITS = {"andel", "procent", "ar", "manad", "val", "komponenter", "mnkr", "ordlista", "lista", "taltabell", "lognormal", "diskret"}
 ENTRY_KEYS = {"varde", "kalla", "antagande"}
 COMPONENT_KEYS = {"komponent", "andel", "nyttjandeperiod"}
 
@@ -116,6 +116,10 @@ def _check_value(path: Path, node: yaml.Node, unit: str, allowed: tuple[str, ...
         return _name_list(path, node, problems)
     if unit == "taltabell":
         return _number_table(value, where, problems)
+    if unit == "lognormal":
+        return _lognormal_table(value, where, problems)
+    if unit == "diskret":
+        return _discrete_table(value, where, problems)
     if unit == "manad":
         if isinstance(value, dict):
             bad = []
@@ -172,6 +176,48 @@ def _number_table(value, where: str, problems: list) -> dict | None:
             out[str(key)] = parse.number(number)
         except parse.BadValue as exc:
             problems.append(error(where, f'"{key}": {exc}'))
+    return out
+
+
+def _lognormal_table(value, where: str, problems: list) -> dict | None:
+    """`lognormal`: a table from a name to {medel, standardavvikelse} of a factor F with E[F] = 1 + medel (medel
+    > −1) and SD[F] = standardavvikelse (≥ 0; 0 and 0: no uncertainty)."""
+    if not isinstance(value, dict):
+        problems.append(error(where, "varde ska vara en tabell: namn -> {medel, standardavvikelse}"))
+        return None
+    out = {}
+    for key, spec in value.items():
+        if not isinstance(spec, dict) or set(spec) != {"medel", "standardavvikelse"}:
+            problems.append(error(where, f'"{key}" ska ha medel och standardavvikelse (t.ex. {{medel: 0.45, '
+                                         "standardavvikelse: 0.38}})"))
+            continue
+        try:
+            mean, sd = (parse.number(spec[k]) for k in ("medel", "standardavvikelse"))
+            if mean is None or sd is None or mean <= -1 or sd < 0 or sd > 100 or mean > 100:
+                raise parse.BadValue(f"medel {spec['medel']!r}, standardavvikelse {spec['standardavvikelse']!r} "
+                                     "(väntat medel > −1 och standardavvikelse ≥ 0)")
+        except (parse.BadValue, TypeError) as exc:
+            problems.append(error(where, f'"{key}": {exc}'))
+            continue
+        out[str(key)] = (mean, sd)
+    return out
+
+
+def _discrete_table(value, where: str, problems: list) -> dict | None:
+    """`diskret`: a table from a name to {hela år: sannolikhet}, years 0–50, probabilities summing to 1."""
+    if not isinstance(value, dict):
+        problems.append(error(where, "varde ska vara en tabell: namn -> {år: sannolikhet}"))
+        return None
+    out = {}
+    for key, spec in value.items():
+        ok = isinstance(spec, dict) and spec and all(
+            isinstance(y, int) and not isinstance(y, bool) and 0 <= y <= 50 and isinstance(p, (int, float))
+            and not isinstance(p, bool) and 0 <= p <= 1 for y, p in spec.items())
+        if not ok or abs(sum(spec.values()) - 1) > 1e-9:
+            problems.append(error(where, f'"{key}" ska vara en tabell hela år 0–50 -> sannolikhet, som summerar '
+                                         f"till 1 (t.ex. {{0: 0.55, 1: 0.30, 2: 0.15}}), fick {spec!r}"))
+            continue
+        out[str(key)] = {int(y): float(p) for y, p in sorted(spec.items())}
     return out
 
 

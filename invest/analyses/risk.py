@@ -1,0 +1,298 @@
+"""`invest risk`: the probability that the capital-cost share reaches the riktvärde, from reference-class overruns
+and delays (models/risk/: a lognormal cost factor per asset class on remaining spend, a discrete delay in whole
+years per asset class, one common factor shared by every object; docs/berakningsmodell.md §11).
+
+Each draw gives every object its own cost factor F and delay; delays propagate through beroenden as
+`invest forsening` moves objects; outturn never moves or grows, medfinansiering stays the same in kronor, löpande
+pots and objects already in use carry overrun but no delay. A draw is not a full recompute: with an object's shift
+fixed, every figure of it is linear in its spend and in two ratios of its medfinansiering — the share of
+depreciation released, g = M / (O + F·R), and the pro-rata receipt per krona, h = (M − scheduled) / (O + F·R), with
+O its outturn and R its remaining spend (engine/object_grid.py `ratios`). So one engine run of seven parts per
+object and shift (outturn and remaining spend, each alone and with g = 1 or h = 1, and the scheduled receipts)
+turns every draw into sums of those parts times 1, F, g, gF, h, hF; the region's Δ then goes through its debt model
+as every change does (engine/plan_change.py). Equal to a full recompute of the drawn plan
+(tests/test_risk.py)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from invest.analyses.delay import Delays
+from invest.base.findings import InputError, error
+from invest.engine.calculation import Calculation, object_rate
+from invest.engine.object_grid import compute_objects
+from invest.engine.plan_arrays import concat_arrays, take_objects
+from invest.engine.plan_change import DELTA_FIELDS, region_deltas, with_change
+
+COST, DELAY, CORRELATION = "risk/fordyring", "risk/forsening", "risk/korrelation"
+FIELDS = ("investeringar", "medfinansiering_mottagen", "avskrivningar", "intaktsford_medfinansiering")
+PARTS = 7  # outturn, remaining; release of each (g = 1); receipt of each (h = 1); scheduled receipts
+CHUNK = 2000  # draws summed at a time (memory: chunk × years per field)
+DRIVER_DRAWS = 4_000  # the drivers are ranked on the first draws (the same for every object), at most this many
+
+
+@dataclass(frozen=True)
+class Draws:
+    """Per draw (rows) and object (columns): the cost factor on remaining spend and the whole years moved."""
+
+    factor: np.ndarray
+    shift: np.ndarray
+    own_delay: np.ndarray  # before propagation
+
+
+@dataclass(frozen=True)
+class RiskResult:
+    calculation: Calculation
+    draws: int
+    seed: int
+    years: np.ndarray  # plan years
+    share: np.ndarray  # draws × plan years
+    capital_costs: np.ndarray
+    drivers: tuple[tuple[str, float], ...]  # object id, how many fewer plan years are expected over the
+    #                                          riktvärde when its own uncertainty is removed (largest first)
+
+    @property
+    def riktvarde(self) -> float:
+        return self.calculation.conventions.riktvarde
+
+    @property
+    def breach_probability(self) -> np.ndarray:
+        return (self.share >= self.riktvarde).mean(axis=0)
+
+    @property
+    def any_year_probability(self) -> float:
+        return float((self.share >= self.riktvarde).any(axis=1).mean())
+
+    def share_quantiles(self, q) -> np.ndarray:
+        return np.quantile(self.share, q, axis=0)
+
+    def cost_quantiles(self, q) -> np.ndarray:
+        return np.quantile(self.capital_costs, q, axis=0)
+
+
+def _inverse_normal(p: float) -> float:
+    """Φ⁻¹(p) by bisection on math.erf (a few thresholds per class, not per draw)."""
+    if p <= 0:
+        return -math.inf
+    if p >= 1:
+        return math.inf
+    low, high = -40.0, 40.0
+    for _ in range(200):
+        mid = (low + high) / 2
+        low, high = (mid, high) if 0.5 * math.erfc(-mid / math.sqrt(2)) < p else (low, mid)
+    return (low + high) / 2
+
+
+class Risk:
+    """The risk model of one computed plan (with a Region sheet) and the models' distributions."""
+
+    def __init__(self, calc: Calculation):
+        if not calc.region.has_share:
+            raise InputError([error(calc.plan.file, "planen saknar bladet Region: risken att nå riktvärdet kräver "
+                                                    "totala intäkter per år (bladet Region)")])
+        missing = [name for name in (COST, DELAY, CORRELATION) if name not in calc.models.params]
+        if missing:
+            raise InputError([error(f"{calc.models.label}{name}.yaml", "parameterfilen saknas; invest risk kräver "
+                                                                       "den") for name in missing])
+        self.calc, self.first = calc, calc.plan.plan_years[0]
+        self.years = calc.region.table["ar"].to_numpy()
+        plan, a = calc.plan, calc.arrays
+        self.n = len(plan.objects)
+        self.delays = Delays(calc)
+        costs = calc.models.value(COST, self.first)
+        delays = calc.models.value(DELAY, self.first)
+        self.rho = float(calc.models.value(CORRELATION, self.first))
+        remaining = np.bincount(a.spend_obj, weights=a.spend_amount * (a.spend_year >= self.first), minlength=self.n)
+        outturn = np.bincount(a.spend_obj, weights=a.spend_amount * (a.spend_year < self.first), minlength=self.n)
+        self.outturn, self.remaining = outturn, remaining
+        scheduled = np.bincount(a.sched_obj, weights=a.sched_amount, minlength=self.n)
+        self.cofinancing, self.prorata = a.medfinansiering, a.medfinansiering - scheduled
+        classes = [o.tillgangsklass for o in plan.objects]
+        mean_sd = np.array([costs.get(c, (0.0, 0.0)) for c in classes], dtype=float).reshape(self.n, 2)
+        self.has_cost = (np.abs(remaining) > 0) & ((mean_sd[:, 0] != 0) | (mean_sd[:, 1] != 0))
+        sigma2 = np.log1p(mean_sd[:, 1] ** 2 / (1 + mean_sd[:, 0]) ** 2)
+        self.mu, self.sigma = np.log1p(mean_sd[:, 0]) - sigma2 / 2, np.sqrt(sigma2)
+        movable = np.array([self.delays.movable(o.id) is None and not o.driftsattning.lopande for o in plan.objects])
+        self.movable = movable
+        self.thresholds = []  # per object: Φ⁻¹ of P(delay ≤ k) for k = 0, 1, … (empty: no delay)
+        for c, m in zip(classes, movable):
+            dist = delays.get(c) if m else None
+            if not dist or dist.get(0, 0.0) == 1.0:
+                self.thresholds.append(np.zeros(0))
+                continue
+            top = max(dist)
+            cumulative = np.cumsum([dist.get(k, 0.0) for k in range(top)])
+            self.thresholds.append(np.array([_inverse_normal(p) for p in cumulative]))
+        self._graph_order()
+        self._tables: dict[int, dict[str, np.ndarray]] = {}
+
+    # --- drawing ---
+
+    def _graph_order(self) -> None:
+        """The dependency edges in an order where predecessors come first, as index arrays with their months."""
+        import networkx as nx
+
+        graph, opens = self.delays.graph, self.delays.opens
+        index = {o.id: i for i, o in enumerate(self.calc.plan.objects)}
+        self.order = [index[oid] for oid in nx.topological_sort(graph.graph)]
+        self.preds = {index[d]: [(index[p], opens[p] + graph.edge(p, d).fordrojning_manader - opens[d])
+                                 for p in graph.graph.predecessors(d)
+                                 if opens.get(p) is not None and opens.get(d) is not None]
+                      for d in graph.graph}
+
+    def propagate(self, own: np.ndarray) -> np.ndarray:
+        """Whole years each object moves (draws × objects) for its own delays, as DependencyGraph.propagate_all:
+        an object moves the fewest whole years that keep it after each moved predecessor + lag; an object that
+        cannot move (in use, löpande) stays."""
+        shift = own.copy()
+        for d in self.order:
+            for p, gap in self.preds.get(d, ()):  # gap = predecessor's opening + lag − own opening, in months
+                need = np.where(shift[:, p] != 0, np.ceil((gap + 12 * shift[:, p]) / 12), 0).astype(np.int64)
+                shift[:, d] = np.where((need > 0) & (need > shift[:, d]), need, shift[:, d])
+        return np.where(self.movable[None, :], shift, 0)
+
+    def draw(self, count: int, seed: int) -> Draws:
+        rng = np.random.default_rng(seed)
+        common = rng.standard_normal((count, 1))
+        a, b = math.sqrt(self.rho), math.sqrt(1 - self.rho)
+        cost = a * common + b * rng.standard_normal((count, self.n))
+        late = a * common + b * rng.standard_normal((count, self.n))
+        factor = np.where(self.has_cost[None, :], np.exp(self.mu + self.sigma * cost), 1.0)
+        own = np.zeros((count, self.n), dtype=np.int64)
+        for i, t in enumerate(self.thresholds):
+            if len(t):
+                own[:, i] = (late[:, i, None] > t[None, :]).sum(axis=1)
+        return Draws(factor, self.propagate(own), own)
+
+    # --- the per-object tables ---
+
+    def _table(self, shifts: list[int]) -> None:
+        """The PARTS of every object at each of `shifts` (whole years), in one engine run."""
+        shifts = [s for s in shifts if s not in self._tables]
+        if not shifts:
+            return
+        a, n = self.calc.arrays, self.n
+        parts = []
+        ratios = []
+        for s in shifts:
+            moved = take_objects(a, np.arange(n), np.full(n, s), self.first)
+            early = moved.spend_year < self.first
+            o = replace(moved, spend_amount=np.where(early, moved.spend_amount, 0.0), sched_amount=moved.sched_amount * 0)
+            r = replace(moved, spend_amount=np.where(early, 0.0, moved.spend_amount), sched_amount=moved.sched_amount * 0)
+            sched = replace(moved, spend_amount=moved.spend_amount * 0)
+            zero, one = np.zeros(n), np.ones(n)
+            for arrays, ratio in ((o, (zero, zero)), (r, (zero, zero)), (o, (one, zero)), (r, (one, zero)),
+                                  (o, (zero, one)), (r, (zero, one)), (sched, (zero, zero))):
+                parts.append(arrays)
+                ratios.append(ratio)
+        stacked = concat_arrays(parts)
+        grid = compute_objects(stacked, self.calc.conventions, object_rate(self.calc.models), int(self.years[0]),
+                               int(self.years[-1]), ratios=(np.concatenate([r[0] for r in ratios]),
+                                                            np.concatenate([r[1] for r in ratios])))
+        cols = self.years - grid.years[0]
+        for k, s in enumerate(shifts):
+            table = {}
+            for name in FIELDS:
+                values = getattr(grid, DELTA_FIELDS[name])[:, cols].reshape(len(shifts), PARTS, n, len(self.years))[k]
+                base_o, base_r = values[0], values[1]
+                table[name] = np.stack([base_o, base_r, values[2] - base_o, values[3] - base_r, values[4] - base_o,
+                                        values[5] - base_r, values[6]], axis=1)  # objects × PARTS × years
+            self._tables[s] = table
+
+    def _coefficients(self, factor: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Per draw and object of `rows`: the weights of the PARTS (1, F, g, gF, h, hF, 1)."""
+        total = self.outturn[rows] + factor * self.remaining[rows]
+        safe = np.where(total != 0, total, 1.0)
+        g = np.where(total != 0, self.cofinancing[rows] / safe, 0.0)
+        h = np.where(total != 0, self.prorata[rows] / safe, 0.0)
+        one = np.ones_like(factor)
+        return np.stack([one, factor, g, g * factor, h, h * factor, one], axis=-1)
+
+    def _stack(self, top: int) -> np.ndarray:
+        """The tables of shifts 0…top as one array: objects × shifts × PARTS × (FIELDS · years)."""
+        self._table(list(range(top + 1)))
+        if getattr(self, "_stacked", None) is None or self._stacked.shape[1] <= top:
+            self._stacked = np.stack([np.concatenate([self._tables[s][name] for name in FIELDS], axis=-1)
+                                      for s in range(top + 1)], axis=1)
+        return self._stacked
+
+    def contributions(self, factor: np.ndarray, shift: np.ndarray, rows: np.ndarray) -> dict[str, np.ndarray]:
+        """Σ over the objects `rows` of their figures (draws × years) at the given factors and shifts: each draw's
+        weights of every (object, shift, part) as one row of a matrix, times the stacked tables."""
+        rows = np.asarray(rows, dtype=np.int64)
+        count, years = len(factor), len(self.years)
+        table = self._stack(int(shift[:, rows].max()) if len(rows) else 0)[rows]
+        shifts = table.shape[1]
+        flat = table.reshape(len(rows) * shifts * PARTS, len(FIELDS) * years)
+        out = np.zeros((count, len(FIELDS) * years))
+        for start in range(0, count, CHUNK):
+            d = slice(start, start + CHUNK)
+            weights = self._coefficients(factor[d][:, rows], rows)  # draws × rows × PARTS
+            column = ((np.arange(len(rows))[None, :] * shifts + shift[d][:, rows]) * PARTS)[..., None] + np.arange(PARTS)
+            matrix = np.zeros((len(weights), flat.shape[0]))
+            matrix[np.arange(len(weights))[:, None, None], column] = weights
+            out[d] = matrix @ flat
+        return {name: out[:, k * years:(k + 1) * years] for k, name in enumerate(FIELDS)}
+
+    # --- the result ---
+
+    def outcome(self, delta: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Share and capital costs per draw and region year for the objects' Δ."""
+        return with_change(self.calc, region_deltas(self.calc, delta))
+
+    def deltas(self, draws: Draws, rows: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        rows = np.arange(self.n) if rows is None else rows
+        count = len(draws.factor)
+        now = self.contributions(draws.factor, draws.shift, rows)
+        base = self.contributions(np.ones((1, self.n)), np.zeros((1, self.n), dtype=np.int64), rows)
+        return {name: now[name] - base[name].reshape(1, -1).repeat(count, axis=0) for name in FIELDS}
+
+    def run(self, count: int, seed: int, drivers: int = 10) -> RiskResult:
+        draws = self.draw(count, seed)
+        period = np.isin(self.years, self.calc.plan.plan_years)
+        shares, costs = [], []
+        for start in range(0, count, CHUNK):
+            part = Draws(draws.factor[start:start + CHUNK], draws.shift[start:start + CHUNK],
+                         draws.own_delay[start:start + CHUNK])
+            after = self.outcome(self.deltas(part))
+            shares.append(after["andel"][:, period])
+            costs.append(after["kapitalkostnader"][:, period])
+        share = np.vstack(shares)
+        result = RiskResult(self.calc, count, seed, self.years[period], share, np.vstack(costs), ())
+        if not drivers:
+            return result
+        few = min(count, DRIVER_DRAWS)
+        sample = Draws(draws.factor[:few], draws.shift[:few], draws.own_delay[:few])
+        return replace(result, drivers=tuple(self._drivers(sample, share[:few], period)[:drivers]))
+
+    def _drivers(self, draws: Draws, share: np.ndarray, period: np.ndarray) -> list[tuple[str, float]]:
+        """Per uncertain object: how many fewer plan years are expected over the riktvärde (Σ over the years of the
+        probability) when its own cost factor is 1 and its own delay 0 — the same draws for everything else; what
+        waits for it then moves only as the others require. (The probability that some year breaches is near 1 for
+        a plan that already breaches, and moves too little to rank by.)"""
+        limit = self.calc.conventions.riktvarde
+        before = (share >= limit).sum(axis=1)
+        uncertain = [i for i in range(self.n) if self.has_cost[i] or (draws.own_delay[:, i] != 0).any()]
+        total = self.deltas(draws)
+        out = []
+        for i in uncertain:
+            factor = draws.factor.copy()
+            factor[:, i] = 1.0
+            own = draws.own_delay.copy()
+            own[:, i] = 0
+            shift = self.propagate(own)
+            changed = np.flatnonzero(((shift != draws.shift) | (factor != draws.factor)).any(axis=0))
+            old = self.contributions(draws.factor, draws.shift, changed)
+            new = self.contributions(factor, shift, changed)
+            delta = {name: total[name] - old[name] + new[name] for name in FIELDS}
+            after = (self.outcome(delta)["andel"][:, period] >= limit).sum(axis=1)
+            out.append((self.calc.plan.objects[i].id, float(before.mean() - after.mean())))
+        return sorted(out, key=lambda t: -t[1])
+
+
+def risk(calc: Calculation, draws: int, seed: int, drivers: int = 10) -> RiskResult:
+    """`invest risk` on a computed plan: `draws` draws from `seed`, the `drivers` objects that drive the most."""
+    return Risk(calc).run(draws, seed, drivers)
