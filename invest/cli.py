@@ -488,6 +488,37 @@ def _show(fmt: str, r, as_json, as_table) -> None:
 
 
 @main.command()
+@plan_argument
+@click.option("--dragningar", type=WholeNumber(100, 1_000_000), default=10_000, show_default=True, metavar="N",
+              help="Antal dragningar av fördyringar och förseningar.")
+@click.option("--fro", type=WholeNumber(0, 2 ** 32 - 1), default=2026, show_default=True, metavar="S",
+              help="Slumpfrö: samma frö ger samma resultat.")
+@format_option("tabell", "json")
+@click.option("--arbetsbok", is_flag=True, help=WORKBOOK_HELP.replace("diagrammet", "solfjäderdiagrammet"))
+@calculation_options
+@output_options
+@handle_errors
+def risk(plan, models_dir, ranta, till_ar, mapping_path, dragningar, fro, fmt, arbetsbok, utdata, skriv_over):
+    """Sannolikheten att kapitalkostnaderna når riktvärdet, med fördyringar och förseningar dragna ur
+    referensklasser (models/risk/: fördyring per tillgångsklass, försening i hela år per tillgångsklass, en
+    gemensam faktor). Per år: sannolikheten att andelen är på eller över riktvärdet, andelens P10/P50/P90,
+    kapitalkostnader P50 och P85; sannolikheten att något år överskrider; de objekt som driver risken.
+
+    \b
+    Exempel:
+      invest risk
+      invest risk plan.xlsx --dragningar 20000 --fro 7 --format json
+      invest risk --arbetsbok -o rapporter/
+    """
+    from invest.outputs import risk_output
+
+    with working("risk", fmt):
+        r = pipeline.risk_analysis(inputs(plan, models_dir, ranta, till_ar, mapping_path), dragningar, fro,
+                                   utdata if arbetsbok else None, skriv_over)
+    _show(fmt, r, risk_output.risk_json, risk_output.risk_table)
+
+
+@main.command()
 @click.argument("fil", type=click.Path(path_type=Path), metavar="FIL")
 @format_option("text", "json")
 @click.option("--forklara", is_flag=True,

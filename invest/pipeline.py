@@ -14,6 +14,7 @@ import polars as pl
 from invest.analyses.delay import DelayResult, Delays
 from invest.analyses.proposals import Admission, ProposalCheck, Verdict
 from invest.analyses.riktvarde import breach_findings
+from invest.analyses.risk import RiskResult, risk
 from invest.analyses.scenario_spec import read_scenarios
 from invest.analyses.scenarios import ScenarioResult, run_scenarios
 from invest.analyses.sensitivity import SensitivityResult, sensitivity
@@ -280,6 +281,29 @@ def sensitivity_analysis(inputs: Inputs, directory: Path | None = None, overwrit
         with output_guard(overwrite, _inputs_of(inputs)):
             written = write_sensitivity_report(result, Path(directory))
     return Sensitivity(result, written)
+
+
+@dataclass(frozen=True)
+class RiskRun:
+    result: RiskResult
+    written: list[Path]
+
+
+def risk_analysis(inputs: Inputs, draws: int, seed: int, directory: Path | None = None,
+                  overwrite: bool = False) -> RiskRun:
+    """`invest risk`: `draws` draws of overruns and delays (models/risk/) from `seed`; with a `directory`, the
+    workbook and the fan chart written there."""
+    calc = calculate_plan(inputs)
+    step(f"Drar {draws} utfall")
+    result = risk(calc, draws, seed)
+    written: list[Path] = []
+    if directory is not None:
+        step("Skriver resultatet")
+        from invest.outputs.risk_report import write_risk_report  # matplotlib only when drawn
+
+        with output_guard(overwrite, _inputs_of(inputs)):
+            written = write_risk_report(result, Path(directory))
+    return RiskRun(result, written)
 
 
 @dataclass(frozen=True)

@@ -219,21 +219,30 @@ class Risk:
                                       for s in range(top + 1)], axis=1)
         return self._stacked
 
-    def contributions(self, factor: np.ndarray, shift: np.ndarray, rows: np.ndarray) -> dict[str, np.ndarray]:
-        """Σ over the objects `rows` of their figures (draws × years) at the given factors and shifts: each draw's
-        weights of every (object, shift, part) as one row of a matrix, times the stacked tables."""
+    def difference(self, after: tuple[np.ndarray, np.ndarray], before: tuple[np.ndarray, np.ndarray],
+                   rows: np.ndarray) -> dict[str, np.ndarray]:
+        """Σ over the objects `rows` of their figures at `after` minus at `before` (each a pair of factors and
+        shifts, draws × objects; `before` may have one row for all draws), per draw and year: each draw's weights
+        of every (object, shift, part) as one row of a matrix, the `before` weights subtracted in the same row —
+        an object the same in both cancels exactly — times the stacked tables."""
         rows = np.asarray(rows, dtype=np.int64)
-        count, years = len(factor), len(self.years)
-        table = self._stack(int(shift[:, rows].max()) if len(rows) else 0)[rows]
+        count, years = len(after[0]), len(self.years)
+        top = max(int(after[1][:, rows].max(initial=0)), int(before[1][:, rows].max(initial=0)))
+        table = self._stack(top)[rows]
         shifts = table.shape[1]
         flat = table.reshape(len(rows) * shifts * PARTS, len(FIELDS) * years)
         out = np.zeros((count, len(FIELDS) * years))
         for start in range(0, count, CHUNK):
             d = slice(start, start + CHUNK)
-            weights = self._coefficients(factor[d][:, rows], rows)  # draws × rows × PARTS
-            column = ((np.arange(len(rows))[None, :] * shifts + shift[d][:, rows]) * PARTS)[..., None] + np.arange(PARTS)
-            matrix = np.zeros((len(weights), flat.shape[0]))
-            matrix[np.arange(len(weights))[:, None, None], column] = weights
+            matrix = np.zeros((len(after[0][d]), flat.shape[0]))
+            for (factor, shift), sign in ((after, 1.0), (before, -1.0)):
+                factor = np.broadcast_to(factor[d] if len(factor) > 1 else factor, (len(matrix), factor.shape[1]))
+                shift = np.broadcast_to(shift[d] if len(shift) > 1 else shift, (len(matrix), shift.shape[1]))
+                column = ((np.arange(len(rows))[None, :] * shifts + shift[:, rows]) * PARTS)[..., None] \
+                    + np.arange(PARTS)
+                # within one side every (draw, column) is one object's: a plain indexed add is exact
+                matrix[np.arange(len(matrix))[:, None, None], column] += sign * self._coefficients(factor[:, rows],
+                                                                                                    rows)
             out[d] = matrix @ flat
         return {name: out[:, k * years:(k + 1) * years] for k, name in enumerate(FIELDS)}
 
@@ -243,12 +252,10 @@ class Risk:
         """Share and capital costs per draw and region year for the objects' Δ."""
         return with_change(self.calc, region_deltas(self.calc, delta))
 
-    def deltas(self, draws: Draws, rows: np.ndarray | None = None) -> dict[str, np.ndarray]:
-        rows = np.arange(self.n) if rows is None else rows
-        count = len(draws.factor)
-        now = self.contributions(draws.factor, draws.shift, rows)
-        base = self.contributions(np.ones((1, self.n)), np.zeros((1, self.n), dtype=np.int64), rows)
-        return {name: now[name] - base[name].reshape(1, -1).repeat(count, axis=0) for name in FIELDS}
+    def deltas(self, draws: Draws) -> dict[str, np.ndarray]:
+        """The objects' Δ per draw and region year against the plan (factor 1, no move)."""
+        base = (np.ones((1, self.n)), np.zeros((1, self.n), dtype=np.int64))
+        return self.difference((draws.factor, draws.shift), base, np.arange(self.n))
 
     def run(self, count: int, seed: int, drivers: int = 10) -> RiskResult:
         draws = self.draw(count, seed)
@@ -285,9 +292,8 @@ class Risk:
             own[:, i] = 0
             shift = self.propagate(own)
             changed = np.flatnonzero(((shift != draws.shift) | (factor != draws.factor)).any(axis=0))
-            old = self.contributions(draws.factor, draws.shift, changed)
-            new = self.contributions(factor, shift, changed)
-            delta = {name: total[name] - old[name] + new[name] for name in FIELDS}
+            moved = self.difference((factor, shift), (draws.factor, draws.shift), changed)
+            delta = {name: total[name] + moved[name] for name in FIELDS}
             after = (self.outcome(delta)["andel"][:, period] >= limit).sum(axis=1)
             out.append((self.calc.plan.objects[i].id, float(before.mean() - after.mean())))
         return sorted(out, key=lambda t: -t[1])
