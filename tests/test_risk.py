@@ -131,3 +131,31 @@ def test_overruns_raise_costs_on_average(calc):
     expected = sum(engine.remaining[i] * costs.get(o.tillgangsklass, (0, 0))[0]
                    for i, o in enumerate(calc.plan.objects) if engine.has_cost[i])
     assert abs(spend - expected) < 0.02 * expected
+
+
+@pytest.mark.parametrize("name,text,words", [
+    ("fordyring", "{kollektivtrafik: {medel: 0.45, standardavvikelse: -0.1}}", "standardavvikelse"),
+    ("fordyring", "{kollektivtrafik: {medel: -1.5, standardavvikelse: 0.1}}", "medel"),
+    ("fordyring", "{kollektivtrafik: {medel: 0.45}}", "medel och standardavvikelse"),
+    ("forsening", "{kollektivtrafik: {0: 0.5, 1: 0.4}}", "summerar till 1"),
+    ("forsening", "{kollektivtrafik: {0.5: 1.0}}", "hela år"),
+])
+def test_a_bad_distribution_is_refused_at_its_line(tmp_path, name, text, words):
+    import shutil
+
+    from invest.base.findings import InputError
+    from invest.base.resources import DEFAULT_MODELS_DIR
+    from invest.params.parameters import Models
+
+    models = tmp_path / "models"
+    shutil.copytree(DEFAULT_MODELS_DIR, models)
+    path = models / "risk" / f"{name}.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip() == "varde:")
+    end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith("      "))
+    path.write_text("\n".join(lines[:start] + [f"    varde: {text}"] + lines[end:]) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        Models.load(models)
+    found = caught.value.findings[0]
+    assert found.location.endswith(f"{name}.yaml:{start + 1}") and words in found.message, (found.location,
+                                                                                              found.message)

@@ -1,6 +1,6 @@
 """`invest risk`: the probability that the capital-cost share reaches the riktvärde, from reference-class overruns
 and delays (models/risk/: a lognormal cost factor per asset class on remaining spend, a discrete delay in whole
-years per asset class, one common factor shared by every object; docs/berakningsmodell.md §11).
+years per asset class, one common factor shared by every object; docs/berakningsmodell.md §10).
 
 Each draw gives every object its own cost factor F and delay; delays propagate through beroenden as
 `invest forsening` moves objects; outturn never moves or grows, medfinansiering stays the same in kronor, löpande
