@@ -6,6 +6,7 @@ is named on the status line (`step`), which a terminal shows while a command wor
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -233,14 +234,28 @@ def check_proposals(inputs: Inputs, files: list[Path], directory: Path, overwrit
 
 
 @dataclass(frozen=True)
-class Scenarios:
-    result: ScenarioResult
+class Analysis:
+    """The result of `invest scenario`, `kanslighet` or `risk`, and the files written (with --arbetsbok)."""
+
+    result: ScenarioResult | SensitivityResult | RiskResult
     written: list[Path]
 
 
-def scenarios(inputs: Inputs, file: Path, directory: Path | None = None, overwrite: bool = False) -> Scenarios:
-    """`invest scenario`: the named scenarios of `file` (YAML or a workbook's sheet Scenarier) beside the base; with
-    a `directory`, the workbook and the chart written there."""
+def _deliver(inputs: Inputs, result, directory: Path | None, overwrite: bool, writer: str, *read: Path) -> Analysis:
+    """`result` with, when a `directory` is given, its workbook and chart written there by `writer` ("module.name",
+    imported only then: matplotlib only when something is drawn)."""
+    written: list[Path] = []
+    if directory is not None:
+        step("Skriver resultatet")
+        module, name = writer.rsplit(".", 1)
+        write = getattr(importlib.import_module(module), name)
+        with output_guard(overwrite, _inputs_of(inputs, *read)):
+            written = write(result, Path(directory))
+    return Analysis(result, written)
+
+
+def scenarios(inputs: Inputs, file: Path, directory: Path | None = None, overwrite: bool = False) -> Analysis:
+    """`invest scenario`: the named scenarios of `file` (YAML or a workbook's sheet Scenarier) beside the base."""
     calc = calculate_plan(inputs)
     step(f"Läser {Path(file).name}")
     specs = read_scenarios(file, calc.plan, calc.models)
@@ -250,60 +265,24 @@ def scenarios(inputs: Inputs, file: Path, directory: Path | None = None, overwri
     changes = [replace(spec.change, proposals=tuple(o for path, _ in spec.proposal_files for o in proposals[path]))
                for spec in specs]
     step("Räknar scenarierna")
-    result = run_scenarios(calc, changes)
-    written: list[Path] = []
-    if directory is not None:
-        step("Skriver resultatet")
-        from invest.outputs.scenario_report import write_scenario_report  # matplotlib only when drawn
-
-        with output_guard(overwrite, _inputs_of(inputs, file, *proposals)):
-            written = write_scenario_report(result, Path(directory))
-    return Scenarios(result, written)
+    return _deliver(inputs, run_scenarios(calc, changes), directory, overwrite,
+                    "invest.outputs.scenario_report.write_scenario_report", file, *proposals)
 
 
-@dataclass(frozen=True)
-class Sensitivity:
-    result: SensitivityResult
-    written: list[Path]
-
-
-def sensitivity_analysis(inputs: Inputs, directory: Path | None = None, overwrite: bool = False) -> Sensitivity:
-    """`invest kanslighet`: every driver at its standard steps with its break-even; with a `directory`, the
-    workbook and the tornado chart written there."""
+def sensitivity_analysis(inputs: Inputs, directory: Path | None = None, overwrite: bool = False) -> Analysis:
+    """`invest kanslighet`: every driver at its standard steps with its break-even."""
     calc = calculate_plan(inputs)
     step("Räknar känsligheten")
-    result = sensitivity(calc)
-    written: list[Path] = []
-    if directory is not None:
-        step("Skriver resultatet")
-        from invest.outputs.sensitivity_report import write_sensitivity_report  # matplotlib only when drawn
-
-        with output_guard(overwrite, _inputs_of(inputs)):
-            written = write_sensitivity_report(result, Path(directory))
-    return Sensitivity(result, written)
-
-
-@dataclass(frozen=True)
-class RiskRun:
-    result: RiskResult
-    written: list[Path]
+    return _deliver(inputs, sensitivity(calc), directory, overwrite,
+                    "invest.outputs.sensitivity_report.write_sensitivity_report")
 
 
 def risk_analysis(inputs: Inputs, draws: int, seed: int, directory: Path | None = None,
-                  overwrite: bool = False) -> RiskRun:
-    """`invest risk`: `draws` draws of overruns and delays (models/risk/) from `seed`; with a `directory`, the
-    workbook and the fan chart written there."""
+                  overwrite: bool = False) -> Analysis:
+    """`invest risk`: `draws` draws of overruns and delays (models/risk/) from `seed`."""
     calc = calculate_plan(inputs)
     step(f"Drar {draws} utfall")
-    result = risk(calc, draws, seed)
-    written: list[Path] = []
-    if directory is not None:
-        step("Skriver resultatet")
-        from invest.outputs.risk_report import write_risk_report  # matplotlib only when drawn
-
-        with output_guard(overwrite, _inputs_of(inputs)):
-            written = write_risk_report(result, Path(directory))
-    return RiskRun(result, written)
+    return _deliver(inputs, risk(calc, draws, seed), directory, overwrite, "invest.outputs.risk_report.write_risk_report")
 
 
 @dataclass(frozen=True)

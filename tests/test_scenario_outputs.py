@@ -19,7 +19,8 @@ from openpyxl.utils import column_index_from_string, range_boundaries
 from invest.analyses.changes import Change, Overrun
 from invest.analyses.scenarios import run_scenarios
 from invest.analyses.sensitivity import sensitivity
-from invest.outputs.chart import GUARD_IDS, settle
+from invest.outputs.chart import GUARD_IDS
+from test_chart_look import drawn, parse
 from invest.outputs.scenario_charts import scenario_figure, tornado_figure, tornado_rows
 from invest.outputs.scenario_report import SHEET_LENGTH, sheet_names, write_scenario_report
 from invest.outputs.sensitivity_report import write_sensitivity_report
@@ -261,15 +262,6 @@ def test_the_tornado_is_the_tables_figures(sensitivity_files, sens):
 
 # --- the charts ---
 
-def parse(label: str) -> float:
-    text = label.replace("\u2212", "-").replace("\u00a0", "").replace(" ", "").replace(",", ".")
-    return float(text[:-1]) / 100 if text.endswith("%") else float(text)
-
-
-def drawn(fig):
-    settle(fig)
-    fig.canvas.draw()
-    return fig.canvas.get_renderer()
 
 
 def assert_ticks_are_their_values(fig, axis: str) -> None:

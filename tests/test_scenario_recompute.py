@@ -23,7 +23,7 @@ import openpyxl
 import pytest
 import yaml
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
 from inmemory import (delay_moves, scenario_long_way, skatteunderlag_per_pe, with_class_life, with_parameter,
                       with_rate_added)
@@ -199,6 +199,8 @@ SINGLE = [  # each key alone; the documentation's examples and others
     {"namn": "Längre livslängd tunnel", "nyttjandeperiod": [{"tillgangsklass": "kollektivtrafik", "ar": 30}]},
     {"namn": "Medicinteknik 5 år", "nyttjandeperiod": [{"tillgangsklass": "medicinteknik", "ar": 5}]},
     {"namn": "Fastighetskomponenter 40 år", "nyttjandeperiod": [{"tillgangsklass": "fastighet_komponenter", "ar": 40}]},
+    {"namn": "Fastighetskomponenter 50 år (halva månader)",  # installationer 432,5 and ytskikt 259,5 months exactly
+     "nyttjandeperiod": [{"tillgangsklass": "fastighet_komponenter", "ar": 50}]},
     {"namn": "Fastighet 30 år och it 6 år", "nyttjandeperiod": [{"tillgangsklass": "fastighet", "ar": 30},
                                                                  {"tillgangsklass": "it", "ar": 6}]},
     {"namn": "Med förslagen", "forslag": ["forslag/exempel_forslag.xlsx"]},  # relative to the YAML file's folder
@@ -218,6 +220,9 @@ COMBINED = [
     {"namn": "Två förseningar och fastighet längre",
      "forseningar": [{"objekt": "TB-DEPA", "ar": 2}, {"objekt": "FF-HANDEN", "ar": 1}],
      "nyttjandeperiod": [{"tillgangsklass": "fastighet_komponenter", "ar": 38}]},
+    {"namn": "Förslagen och planerade objekt +15 % från 2029",  # the proposals' objects are planerade too
+     "forslag": ["forslag/exempel_forslag.xlsx"], "fordyring": [{"kategori": "planerad", "faktor": 1.15, "fran_ar": 2029}],
+     "forseningar": [{"objekt": "FF-HANDEN", "ar": 2}]},
     {"namn": "Svagare tillväxt och skatteunderlag",  # the Δ is added to the övriga intäkter the new growth gives
      "intaktstillvaxt": 0.028, "skatteunderlag": {"tillagg": -0.003, "fran_ar": 2028}},
 ]
@@ -273,6 +278,9 @@ def test_long_way_builders_by_hand(calc):
     whole = calc.models.class_life("fastighet_komponenter", 2026)
     for (_, _, new), (_, _, life) in zip(comps, old):
         assert abs(new * 12 - round(new * 12)) < 1e-9 and abs(new - life * 40 / whole) <= 1 / 24 + 1e-12
+    half = dict((c, n) for c, _, n in with_class_life(calc.models, "fastighet_komponenter", 50)
+                .asset_class_at("fastighet_komponenter", 2026))
+    assert (half["installationer"] * 12, half["ytskikt"] * 12) == pytest.approx((433, 260))  # 432,5 and 259,5 up
     assert with_parameter(calc.models, "region/intaktstillvaxt", 0.03).value("region/intaktstillvaxt", 2030) == 0.03
 
 
@@ -525,7 +533,8 @@ def random_scenario(draw, index: int) -> dict:
         sc["fordyring"] = [{key: value, "faktor": draw(st.integers(60, 160)) / 100,
                             "fran_ar": draw(st.integers(2024, 2035))} for key, value in entries]
     if "forseningar" in keys:
-        sc["forseningar"] = [{"objekt": draw(st.sampled_from(DELAYABLE)), "ar": draw(st.integers(1, 3))}]
+        delayed = draw(st.lists(st.sampled_from(DELAYABLE), min_size=1, max_size=2, unique=True))
+        sc["forseningar"] = [{"objekt": oid, "ar": draw(st.integers(1, 3))} for oid in delayed]
     if "nyttjandeperiod" in keys:
         klass = draw(st.sampled_from(sorted(CLASSES)))
         life = CLASSES[klass]
@@ -534,7 +543,8 @@ def random_scenario(draw, index: int) -> dict:
     return sc
 
 
-@settings(max_examples=15, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck),
+          phases=[Phase.explicit, Phase.generate])  # no shrinking: each example is a CLI run; the failure is printed
 @given(scenarios=st.tuples(random_scenario(1), random_scenario(2), random_scenario(3)))
 def test_random_scenarios_equal_full_recompute(tmp_path_factory, scenarios):
     """Random tillägg, factors, selectors, years, delays and lives, up to four keys a scenario, three scenarios a
@@ -542,3 +552,15 @@ def test_random_scenarios_equal_full_recompute(tmp_path_factory, scenarios):
     directory = tmp_path_factory.mktemp("slump")
     data = run_scenarios(list(scenarios), directory)
     check_scenarios(data, default_calc(), list(scenarios), directory)
+
+
+def test_till_ar_keeps_the_plan_years(calc, tmp_path):
+    """With --till-ar past the plan, the scenario table still has the plan years only, with the same figures (the
+    long way, computed to 2045)."""
+    require_command("scenario")
+    if not any("--till-ar" in getattr(p, "opts", ()) for p in main.commands["scenario"].params):
+        pytest.fail("invest scenario has no --till-ar", pytrace=False)
+    sc = {"namn": "NSO ett år och ränta +0,25 pe", "forseningar": [{"objekt": "TB-NSO", "ar": 1}],
+          "marknadsranta": {"tillagg": 0.0025, "fran_ar": 2030}}
+    data = run_scenarios([sc], tmp_path, extra=("--till-ar", "2045"))
+    check_scenarios(data, calc, [sc], None)
