@@ -6,7 +6,6 @@ is named on the status line (`step`), which a terminal shows while a command wor
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -241,17 +240,30 @@ class Analysis:
     written: list[Path]
 
 
-def _deliver(inputs: Inputs, result, directory: Path | None, overwrite: bool, writer: str, *read: Path) -> Analysis:
-    """`result` with, when a `directory` is given, its workbook and chart written there by `writer` ("module.name",
-    imported only then: matplotlib only when something is drawn)."""
+def _deliver(inputs: Inputs, result, directory: Path | None, overwrite: bool, write, *read: Path) -> Analysis:
+    """`result` with, when a `directory` is given, its workbook and chart written there by `write`."""
     written: list[Path] = []
     if directory is not None:
         step("Skriver resultatet")
-        module, name = writer.rsplit(".", 1)
-        write = getattr(importlib.import_module(module), name)
         with output_guard(overwrite, _inputs_of(inputs, *read)):
             written = write(result, Path(directory))
     return Analysis(result, written)
+
+
+# The writers, each imported only when it writes: matplotlib only when something is drawn.
+def _write_scenarios(result: ScenarioResult, directory: Path) -> list[Path]:
+    from invest.outputs.scenario_report import write_scenario_report
+    return write_scenario_report(result, directory)
+
+
+def _write_sensitivity(result: SensitivityResult, directory: Path) -> list[Path]:
+    from invest.outputs.sensitivity_report import write_sensitivity_report
+    return write_sensitivity_report(result, directory)
+
+
+def _write_risk(result: RiskResult, directory: Path) -> list[Path]:
+    from invest.outputs.risk_report import write_risk_report
+    return write_risk_report(result, directory)
 
 
 def scenarios(inputs: Inputs, file: Path, directory: Path | None = None, overwrite: bool = False) -> Analysis:
@@ -266,15 +278,14 @@ def scenarios(inputs: Inputs, file: Path, directory: Path | None = None, overwri
                for spec in specs]
     step("Räknar scenarierna")
     return _deliver(inputs, run_scenarios(calc, changes), directory, overwrite,
-                    "invest.outputs.scenario_report.write_scenario_report", file, *proposals)
+                    _write_scenarios, file, *proposals)
 
 
 def sensitivity_analysis(inputs: Inputs, directory: Path | None = None, overwrite: bool = False) -> Analysis:
     """`invest kanslighet`: every driver at its standard steps with its break-even."""
     calc = calculate_plan(inputs)
     step("Räknar känsligheten")
-    return _deliver(inputs, sensitivity(calc), directory, overwrite,
-                    "invest.outputs.sensitivity_report.write_sensitivity_report")
+    return _deliver(inputs, sensitivity(calc), directory, overwrite, _write_sensitivity)
 
 
 def risk_analysis(inputs: Inputs, draws: int, seed: int, directory: Path | None = None,
@@ -282,7 +293,7 @@ def risk_analysis(inputs: Inputs, draws: int, seed: int, directory: Path | None 
     """`invest risk`: `draws` draws of overruns and delays (models/risk/) from `seed`."""
     calc = calculate_plan(inputs)
     step(f"Drar {draws} utfall")
-    return _deliver(inputs, risk(calc, draws, seed), directory, overwrite, "invest.outputs.risk_report.write_risk_report")
+    return _deliver(inputs, risk(calc, draws, seed), directory, overwrite, _write_risk)
 
 
 @dataclass(frozen=True)
