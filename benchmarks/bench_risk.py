@@ -8,10 +8,9 @@ over the same grid (the ratio the issue asks to bring toward 10×). Reports, doe
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
+from bench_engine import best_of as best
 from bench_rapport import floor
 from timing import cli_run
 
@@ -19,15 +18,6 @@ from invest.analyses.risk import Risk
 from invest.engine.calculation import object_rate
 from invest.engine.object_grid import compute_objects
 from invest.pipeline import Inputs, calculate_plan
-
-
-def best(run, n: int = 3) -> float:
-    times = []
-    for _ in range(n):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:

@@ -434,20 +434,25 @@ def write_dearer_plan(path: Path, calc) -> Path:
     return path
 
 
+def assert_three_agree(calc, tmp_path, spec: dict, rows: dict, what: str) -> None:
+    """The long way of `spec`, `invest berakna` (`rows`, by year) and `invest scenario` agree in every plan year."""
+    table = scenario_long_way(calc, {k: val for k, val in spec.items() if k != "namn"})
+    for y, share in zip(table["ar"].to_list(), table["andel"].to_list()):
+        assert rows[y]["andel"] == pytest.approx(share, abs=SHARE), (what, y)
+    data = run_scenarios([spec], tmp_path / "run")
+    got = {r["ar"]: r for r in _by_name(data)[spec["namn"]]["ar"]}
+    problems = [f"{y} {key}: berakna {rows[y][key]!r}, scenario {got[y][key]!r}" for y in calc.plan.plan_years
+                for key in YEAR_KEYS
+                if not abs(got[y][key] - rows[y][key]) <= (SHARE if key == "andel" else MNKR)]
+    assert not problems, "\n".join(problems)
+
+
 def test_cli_fordyring_and_skatteunderlag_equal_berakna_on_edited_workbook(calc, tmp_path):
     """fordyring and skatteunderlag through the CLI against `invest berakna` on the workbook edited by hand (and the
     long way against the same workbook, so the three agree)."""
     edited = write_dearer_plan(tmp_path / "dyrare.xlsx", calc)
     rows = berakna(tmp_path, edited)
-    table = scenario_long_way(calc, {k: val for k, val in DEARER.items() if k != "namn"})
-    for y, share in zip(table["ar"].to_list(), table["andel"].to_list()):
-        assert rows[y]["andel"] == pytest.approx(share, abs=SHARE), ("long way vs berakna", y)
-    data = run_scenarios([DEARER], tmp_path / "run")
-    got = {r["ar"]: r for r in _by_name(data)[DEARER["namn"]]["ar"]}
-    problems = [f"{y} {key}: berakna {rows[y][key]!r}, scenario {got[y][key]!r}" for y in calc.plan.plan_years
-                for key in YEAR_KEYS
-                if not abs(got[y][key] - rows[y][key]) <= (SHARE if key == "andel" else MNKR)]
-    assert not problems, "\n".join(problems)
+    assert_three_agree(calc, tmp_path, DEARER, rows, "long way vs berakna")
 
 
 MODELS_EDIT = {"namn": "Ränta +1 pe från 2027, tunnel 30 år, intäkter 3,0 %",
@@ -455,26 +460,33 @@ MODELS_EDIT = {"namn": "Ränta +1 pe från 2027, tunnel 30 år, intäkter 3,0 %"
                "nyttjandeperiod": [{"tillgangsklass": "kollektivtrafik", "ar": 30}], "intaktstillvaxt": 0.030}
 
 
+def _edit_yaml(path: Path, edit) -> None:
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    edit(doc)
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
 def write_models_copy(directory: Path) -> Path:
     """models/ copied, with marknadsranta raised by 0,01 from 2027-01-01, kollektivtrafik 30 years, growth 3,0 %."""
     target = directory / "modeller"
     shutil.copytree(ROOT / "models", target)
-    path = target / "ranta" / "marknadsranta.yaml"
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    (start, entry), = doc["varden"].items()  # one dated value today; the edit below assumes it
-    doc["varden"][__import__("datetime").date(2027, 1, 1)] = {"varde": entry["varde"] + 0.01, "antagande": "test"}
-    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    path = target / "tillgangsklasser" / "kollektivtrafik.yaml"
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    (entry,) = doc["varden"].values()
-    assert len(entry["varde"]) == 1
-    entry["varde"][0]["nyttjandeperiod"] = 30
-    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    path = target / "region" / "intaktstillvaxt.yaml"
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    (entry,) = doc["varden"].values()
-    entry["varde"] = 0.030
-    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    def rate(doc):
+        (start, entry), = doc["varden"].items()  # one dated value today; the edit below assumes it
+        doc["varden"][__import__("datetime").date(2027, 1, 1)] = {"varde": entry["varde"] + 0.01, "antagande": "test"}
+
+    def life(doc):
+        (entry,) = doc["varden"].values()
+        assert len(entry["varde"]) == 1
+        entry["varde"][0]["nyttjandeperiod"] = 30
+
+    def growth(doc):
+        (entry,) = doc["varden"].values()
+        entry["varde"] = 0.030
+
+    _edit_yaml(target / "ranta" / "marknadsranta.yaml", rate)
+    _edit_yaml(target / "tillgangsklasser" / "kollektivtrafik.yaml", life)
+    _edit_yaml(target / "region" / "intaktstillvaxt.yaml", growth)
     return target
 
 
@@ -483,15 +495,7 @@ def test_cli_models_keys_equal_berakna_with_edited_models_copy(calc, tmp_path):
     the YAML files edited (and the long way against the same, so the three agree)."""
     models_dir = write_models_copy(tmp_path)
     rows = berakna(tmp_path, models_dir=models_dir)
-    table = scenario_long_way(calc, {k: val for k, val in MODELS_EDIT.items() if k != "namn"})
-    for y, share in zip(table["ar"].to_list(), table["andel"].to_list()):
-        assert rows[y]["andel"] == pytest.approx(share, abs=SHARE), ("long way vs berakna --models", y)
-    data = run_scenarios([MODELS_EDIT], tmp_path / "run")
-    got = {r["ar"]: r for r in _by_name(data)[MODELS_EDIT["namn"]]["ar"]}
-    problems = [f"{y} {key}: berakna {rows[y][key]!r}, scenario {got[y][key]!r}" for y in calc.plan.plan_years
-                for key in YEAR_KEYS
-                if not abs(got[y][key] - rows[y][key]) <= (SHARE if key == "andel" else MNKR)]
-    assert not problems, "\n".join(problems)
+    assert_three_agree(calc, tmp_path, MODELS_EDIT, rows, "long way vs berakna --models")
 
 
 def test_cli_with_models_flag_applies_scenario_on_top(calc, tmp_path):

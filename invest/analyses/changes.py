@@ -83,7 +83,6 @@ class Changes:
         self.first = calc.plan.plan_years[0]
         self.years = calc.region.table["ar"].to_numpy()
         self.delays = Delays(calc)
-        self.row = {o.id: i for i, o in enumerate(calc.plan.objects)}
         self._regions: dict[tuple, Calculation] = {}
         t = calc.region.table
         self.base = {name: t[name].to_numpy().astype(float) for name in OUTCOMES}
@@ -185,9 +184,11 @@ class Changes:
 
     # --- all changes together ---
 
-    def evaluate(self, changes: list[Change]) -> Outcomes:
+    def evaluate(self, changes: list[Change], failed: dict[int, str] | None = None) -> Outcomes:
         """Every change's OUTCOMES per region year: the objects of all changes in one engine run, then each change's
-        Δ through its own region's debt model."""
+        Δ through its own region's debt model. A change that cannot be computed (a delay before the plan, a life
+        beyond the tool's range) raises, naming the scenario; with `failed`, its reason is put there by the
+        change's position instead and its rows are the baseline's."""
         n = len(changes)
         added, added_group, removed, removed_group, warnings = [], [], [], [], []
         existing = np.zeros((n, len(self.years)))
@@ -195,8 +196,12 @@ class Changes:
             try:
                 models = self.models(change) if change.lives else self.calc.models
                 arrays, rows, said = self.objects(change, models)
-            except InputError as exc:  # say which scenario cannot be computed, and where it is given
-                raise InputError([replace(f, location=change.where or f.location,
+            except InputError as exc:
+                if failed is not None:
+                    failed[k] = "; ".join(f.message for f in exc.findings)
+                    warnings.append(())
+                    continue
+                raise InputError([replace(f, location=change.where or f.location,  # the scenario, and where
                                           message=f'scenariot "{change.name}": {f.message}') for f in exc.findings])
             warnings.append(tuple(said))
             if arrays is not None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
+import networkx as nx
 import numpy as np
 
 from invest.analyses.delay import Delays
@@ -127,14 +128,12 @@ class Risk:
             cumulative = np.cumsum([dist.get(k, 0.0) for k in range(top)])
             self.thresholds.append(np.array([_inverse_normal(p) for p in cumulative]))
         self._graph_order()
-        self._tables: dict[int, dict[str, np.ndarray]] = {}
+        self._stacked: np.ndarray | None = None
 
     # --- drawing ---
 
     def _graph_order(self) -> None:
         """The dependency edges in an order where predecessors come first, as index arrays with their months."""
-        import networkx as nx
-
         graph, opens = self.delays.graph, self.delays.opens
         index = {o.id: i for i, o in enumerate(self.calc.plan.objects)}
         self.order = [index[oid] for oid in nx.topological_sort(graph.graph)]
@@ -169,38 +168,34 @@ class Risk:
 
     # --- the per-object tables ---
 
-    def _table(self, shifts: list[int]) -> None:
-        """The PARTS of every object at each of `shifts` (whole years), in one engine run."""
-        shifts = [s for s in shifts if s not in self._tables]
-        if not shifts:
-            return
+    def _parts(self, shifts: range) -> np.ndarray:
+        """The PARTS of every object at each of `shifts` (whole years), in one engine run: objects × shifts × PARTS
+        × (FIELDS · years)."""
         a, n = self.calc.arrays, self.n
-        parts = []
-        ratios = []
+        zero, one = np.zeros(n), np.ones(n)
+        parts, ratios = [], []
         for s in shifts:
             moved = take_objects(a, np.arange(n), np.full(n, s), self.first)
             early = moved.spend_year < self.first
             o = replace(moved, spend_amount=np.where(early, moved.spend_amount, 0.0), sched_amount=moved.sched_amount * 0)
             r = replace(moved, spend_amount=np.where(early, 0.0, moved.spend_amount), sched_amount=moved.sched_amount * 0)
             sched = replace(moved, spend_amount=moved.spend_amount * 0)
-            zero, one = np.zeros(n), np.ones(n)
             for arrays, ratio in ((o, (zero, zero)), (r, (zero, zero)), (o, (one, zero)), (r, (one, zero)),
                                   (o, (zero, one)), (r, (zero, one)), (sched, (zero, zero))):
                 parts.append(arrays)
                 ratios.append(ratio)
-        stacked = concat_arrays(parts)
-        grid = compute_objects(stacked, self.calc.conventions, object_rate(self.calc.models), int(self.years[0]),
-                               int(self.years[-1]), ratios=(np.concatenate([r[0] for r in ratios]),
-                                                            np.concatenate([r[1] for r in ratios])))
+        grid = compute_objects(concat_arrays(parts), self.calc.conventions, object_rate(self.calc.models),
+                               int(self.years[0]), int(self.years[-1]),
+                               ratios=(np.concatenate([r[0] for r in ratios]), np.concatenate([r[1] for r in ratios])))
         cols = self.years - grid.years[0]
-        for k, s in enumerate(shifts):
-            table = {}
-            for name in FIELDS:
-                values = getattr(grid, DELTA_FIELDS[name])[:, cols].reshape(len(shifts), PARTS, n, len(self.years))[k]
-                base_o, base_r = values[0], values[1]
-                table[name] = np.stack([base_o, base_r, values[2] - base_o, values[3] - base_r, values[4] - base_o,
-                                        values[5] - base_r, values[6]], axis=1)  # objects × PARTS × years
-            self._tables[s] = table
+        fields = []
+        for name in FIELDS:
+            v = getattr(grid, DELTA_FIELDS[name])[:, cols].reshape(len(shifts), PARTS, n, len(self.years))
+            # outturn, remaining; the release and receipt parts are the differences their ratio 1 makes
+            v = np.stack([v[:, 0], v[:, 1], v[:, 2] - v[:, 0], v[:, 3] - v[:, 1], v[:, 4] - v[:, 0],
+                          v[:, 5] - v[:, 1], v[:, 6]], axis=2)  # shifts × objects × PARTS × years
+            fields.append(v.transpose(1, 0, 2, 3))
+        return np.concatenate(fields, axis=-1)
 
     def _coefficients(self, factor: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Per draw and object of `rows`: the weights of the PARTS (1, F, g, gF, h, hF, 1)."""
@@ -212,11 +207,12 @@ class Risk:
         return np.stack([one, factor, g, g * factor, h, h * factor, one], axis=-1)
 
     def _stack(self, top: int) -> np.ndarray:
-        """The tables of shifts 0…top as one array: objects × shifts × PARTS × (FIELDS · years)."""
-        self._table(list(range(top + 1)))
-        if getattr(self, "_stacked", None) is None or self._stacked.shape[1] <= top:
-            self._stacked = np.stack([np.concatenate([self._tables[s][name] for name in FIELDS], axis=-1)
-                                      for s in range(top + 1)], axis=1)
+        """The tables of shifts 0…top: objects × shifts × PARTS × (FIELDS · years), extended when a draw moves an
+        object further than any before."""
+        have = 0 if self._stacked is None else self._stacked.shape[1]
+        if top >= have:
+            more = self._parts(range(have, top + 1))
+            self._stacked = more if self._stacked is None else np.concatenate([self._stacked, more], axis=1)
         return self._stacked
 
     def difference(self, after: tuple[np.ndarray, np.ndarray], before: tuple[np.ndarray, np.ndarray],
@@ -260,22 +256,19 @@ class Risk:
     def run(self, count: int, seed: int, drivers: int = 10) -> RiskResult:
         draws = self.draw(count, seed)
         period = np.isin(self.years, self.calc.plan.plan_years)
-        shares, costs = [], []
-        for start in range(0, count, CHUNK):
-            part = Draws(draws.factor[start:start + CHUNK], draws.shift[start:start + CHUNK],
-                         draws.own_delay[start:start + CHUNK])
-            after = self.outcome(self.deltas(part))
-            shares.append(after["andel"][:, period])
-            costs.append(after["kapitalkostnader"][:, period])
-        share = np.vstack(shares)
-        result = RiskResult(self.calc, count, seed, self.years[period], share, np.vstack(costs), ())
+        delta = self.deltas(draws)
+        after = self.outcome(delta)
+        share = after["andel"][:, period]
+        result = RiskResult(self.calc, count, seed, self.years[period], share, after["kapitalkostnader"][:, period], ())
         if not drivers:
             return result
         few = min(count, DRIVER_DRAWS)
         sample = Draws(draws.factor[:few], draws.shift[:few], draws.own_delay[:few])
-        return replace(result, drivers=tuple(self._drivers(sample, share[:few], period)[:drivers]))
+        total = {name: d[:few] for name, d in delta.items()}
+        return replace(result, drivers=tuple(self._drivers(sample, total, share[:few], period)[:drivers]))
 
-    def _drivers(self, draws: Draws, share: np.ndarray, period: np.ndarray) -> list[tuple[str, float]]:
+    def _drivers(self, draws: Draws, total: dict[str, np.ndarray], share: np.ndarray,
+                 period: np.ndarray) -> list[tuple[str, float]]:
         """Per uncertain object: how many fewer plan years are expected over the riktvärde (Σ over the years of the
         probability) when its own cost factor is 1 and its own delay 0 — the same draws for everything else; what
         waits for it then moves only as the others require. (The probability that some year breaches is near 1 for
@@ -283,7 +276,6 @@ class Risk:
         limit = self.calc.conventions.riktvarde
         before = (share >= limit).sum(axis=1)
         uncertain = [i for i in range(self.n) if self.has_cost[i] or (draws.own_delay[:, i] != 0).any()]
-        total = self.deltas(draws)
         out = []
         for i in uncertain:
             factor = draws.factor.copy()

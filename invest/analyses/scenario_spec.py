@@ -181,18 +181,35 @@ def _items(at: At | None, problems: list) -> list[At]:
     return at.value
 
 
-def _fields(at: At, allowed: tuple[str, ...], problems: list) -> dict[str, At] | None:
+def _fields(at: At, allowed: tuple[str, ...], problems: list, required: tuple[str, ...] = (),
+            hint: str = "") -> dict[str, At] | None:
+    """The table `at` with only `allowed` keys and every `required` one (else `hint` at the table), or None."""
     if not isinstance(at.value, dict):
         problems.append(error(at.where, f'väntat en tabell med {", ".join(allowed)}'))
         return None
     unknown = [k for k in at.value if k not in allowed]
     for k in unknown:
         problems.append(error(at.value[k].where, f'okänd nyckel "{k}" (tillåtna: {", ".join(allowed)})'))
-    return None if unknown else at.value
+    if unknown:
+        return None
+    if any(k not in at.value for k in required):
+        problems.append(error(at.where, hint))
+        return None
+    return at.value
+
+
+def _name(at: At, known, what: str, place: str, problems: list) -> str | None:
+    """The text of `at` when it is one of `known`, else None with an error naming a few that are."""
+    value = str(at.value).strip()
+    if value in known:
+        return value
+    shown = ", ".join(sorted(known)[:12]) + (" …" if len(known) > 12 else "")
+    problems.append(error(at.where, f'{what} "{value}" finns inte {place} (väntat en av {shown})'))
+    return None
 
 
 def _number(at: At | None, kind, problems: list, what: str = ""):
-    """`kind` (a parser of invest.base.values) of the value, or None with an error at it."""
+    """`kind` (a parser of invest.base.values) of the value, or None with an error at it (None when `at` is)."""
     if at is None:
         return None
     try:
@@ -209,54 +226,46 @@ def _shift(at: At | None, kind, problems: list) -> tuple[float, int | None] | No
     """`{tillagg, fran_ar}`: an addition to a rate or growth from a year (default the plan's first year)."""
     if at is None:
         return None
-    fields = _fields(at, ("tillagg", "fran_ar"), problems)
+    fields = _fields(at, ("tillagg", "fran_ar"), problems, ("tillagg",),
+                     "tillagg saknas (t.ex. tillagg: 0.01 för en procentenhet)")
     if fields is None:
         return None
-    if "tillagg" not in fields:
-        problems.append(error(at.where, "tillagg saknas (t.ex. tillagg: 0.01 för en procentenhet)"))
-        return None
     tillagg = _number(fields["tillagg"], kind, problems, "tillagg")
-    year = _number(fields["fran_ar"], parse.year, problems, "fran_ar") if "fran_ar" in fields else None
+    year = _number(fields.get("fran_ar"), parse.year, problems, "fran_ar")
     return None if tillagg is None else (tillagg, year)
 
 
 def _overrun(at: At, plan: Plan, models: Models, problems: list) -> Overrun | None:
-    fields = _fields(at, (*SELECTORS, "faktor", "fran_ar"), problems)
+    fields = _fields(at, (*SELECTORS, "faktor", "fran_ar"), problems, ("faktor",),
+                     "fordyring anger faktor och en av tillgangsklass, objekt eller kategori")
     if fields is None:
         return None
     chosen = [k for k in SELECTORS if k in fields]
-    if len(chosen) != 1 or "faktor" not in fields:
+    if len(chosen) != 1:
         problems.append(error(at.where, "fordyring anger faktor och en av tillgangsklass, objekt eller kategori"))
         return None
-    field, value_at = chosen[0], fields[chosen[0]]
-    value = str(value_at.value).strip()
+    field = chosen[0]
     known = {"tillgangsklass": set(models.asset_classes), "objekt": {o.id for o in plan.objects},
              "kategori": {o.kategori for o in plan.objects if o.kategori}}[field]
-    if value not in known:
-        problems.append(error(value_at.where, f'{field} "{value}" finns inte '
-                                              f'({"i planen" if field != "tillgangsklass" else "i models/"}; '
-                                              f'väntat en av {", ".join(sorted(known)[:12])}'
-                                              f'{" …" if len(known) > 12 else ""})'))
+    value = _name(fields[field], known, field, "i models/" if field == "tillgangsklass" else "i planen", problems)
+    if value is None:
         return None
     factor = _number(fields["faktor"], parse.number, problems, "faktor")
     if factor is not None and not 0 <= factor <= FACTOR_MAX:
         problems.append(error(fields["faktor"].where, f"faktor {parse.show(factor)} ligger utanför 0–{FACTOR_MAX:g} "
                                                       "(1,2 = 20 % dyrare)"))
         return None
-    year = _number(fields["fran_ar"], parse.year, problems, "fran_ar") if "fran_ar" in fields else None
+    year = _number(fields.get("fran_ar"), parse.year, problems, "fran_ar")
     return None if factor is None else Overrun(field, value, factor, year, at.where)
 
 
 def _delay(at: At, plan: Plan, problems: list) -> tuple[str, int] | None:
-    fields = _fields(at, ("objekt", "ar"), problems)
+    fields = _fields(at, ("objekt", "ar"), problems, ("objekt", "ar"),
+                     "en försening anger objekt och ar (hela år, negativt = tidigare)")
     if fields is None:
         return None
-    if "objekt" not in fields or "ar" not in fields:
-        problems.append(error(at.where, "en försening anger objekt och ar (hela år, negativt = tidigare)"))
-        return None
-    oid = str(fields["objekt"].value).strip()
-    if oid not in {o.id for o in plan.objects}:
-        problems.append(error(fields["objekt"].where, f'objektet "{oid}" finns inte i planen'))
+    oid = _name(fields["objekt"], {o.id for o in plan.objects}, "objektet", "i planen", problems)
+    if oid is None:
         return None
     years = _number(fields["ar"], parse.number, problems, "ar")
     if years is not None and (years != int(years) or abs(years) > DELAY_MAX):
@@ -267,16 +276,12 @@ def _delay(at: At, plan: Plan, problems: list) -> tuple[str, int] | None:
 
 
 def _life(at: At, models: Models, problems: list) -> tuple[str, float] | None:
-    fields = _fields(at, ("tillgangsklass", "ar"), problems)
+    fields = _fields(at, ("tillgangsklass", "ar"), problems, ("tillgangsklass", "ar"),
+                     "nyttjandeperiod anger tillgangsklass och ar (klassens nyttjandeperiod i år)")
     if fields is None:
         return None
-    if "tillgangsklass" not in fields or "ar" not in fields:
-        problems.append(error(at.where, "nyttjandeperiod anger tillgangsklass och ar (klassens nyttjandeperiod i år)"))
-        return None
-    klass = str(fields["tillgangsklass"].value).strip()
-    if klass not in models.asset_classes:
-        problems.append(error(fields["tillgangsklass"].where, f'tillgångsklassen "{klass}" finns inte i models/ '
-                                                              f'(väntat en av {", ".join(sorted(models.asset_classes))})'))
+    klass = _name(fields["tillgangsklass"], set(models.asset_classes), "tillgångsklassen", "i models/", problems)
+    if klass is None:
         return None
     years = _number(fields["ar"], lambda v: parse.life_years(v, whole_months=False), problems, "ar")
     if years == 0:

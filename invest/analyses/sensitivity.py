@@ -18,7 +18,6 @@ from typing import Callable
 import numpy as np
 
 from invest.analyses.changes import Change, Changes, Overrun
-from invest.base.findings import InputError
 from invest.engine.calculation import Calculation
 
 STEPS = "kanslighet/steg"
@@ -145,25 +144,14 @@ class _Evaluator:
         self.limit = engine.calc.conventions.riktvarde
 
     def __call__(self, pairs: list[tuple[Driver, float]]) -> list[dict | str]:
-        changes, ok, out = [], [], []
-        for d, x in pairs:
-            change = d.build(x)
-            try:
-                self.engine.moves(change)
-                self.engine.models(change)
-            except InputError as exc:
-                out.append("; ".join(f.message for f in exc.findings))
-                continue
-            ok.append(len(out))
-            out.append(None)
-            changes.append(change)
-        if changes:
-            result = self.engine.evaluate(changes)
-            for k, i in enumerate(ok):
-                out[i] = {"andel": result.values["andel"][k][self.period],
-                          "marginal": result.values["marginal"][k][self.period],
-                          "delta_kapitalkostnader": result.delta("kapitalkostnader")[k][self.period].sum()}
-        return out
+        if not pairs:
+            return []
+        failed: dict[int, str] = {}
+        result = self.engine.evaluate([d.build(x) for d, x in pairs], failed)
+        return [failed[k] if k in failed else
+                {"andel": result.values["andel"][k][self.period], "marginal": result.values["marginal"][k][self.period],
+                 "delta_kapitalkostnader": result.delta("kapitalkostnader")[k][self.period].sum()}
+                for k in range(len(pairs))]
 
     def excess(self, figures: dict) -> float:
         """How far the highest share is over the riktvärde (≥ 0: a breach)."""
@@ -200,9 +188,14 @@ def _break_evens(ds: list[Driver], base: dict, known: dict, evaluate: _Evaluator
     """Each driver's break-even: exact from two evaluations for the linear ones, else the nearest change that
     flips the verdict, found on the grid of steps out to the search range, then narrowed by bisection."""
     breaching = evaluate.excess(base) >= 0
-    out = {}
+    out: dict[str, BreakEven] = {}  # drivers without a break-even
+    at: dict[str, tuple[Driver, float, float]] = {}  # driver, change, precision
     for d in [d for d in ds if d.method == EXACT]:
-        out[d.id] = _linear(d, base, known.get((d, d.step)), evaluate, years, breaching)
+        x = _linear(d, base, known.get((d, d.step)), breaching)
+        if isinstance(x, str):
+            out[d.id] = BreakEven(None, None, 0.0, EXACT, None, x)
+        else:
+            at[d.id] = (d, x, 0.0)
     grid = [d for d in ds if d.method != EXACT]
     flips: dict[str, tuple[float, float]] = {}
     for d in grid:
@@ -221,8 +214,7 @@ def _break_evens(ds: list[Driver], base: dict, known: dict, evaluate: _Evaluator
     brackets = {d.id: flips[d.id] for d in grid if d.id in flips}
     by_id = {d.id: d for d in grid}
     for oid in [i for i in brackets if by_id[i].method == WHOLE_YEARS]:
-        d, (_, x) = by_id[oid], brackets.pop(oid)
-        out[oid] = _result(d, x, 0.0, evaluate, years)
+        at[oid] = (by_id[oid], brackets.pop(oid)[1], 0.0)
     while brackets:  # bisection, every driver's midpoint in one engine run
         mids = [(by_id[i], (a + b) / 2) for i, (a, b) in brackets.items()]
         for (d, mid), fig in zip(mids, evaluate(mids)):
@@ -233,7 +225,11 @@ def _break_evens(ds: list[Driver], base: dict, known: dict, evaluate: _Evaluator
             d = by_id[i]
             if abs(b - a) <= PRECISION[d.unit]:  # the change that flips the verdict; one precision nearer does not
                 del brackets[i]
-                out[i] = _result(d, b, abs(b - a), evaluate, years)
+                at[i] = (d, b, abs(b - a))
+    figures = evaluate([(d, x) for d, x, _ in at.values()])  # the year each binds in, in one engine run
+    for (i, (d, x, precision)), fig in zip(at.items(), figures):
+        year = int(years[int(np.argmax(fig["andel"]))]) if isinstance(fig, dict) else None
+        out[i] = BreakEven(x, year, precision, d.method, d.fragment(x))
     return out
 
 
@@ -271,12 +267,12 @@ def _first_flip(d: Driver, known: dict, evaluate: _Evaluator, breaching: bool,
     return best
 
 
-def _linear(d: Driver, base: dict, step: dict | None, evaluate: _Evaluator, years: np.ndarray,
-            breaching: bool) -> BreakEven:
+def _linear(d: Driver, base: dict, step: dict | str | None, breaching: bool) -> float | str:
     """Each year's marginal is m + b·x: the plan passes where every marginal is positive, an interval; the
-    break-even is its end nearest 0 (the first year to reach the riktvärde, or the last to leave it)."""
+    break-even is its end nearest 0 (the first year to reach the riktvärde, or the last to leave it). Returns the
+    change, or why there is none."""
     if not isinstance(step, dict):
-        return BreakEven(None, None, 0.0, EXACT, None, "kan inte beräknas")
+        return "kan inte beräknas"
     m = base["marginal"]
     b = (step["marginal"] - m) / d.step
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -290,16 +286,4 @@ def _linear(d: Driver, base: dict, step: dict | None, evaluate: _Evaluator, year
     else:
         candidates = [x for x in (low, high) if np.isfinite(x)]
     candidates = [x for x in candidates if d.low <= x <= d.high]
-    if not candidates:
-        return BreakEven(None, None, 0.0, EXACT, None, _NOT_FOUND[breaching])
-    x = float(min(candidates, key=abs))
-    return _result(d, x, 0.0, evaluate, years)
-
-
-def _result(d: Driver, x: float, precision: float, evaluate: _Evaluator, years: np.ndarray) -> BreakEven:
-    """The break-even at `x`, with the year whose share is nearest the riktvärde there."""
-    fig = evaluate([(d, x)])[0]
-    year = None
-    if isinstance(fig, dict):
-        year = int(years[int(np.argmax(fig["andel"]))])
-    return BreakEven(x, year, precision, d.method, d.fragment(x))
+    return float(min(candidates, key=abs)) if candidates else _NOT_FOUND[breaching]

@@ -92,6 +92,18 @@ def share_axis(ax: Axes) -> None:
     ax.yaxis.set_major_formatter(SwedishTicks(100, " %"))
 
 
+def share_span(ax: Axes, years: Sequence[int], shown: Sequence[float], limit: float, pad_share: float,
+               least: float) -> None:
+    """The share axis over the shares `shown` and the riktvärde, padded by `pad_share` of their span (at least
+    `least`) and never below 0, labelled, with the years below."""
+    low, high = min([*shown, limit]), max([*shown, limit])
+    pad = max((high - low) * pad_share, least)
+    ax.set_ylim(max(low - pad, 0), high + pad)
+    share_axis(ax)
+    ax.set_ylabel("Andel av totala intäkter", fontsize=9)
+    year_axis(ax, years)
+
+
 def mnkr_axis(ax: Axes) -> None:
     ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
     ax.yaxis.set_major_formatter(SwedishTicks())
@@ -358,12 +370,7 @@ def _curves_figure(years: list[int], first: list, second: list, limit: float, ti
     for y, s in zip(years, second):
         if s is not None:
             point_label(ax, y, s, swedish.percent_beside(s, limit), size=size, bold=s >= limit)
-    low, high = min([*shown, limit]), max([*shown, limit])
-    pad = max((high - low) * 0.22, 0.002)
-    ax.set_ylim(max(low - pad, 0), high + pad)
-    share_axis(ax)
-    ax.set_ylabel("Andel av totala intäkter", fontsize=9)
-    year_axis(ax, years)
+    share_span(ax, years, shown, limit, 0.22, 0.002)
     if not shown:
         ax.text(0.5, 0.5, "Andelen kan inte beräknas: planen saknar bladet Region", transform=ax.transAxes,
                 ha="center", va="center", fontsize=10, color=FOOTER_COLOUR)

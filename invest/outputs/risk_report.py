@@ -16,13 +16,13 @@ from matplotlib.patches import Patch
 
 from invest.analyses.risk import CORRELATION, COST, DELAY, DRIVER_DRAWS, RiskResult
 from invest.base import swedish
-from invest.base.atomic import atomic_path
 from invest.outputs.chart import (BREACH_COLOUR, LINE_COLOUR, OK_COLOUR, TEXT_COLOUR, crowded, figure_row, footer,
-                                  guard_line, legend_above, new_figure, save, share_axis, source_line, title,
-                                  value_size, year_axis)
+                                  guard_line, legend_above, new_figure, save, share_span, source_line, title,
+                                  value_size)
 from invest.outputs.labels import value
 from invest.outputs.risk_output import figures, probability_text
-from invest.outputs.scenario_report import RIKTVARDE_CELL, breach_format, note, sheet_head, table_rows, workbook
+from invest.outputs.scenario_report import (RIKTVARDE_CELL, breach_format, note, sheet_head, table_rows,
+                                            write_book_and_chart)
 from invest.outputs.xlsx_book import TABLE_STYLE, Book
 
 BAND_COLOUR, PLAN_COLOUR = "#c6d6e8", "#e39b2d"
@@ -48,12 +48,7 @@ def risk_figure(result: RiskResult) -> Figure:
     ax.plot(years, f["bas"], color=PLAN_COLOUR, linewidth=1.8, linestyle="-.", marker="D", markersize=4, zorder=5,
             gid="plan")
     guard_line(ax, limit, f"Riktvärde {swedish.percent(limit, 0)}")
-    shown = [*f["p10"], *f["p90"], *f["bas"], limit]
-    pad = max((max(shown) - min(shown)) * 0.08, 0.001)
-    ax.set_ylim(max(min(shown) - pad, 0), max(shown) + pad)
-    share_axis(ax)
-    ax.set_ylabel("Andel av totala intäkter", fontsize=9)
-    year_axis(ax, years)
+    share_span(ax, years, [*f["p10"], *f["p90"], *f["bas"]], limit, 0.08, 0.001)
     ax.grid(axis="y", color="#e3e3e3", linewidth=0.6, zorder=0)
     figure_row(ax, years, [probability_text(p) for p in f["p"]], ROW_LABEL, size=value_size(len(years)),
                on_end=crowded(len(years)), colours=[BREACH_COLOUR if p >= 0.5 else TEXT_COLOUR for p in f["p"]])
@@ -74,17 +69,12 @@ def risk_figure(result: RiskResult) -> Figure:
 
 def write_risk_report(result: RiskResult, directory: Path, stem: str = "risk") -> list[Path]:
     """Writes `{stem}.xlsx` (Risk, Drivande objekt, Antaganden) and `{stem}_andel.png`; returns them."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    xlsx, png = directory / f"{stem}.xlsx", directory / f"{stem}_andel.png"
-    save(risk_figure(result), [png])
-    with atomic_path(xlsx) as tmp:
-        book = workbook(tmp, result, "Risk – kapitalkostnader mot riktvärdet", "risk")
+    def fill(book: Book) -> None:
         _risk_sheet(book, book.sheet("Risk", freeze=(8, 1)), result)
         _drivers_sheet(book, book.sheet("Drivande objekt", repeat=6), result)
         _assumptions_sheet(book, book.sheet("Antaganden"), result)
-        book.close()
-    return [xlsx, png]
+    return write_book_and_chart(result, directory, stem, "andel", lambda r, png: save(risk_figure(r), [png]),
+                                "Risk – kapitalkostnader mot riktvärdet", "risk", fill)
 
 
 RISK_ROWS = (("p", "Sannolikhet att nå riktvärdet", PROBABILITY), ("p10", "Andel P10", "andel"),

@@ -22,8 +22,7 @@ from invest.analyses.scenarios import ScenarioResult
 from invest.analyses.sensitivity import DriverResult, SensitivityResult, Step
 from invest.base import swedish
 from invest.outputs.chart import (BREACH_COLOUR, FOOTER_COLOUR, LINE_COLOUR, MUTED_COLOUR, TEXT_COLOUR, SwedishTicks,
-                                  footer, guard_line, legend_above, new_figure, save, share_axis, source_line, title,
-                                  year_axis)
+                                  footer, guard_line, legend_above, new_figure, save, share_span, source_line, title)
 from invest.outputs.scenario_output import change_text, driver_name
 
 BASE_COLOUR = "#1a1a1a"
@@ -74,12 +73,7 @@ def scenario_figure(result: ScenarioResult) -> Figure:
                 Line2D([], [], linestyle="none", marker="o", markersize=8, markerfacecolor="none",
                        markeredgecolor=BREACH_COLOUR, label="År på eller över riktvärdet")]
     shown = [v for s in everyone for v in s.table["andel"].to_list() if v is not None and v == v]
-    low, high = min([*shown, limit]), max([*shown, limit])
-    pad = max((high - low) * 0.08, 0.001)
-    ax.set_ylim(max(low - pad, 0), high + pad)
-    share_axis(ax)
-    ax.set_ylabel("Andel av totala intäkter", fontsize=9)
-    year_axis(ax, years)
+    share_span(ax, years, shown, limit, 0.08, 0.001)
     ax.grid(axis="y", color="#e3e3e3", linewidth=0.6, zorder=0)
     rows = legend_above(ax, handles, columns=2 if len(handles) > 4 else len(handles))
     over = [s.name for s in result.scenarios if s.first_breach is not None]

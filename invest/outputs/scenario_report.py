@@ -88,14 +88,24 @@ def note(book: Book, ws, row: int, text: str) -> int:
 
 def workbook(tmp: Path, result, title: str, command: str) -> Book:
     """A Book whose properties, header and footer name this output rather than the report."""
-    plan = Path(result.calculation.plan.file).name
-    created = dt.datetime.now().replace(second=0, microsecond=0)
-    book = Book(tmp, plan, created)
-    book.wb.set_properties({"title": f"{title} – {plan}", "subject": "Kapitalkostnader (avskrivningar + "
-                            "räntekostnader) som andel av totala intäkter mot riktvärdet", "author": "invest",
-                            "company": "", "comments": f"Skriven av invest {command}", "created": created})
-    book.header = f"&L&8{title}&C&8&A&R&8{plan.replace('&', '&&')[:80]}"
-    return book
+    return Book(tmp, Path(result.calculation.plan.file).name, dt.datetime.now().replace(second=0, microsecond=0),
+                title, command, "Kapitalkostnader (avskrivningar + räntekostnader) som andel av totala intäkter mot "
+                                "riktvärdet")
+
+
+def write_book_and_chart(result, directory: Path, stem: str, chart: str, draw, title: str, command: str,
+                         fill) -> list[Path]:
+    """`{stem}.xlsx`, its sheets written by `fill(book)`, and `{stem}_{chart}.png` drawn by `draw(result, path)`,
+    atomically into `directory`; returns the two paths."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    xlsx, png = directory / f"{stem}.xlsx", directory / f"{stem}_{chart}.png"
+    draw(result, png)
+    with atomic_path(xlsx) as tmp:
+        book = workbook(tmp, result, title, command)
+        fill(book)
+        book.close()
+    return [xlsx, png]
 
 
 def sheet_head(book: Book, ws, heading: str, result, limit: float) -> None:
@@ -112,22 +122,16 @@ def sheet_head(book: Book, ws, heading: str, result, limit: float) -> None:
 
 def write_scenario_report(result: ScenarioResult, directory: Path, stem: str = "scenarier") -> list[Path]:
     """Writes `{stem}.xlsx` (Jämförelse and a sheet per scenario, Bas first) and `{stem}_andel.png`; returns them."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    xlsx, png = directory / f"{stem}.xlsx", directory / f"{stem}_andel.png"
-    write_scenario_chart(result, png)
-    with atomic_path(xlsx) as tmp:
-        book = workbook(tmp, result, "Scenarier – kapitalkostnader mot riktvärdet", "scenario")
+    def fill(book: Book) -> None:
         everyone = (result.base, *result.scenarios)
         names = sheet_names([s.name for s in everyone], reserved=("Jämförelse",))
         comparison = book.sheet("Jämförelse", tall=0)
         _comparison(book, comparison, result, names)
         for s, name in zip(everyone, names):
-            ws = book.sheet(name, freeze=(4, 1))
-            _scenario_sheet(book, ws, result, s, None if s is result.base else names[0])
+            _scenario_sheet(book, book.sheet(name, freeze=(4, 1)), result, s, None if s is result.base else names[0])
         comparison.activate()
-        book.close()
-    return [xlsx, png]
+    return write_book_and_chart(result, directory, stem, "andel", write_scenario_chart,
+                                "Scenarier – kapitalkostnader mot riktvärdet", "scenario", fill)
 
 
 def _comparison(book: Book, ws, result: ScenarioResult, sheets: list) -> None:

@@ -11,25 +11,21 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from invest.analyses.sensitivity import SensitivityResult
 from invest.base import swedish
-from invest.base.atomic import atomic_path
 from invest.outputs.scenario_charts import tornado_rows, write_tornado
 from invest.outputs.scenario_output import break_even_text, change_text, driver_name
 from invest.outputs.scenario_report import (PE_FORMAT, RIKTVARDE_CELL, axis_range, breach_format, note, sheet_head,
-                                            table_rows, workbook)
+                                            table_rows, write_book_and_chart)
 from invest.outputs.xlsx_book import Book, Formula
+
+
 
 def write_sensitivity_report(result: SensitivityResult, directory: Path, stem: str = "kanslighet") -> list[Path]:
     """Writes `{stem}.xlsx` (Känslighet and Tornado) and `{stem}_tornado.png`; returns them."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    xlsx, png = directory / f"{stem}.xlsx", directory / f"{stem}_tornado.png"
-    write_tornado(result, png)
-    with atomic_path(xlsx) as tmp:
-        book = workbook(tmp, result, "Känslighetsanalys – kapitalkostnader mot riktvärdet", "kanslighet")
+    def fill(book: Book) -> None:
         _sensitivity_sheet(book, book.sheet("Känslighet", repeat=6, freeze=(7, 1)), result)
         _tornado_sheet(book, book.sheet("Tornado", tall=1), result)
-        book.close()
-    return [xlsx, png]
+    return write_book_and_chart(result, directory, stem, "tornado", write_tornado,
+                                "Känslighetsanalys – kapitalkostnader mot riktvärdet", "kanslighet", fill)
 
 
 def _sensitivity_sheet(book: Book, ws, result: SensitivityResult) -> None:

@@ -32,16 +32,17 @@ class Book:
     """The workbook being written: its formats (made once each), the page set-up every sheet shares, and cell writers
     that keep text text."""
 
-    def __init__(self, path: Path, plan_name: str, created: dt.datetime):
+    def __init__(self, path: Path, plan_name: str, created: dt.datetime, title: str = "Kapitalkostnader mot riktvärdet",
+                 command: str = "rapport",
+                 subject: str = "Kapitalkostnader (avskrivningar + räntekostnader) mot riktvärdet, som andel av "
+                                "totala intäkter"):
+        """`title` heads the document properties and every page; `command` is the `invest` command that wrote it."""
         self.wb = xlsxwriter.Workbook(str(path), OPTIONS)
-        self.wb.set_properties({
-            "title": f"Kapitalkostnader mot riktvärdet – {plan_name}",
-            "subject": "Kapitalkostnader (avskrivningar + räntekostnader) mot riktvärdet, som andel av totala "
-                       "intäkter",
-            "author": "invest", "company": "", "comments": "Skriven av invest rapport", "created": created})
+        self.wb.set_properties({"title": f"{title} – {plan_name}", "subject": subject, "author": "invest",
+                                "company": "", "comments": f"Skriven av invest {command}", "created": created})
         self._formats: dict = {}
         shown = plan_name.replace("&", "&&")[:80]
-        self.header = f"&L&8Kapitalkostnader mot riktvärdet&C&8&A&R&8{shown}"
+        self.header = f"&L&8{title}&C&8&A&R&8{shown}"
         self.footer = f"&L&8Skapad {created:%Y-%m-%d}&R&8Sida &P av &N"
 
     def fmt(self, kind: str | None = None, **props):

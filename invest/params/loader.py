@@ -110,16 +110,11 @@ def _check_value(path: Path, node: yaml.Node, unit: str, allowed: tuple[str, ...
         if value not in allowed:
             problems.append(error(where, f"värdet {value!r} är inte tillåtet (tillåtna: {', '.join(allowed)})"))
         return value
-    if unit == "ordlista":
-        return _word_list(value, where, problems)
+    if unit in TABLES:
+        shape, read, empty = TABLES[unit]
+        return _named_table(value, where, problems, shape, read, empty)
     if unit == "lista":
         return _name_list(path, node, problems)
-    if unit == "taltabell":
-        return _number_table(value, where, problems)
-    if unit == "lognormal":
-        return _lognormal_table(value, where, problems)
-    if unit == "diskret":
-        return _discrete_table(value, where, problems)
     if unit == "manad":
         if isinstance(value, dict):
             bad = []
@@ -148,77 +143,66 @@ def _check_value(path: Path, node: yaml.Node, unit: str, allowed: tuple[str, ...
     return float(value)
 
 
-def _word_list(value, where: str, problems: list) -> dict | None:
-    """`ordlista`: a table from a name to one word or a list of words (order kept: the first match wins)."""
-    if not isinstance(value, dict) or not value:
-        problems.append(error(where, "varde ska vara en tabell: namn -> ord eller lista med ord"))
+def _named_table(value, where: str, problems: list, shape: str, read, empty: bool = False) -> dict | None:
+    """A table from a name to an entry, each entry `read` (raising BadValue with what is wrong); `shape` says what
+    the table should look like; `empty` allows a table without names."""
+    if not isinstance(value, dict) or not (value or empty):
+        problems.append(error(where, f"varde ska vara en tabell: {shape}"))
         return None
     out = {}
-    for key, words in value.items():
-        words = [words] if isinstance(words, str) else words
-        if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
-            problems.append(error(where, f'"{key}" ska ha ett ord eller en lista med ord'))
-            continue
-        out[str(key)] = tuple(words)
-    return out
-
-
-def _number_table(value, where: str, problems: list) -> dict | None:
-    """`taltabell`: a table from a name to a finite number."""
-    if not isinstance(value, dict) or not value:
-        problems.append(error(where, "varde ska vara en tabell: namn -> tal"))
-        return None
-    out = {}
-    for key, number in value.items():
+    for key, entry in value.items():
         try:
-            if not isinstance(number, (int, float)) or isinstance(number, bool):
-                raise parse.BadValue(f"{number!r} är inget tal")
-            out[str(key)] = parse.number(number)
+            out[str(key)] = read(entry)
         except parse.BadValue as exc:
             problems.append(error(where, f'"{key}": {exc}'))
     return out
 
 
-def _lognormal_table(value, where: str, problems: list) -> dict | None:
-    """`lognormal`: a table from a name to {medel, standardavvikelse} of a factor F with E[F] = 1 + medel (medel
-    > −1) and SD[F] = standardavvikelse (≥ 0; 0 and 0: no uncertainty)."""
-    if not isinstance(value, dict):
-        problems.append(error(where, "varde ska vara en tabell: namn -> {medel, standardavvikelse}"))
-        return None
-    out = {}
-    for key, spec in value.items():
-        if not isinstance(spec, dict) or set(spec) != {"medel", "standardavvikelse"}:
-            problems.append(error(where, f'"{key}" ska ha medel och standardavvikelse (t.ex. {{medel: 0.45, '
-                                         "standardavvikelse: 0.38}})"))
-            continue
-        try:
-            mean, sd = (parse.number(spec[k]) for k in ("medel", "standardavvikelse"))
-            if mean is None or sd is None or mean <= -1 or sd < 0 or sd > 100 or mean > 100:
-                raise parse.BadValue(f"medel {spec['medel']!r}, standardavvikelse {spec['standardavvikelse']!r} "
-                                     "(väntat medel > −1 och standardavvikelse ≥ 0)")
-        except (parse.BadValue, TypeError) as exc:
-            problems.append(error(where, f'"{key}": {exc}'))
-            continue
-        out[str(key)] = (mean, sd)
-    return out
+def _words(words) -> tuple[str, ...]:
+    """`ordlista`: one word or a list of words (order kept: the first match wins)."""
+    words = [words] if isinstance(words, str) else words
+    if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
+        raise parse.BadValue("ska ha ett ord eller en lista med ord")
+    return tuple(words)
 
 
-def _discrete_table(value, where: str, problems: list) -> dict | None:
-    """`diskret`: a table from a name to {hela år: sannolikhet}, years 0–50, probabilities summing to 1."""
-    if not isinstance(value, dict):
-        problems.append(error(where, "varde ska vara en tabell: namn -> {år: sannolikhet}"))
-        return None
-    out = {}
-    for key, spec in value.items():
-        ok = isinstance(spec, dict) and spec and all(
-            isinstance(y, int) and not isinstance(y, bool) and 0 <= y <= 50 and isinstance(p, (int, float))
-            and not isinstance(p, bool) and 0 <= p <= 1 for y, p in spec.items())
-        if not ok or abs(sum(spec.values()) - 1) > 1e-9:
-            problems.append(error(where, f'"{key}" ska vara en tabell hela år 0–50 -> sannolikhet, som summerar '
-                                         f"till 1 (t.ex. {{0: 0.55, 1: 0.30, 2: 0.15}}), fick {spec!r}"))
-            continue
-        out[str(key)] = {int(y): float(p) for y, p in sorted(spec.items())}
-    return out
+def _plain_number(number) -> float:
+    """`taltabell`: a finite number."""
+    if not isinstance(number, (int, float)) or isinstance(number, bool):
+        raise parse.BadValue(f"{number!r} är inget tal")
+    return parse.number(number)
+
+
+def _lognormal(spec) -> tuple[float, float]:
+    """`lognormal`: {medel, standardavvikelse} of a factor F with E[F] = 1 + medel (medel > −1) and SD[F] =
+    standardavvikelse (≥ 0; 0 and 0: no uncertainty)."""
+    if not isinstance(spec, dict) or set(spec) != {"medel", "standardavvikelse"}:
+        raise parse.BadValue("ska ha medel och standardavvikelse (t.ex. {medel: 0.45, standardavvikelse: 0.38})")
+    try:
+        mean, sd = (parse.number(spec[k]) for k in ("medel", "standardavvikelse"))
+    except TypeError:
+        mean = sd = None
+    if mean is None or sd is None or mean <= -1 or sd < 0 or sd > 100 or mean > 100:
+        raise parse.BadValue(f"medel {spec['medel']!r}, standardavvikelse {spec['standardavvikelse']!r} "
+                             "(väntat medel > −1 och standardavvikelse ≥ 0)")
+    return mean, sd
+
+
+def _discrete(spec) -> dict[int, float]:
+    """`diskret`: {whole years 0–50: probability}, the probabilities summing to 1."""
+    ok = isinstance(spec, dict) and spec and all(
+        isinstance(y, int) and not isinstance(y, bool) and 0 <= y <= 50 and isinstance(p, (int, float))
+        and not isinstance(p, bool) and 0 <= p <= 1 for y, p in spec.items())
+    if not ok or abs(sum(spec.values()) - 1) > 1e-9:
+        raise parse.BadValue("ska vara en tabell hela år 0–50 -> sannolikhet, som summerar till 1 (t.ex. "
+                             f"{{0: 0.55, 1: 0.30, 2: 0.15}}), fick {spec!r}")
+    return {int(y): float(p) for y, p in sorted(spec.items())}
+
+
+TABLES = {"ordlista": ("namn -> ord eller lista med ord", _words, False),
+          "taltabell": ("namn -> tal", _plain_number, False),
+          "lognormal": ("namn -> {medel, standardavvikelse}", _lognormal, True),
+          "diskret": ("namn -> {år: sannolikhet}", _discrete, True)}
 
 
 def _name_list(path: Path, node: yaml.Node, problems: list) -> tuple[str, ...] | None:
