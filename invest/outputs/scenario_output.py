@@ -4,6 +4,7 @@ känslighetsanalys with its break-even column. Numbers in Swedish form in the ta
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -49,7 +50,9 @@ def break_even_text(driver: Driver, b: BreakEven) -> str:
         return f"{change_text(driver, b.change)} ({b.year})"
     if b.precision == 0:
         return f"{change_text(driver, b.change)} ({b.year}, exakt)"
-    return f"{change_text(driver, b.change)} ({b.year}, på {change_text(driver, b.precision, 3).lstrip('+')} när)"
+    shown = b.precision if driver.unit == "år" else b.precision * 100
+    decimals = max(0, 1 - math.floor(math.log10(shown)))  # two significant digits: 0,000061 pe, not 0,000 pe
+    return f"{change_text(driver, b.change)} ({b.year}, på {change_text(driver, b.precision, decimals).lstrip('+')} när)"
 
 
 def _signed(value: float, decimals: int) -> str:
