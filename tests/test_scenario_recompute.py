@@ -29,7 +29,6 @@ from inmemory import (delay_moves, scenario_long_way, skatteunderlag_per_pe, wit
                       with_rate_added)
 from invest.analyses.delay import Delays
 from invest.cli import main
-from invest.engine.calculation import calculate
 from invest.pipeline import Inputs, calculate_plan
 
 ROOT = Path(__file__).resolve().parents[1]
