@@ -8,16 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
-from invest.analyses.delay import DelayResult, Delays
-from invest.analyses.proposals import Admission, ProposalCheck, Verdict
 from invest.analyses.riktvarde import breach_findings
-from invest.analyses.risk import RiskResult, risk
-from invest.analyses.scenario_spec import read_scenarios
-from invest.analyses.scenarios import ScenarioResult, run_scenarios
-from invest.analyses.sensitivity import SensitivityResult, sensitivity
 from invest.base.atomic import output_guard, pending
 from invest.base.findings import Finding, InputError, UnreadableFile, error, errors
 from invest.base.progress import step
@@ -30,6 +25,13 @@ from invest.params.parameters import Models
 from invest.plan.checks import check_dependencies
 from invest.plan.dependency_graph import DependencyGraph
 from invest.plan.records import Plan
+
+if TYPE_CHECKING:  # each analysis is imported by the command that runs it: `invest rapport` starts without them
+    from invest.analyses.delay import DelayResult, Delays
+    from invest.analyses.proposals import Admission, Verdict
+    from invest.analyses.risk import RiskResult
+    from invest.analyses.scenarios import ScenarioResult
+    from invest.analyses.sensitivity import SensitivityResult
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,8 @@ def delay(inputs: Inputs, object_id: str | None, years: int | None, from_year: i
     `directory`, the chart of the share before and after the delay is drawn there."""
     if not rank and (object_id is None or years is None):
         raise InputError([error("forsening", "ange --objekt ID och --ar N (eller --rangordna)")])
+    from invest.analyses.delay import Delays
+
     calc = calculate_plan(inputs)
     delays = Delays(calc, from_year, index)
     if rank:
@@ -209,6 +213,8 @@ PROPOSALS_HINT = "förslag anges med --forslag FIL (invest kontroll [PLAN] --for
 
 def check_proposals(inputs: Inputs, files: list[Path], directory: Path, overwrite: bool = False) -> Check:
     """`invest kontroll`: the proposals in `files` on top of the plan, and the one-page result in `directory`."""
+    from invest.analyses.proposals import ProposalCheck
+
     calc = calculate_plan(inputs)
     if not calc.region.has_share:  # before the proposals are read: a proposal given as PLAN has no Region sheet
         try:
@@ -268,6 +274,9 @@ def _write_risk(result: RiskResult, directory: Path) -> list[Path]:
 
 def scenarios(inputs: Inputs, file: Path, directory: Path | None = None, overwrite: bool = False) -> Analysis:
     """`invest scenario`: the named scenarios of `file` (YAML or a workbook's sheet Scenarier) beside the base."""
+    from invest.analyses.scenario_spec import read_scenarios
+    from invest.analyses.scenarios import run_scenarios
+
     calc = calculate_plan(inputs)
     step(f"Läser {Path(file).name}")
     specs = read_scenarios(file, calc.plan, calc.models)
@@ -283,6 +292,8 @@ def scenarios(inputs: Inputs, file: Path, directory: Path | None = None, overwri
 
 def sensitivity_analysis(inputs: Inputs, directory: Path | None = None, overwrite: bool = False) -> Analysis:
     """`invest kanslighet`: every driver at its standard steps with its break-even."""
+    from invest.analyses.sensitivity import sensitivity
+
     calc = calculate_plan(inputs)
     step("Räknar känsligheten")
     return _deliver(inputs, sensitivity(calc), directory, overwrite, _write_sensitivity)
@@ -291,6 +302,8 @@ def sensitivity_analysis(inputs: Inputs, directory: Path | None = None, overwrit
 def risk_analysis(inputs: Inputs, draws: int, seed: int, directory: Path | None = None,
                   overwrite: bool = False) -> Analysis:
     """`invest risk`: `draws` draws of overruns and delays (models/risk/) from `seed`."""
+    from invest.analyses.risk import risk
+
     calc = calculate_plan(inputs)
     step(f"Drar {draws} utfall")
     return _deliver(inputs, risk(calc, draws, seed), directory, overwrite, _write_risk)
