@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from invest import pipeline
+from invest.analyses.optimizer_settings import GAP, TIME_LIMIT
 from invest.base import click_svenska, swedish, values
 from invest.base.atomic import OutputProblem
 from invest.base.os_errors import said
@@ -139,9 +140,13 @@ plan_argument = click.argument("plan", required=False, type=click.Path(path_type
 
 
 def calculation_options(command):
-    """--ranta, --till-ar, --models and --mapping (in that order in the help), shared by every command that reads
-    a plan (placed below the command's own options)."""
+    """--ranta, --till-ar, --models, --riktlinjer and --mapping (in that order in the help), shared by every command
+    that reads a plan (placed below the command's own options)."""
     command = mapping_option(command)
+    command = click.option("--riktlinjer", type=str, default=None, metavar="KATALOG|FÖRVAL", expose_value=False,
+                           callback=_remember_rules,
+                           help="Riktlinjer (regelfiler i YAML) i stället för models/riktlinjer/: en katalog eller ett "
+                                "förval som följer med programmet (kommun).")(command)
     command = models_option(command)
     command = click.option("--till-ar", type=YEAR, default=None, metavar="ÅR",
                            help="Räkna regiontabellen till och med detta år (standard: planens sista år).")(command)
@@ -184,8 +189,16 @@ def format_option(*choices: str):
                         help="Utdataformat.")
 
 
+def _remember_rules(ctx, param, value):
+    """--riktlinjer is kept in the command's context (ctx.meta) for `inputs`, so no command's signature carries it."""
+    ctx.meta["riktlinjer"] = value
+    return value
+
+
 def inputs(plan, models_dir, ranta, till_ar, mapping_path) -> pipeline.Inputs:
-    return pipeline.Inputs(plan, models_dir, ranta, till_ar, mapping_path)
+    context = click.get_current_context(silent=True)
+    rules = context.meta.get("riktlinjer") if context is not None else None
+    return pipeline.Inputs(plan, models_dir, ranta, till_ar, mapping_path, rules)
 
 
 def working(command: str, fmt: str = "text"):
@@ -410,8 +423,52 @@ def kontroll(plan, models_dir, ranta, till_ar, mapping_path, forslag, fmt, utdat
         r = pipeline.check_proposals(inputs(plan, models_dir, ranta, till_ar, mapping_path), list(forslag), utdata,
                                      skriv_over)
     show = proposal_output.check_json if fmt == "json" else proposal_output.check_table
-    click.echo(show(r.calculation, r.verdicts, r.admission, r.files, r.warnings, r.written), nl=fmt == "json")
+    click.echo(show(r.calculation, r.verdicts, r.admission, r.files, r.warnings, r.written, r.rules), nl=fmt == "json")
     sys.exit(EXIT_OK if r.passed else EXIT_CHECK_FAILED)
+
+
+@main.command()
+@plan_argument
+@click.option("--forslag", cls=ProposalsOption, multiple=True, required=True,
+              type=click.Path(path_type=Path, dir_okay=False), metavar="FIL",
+              help="En arbetsbok med föreslagna objekt, i valfri layout som importen läser; upprepa flaggan för "
+                   "flera. Valfria kolumner: varde, tidigast_start, senast_start, utesluter.")
+@click.option("--gap", type=DecimalNumber(0.0, 0.5, "ett bråktal, t.ex. 0,005, eller i procent, 0,5 %"),
+              default=GAP, show_default=True, metavar="G",
+              help="Relativt MIP-gap där lösaren får sluta (0,005 = 0,5 %).")
+@click.option("--tidsgrans", type=DecimalNumber(0.1, 3600.0, "sekunder, t.ex. 60"), default=TIME_LIMIT,
+              show_default=True, metavar="S", help="Högsta tid för lösaren per optimering, i sekunder.")
+@format_option("tabell", "json")
+@calculation_options
+@handle_errors
+def optimera(plan, models_dir, ranta, till_ar, mapping_path, forslag, gap, tidsgrans, fmt):
+    """Väljer vilka förslag (--forslag FIL) som ska tas in och vilket år vart och ett ska starta, så att
+    summan av förslagens värde (kolumnen varde; utan den förslagets totala utgift) blir så stor som möjligt
+    medan varje aktiv riktlinje (models/riktlinjer/ eller --riktlinjer) hålls varje år i planperioden. Objekt
+    som beror på varandra är ett förslag och flyttas tillsammans. Ett startår mellan tidigast_start (standard:
+    förslagets eget första utgiftsår) och senast_start (standard: planens sista år); utesluter anger varianter
+    som inte kan tas in båda.
+
+    Lösningen är en blandad heltalsmodell som HiGHS löser till angivet gap. Resultatet visar målvärdet,
+    gapet, den giriga ordningens mängd bredvid, för varje avvisat förslag den regel och det år som håller
+    det ute med bristen i mnkr, och målvärdet vid riktvärde 7,5–8,5 %.
+
+    \b
+    Exempel:
+      invest optimera --forslag forslag.xlsx
+      invest optimera plan.xlsx --forslag forslag.xlsx --format json
+      invest optimera --forslag forslag.xlsx --riktlinjer kommun --gap 0,01
+    """
+    from invest.outputs import optimization_output
+
+    if plan is not None and any(Path(f).resolve() == plan.resolve() for f in forslag):
+        raise click.UsageError(f"{plan} anges både som planen (PLAN) och som förslag (--forslag)")
+    with working("optimera", fmt):
+        r = pipeline.optimize(inputs(plan, models_dir, ranta, till_ar, mapping_path), list(forslag), gap, tidsgrans)
+    if fmt == "json":
+        click.echo(optimization_output.optimization_json(r.result))
+    else:
+        click.echo(optimization_output.optimization_table(r.result), nl=False)
 
 
 WORKBOOK_HELP = "Skriv även arbetsboken (xlsx) och diagrammet (PNG) till -o/--utdata."

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from invest.analyses.riktvarde import breach_findings
+from invest.analyses.guidelines import RuleCheck, rule_check
+from invest.analyses.riktvarde import guideline_findings
 from invest.base.atomic import output_guard, pending
 from invest.base.findings import Finding, InputError, UnreadableFile, error, errors
 from invest.base.progress import step
@@ -32,6 +33,7 @@ if TYPE_CHECKING:  # each analysis is imported by the command that runs it: `inv
     from invest.analyses.risk import RiskResult
     from invest.analyses.scenarios import ScenarioResult
     from invest.analyses.sensitivity import SensitivityResult
+    from invest.analyses.optimizer import OptimisationResult
 
 
 @dataclass(frozen=True)
@@ -44,11 +46,14 @@ class Inputs:
     flat_rate: float | None = None
     until_year: int | None = None
     mapping_path: Path | None = None
+    rules_dir: Path | str | None = None  # --riktlinjer: a folder of guideline rules, or a preset's name
 
 
-def load_models(models_dir: Path | None = None, flat_rate: float | None = None) -> Models:
-    """The parameters, with --ranta applied as an overlay before anything computes."""
-    return Models.load(models_dir).with_flat_rate(flat_rate)
+def load_models(models_dir: Path | None = None, flat_rate: float | None = None,
+                rules_dir: Path | str | None = None) -> Models:
+    """The parameters, with --ranta applied as an overlay before anything computes, and the guidelines of
+    --riktlinjer in place of models/riktlinjer/."""
+    return Models.load(models_dir).with_flat_rate(flat_rate).with_rules(rules_dir)
 
 
 def load_plan(inputs: Inputs, models: Models) -> Plan:
@@ -60,7 +65,7 @@ def load_plan(inputs: Inputs, models: Models) -> Plan:
 
 def calculate_plan(inputs: Inputs) -> Calculation:
     """`invest berakna` and `invest rapport` (and every command computing on a plan): read and compute."""
-    models = load_models(inputs.models_dir, inputs.flat_rate)
+    models = load_models(inputs.models_dir, inputs.flat_rate, inputs.rules_dir)
     plan = load_plan(inputs, models)
     step("Räknar")
     return calculate(plan, models, inputs.until_year)
@@ -85,12 +90,12 @@ class Validation:
 def validate(inputs: Inputs) -> Validation:
     """`invest validera`: the plan's findings, the riktvärde breaches as warnings. A file that cannot be opened as
     a workbook at all raises (exit 2); problems inside it are findings (exit 1)."""
-    models = load_models(inputs.models_dir, inputs.flat_rate)
+    models = load_models(inputs.models_dir, inputs.flat_rate, inputs.rules_dir)
     path, mapping = resolve_plan(inputs.plan), load_mapping(inputs.mapping_path)
     step(f"Läser {path.name}")
     try:
         plan = read_plan(path, models, mapping)
-        findings = list(plan.warnings) + breach_findings(calculate(plan, models, inputs.until_year))
+        findings = list(plan.warnings) + guideline_findings(calculate(plan, models, inputs.until_year))
     except UnreadableFile:
         raise
     except InputError as exc:
@@ -129,7 +134,7 @@ class Dependencies:
 def dependencies(inputs: Inputs, drawing: Path | None = None, everything: bool = False,
                  overwrite: bool = False) -> Dependencies:
     """`invest beroenden`: the dependency graph and its findings; with `drawing`, the drawing written there."""
-    models = load_models(inputs.models_dir, inputs.flat_rate)
+    models = load_models(inputs.models_dir, inputs.flat_rate, inputs.rules_dir)
     plan = load_plan(inputs, models)
     graph = DependencyGraph(plan)
     drawn = 0
@@ -200,15 +205,39 @@ class Check:
     files: list[Path]
     warnings: list[Finding]
     written: list[Path]
+    rules: RuleCheck | None = None
 
     @property
     def passed(self) -> bool:
         """All proposals together are godkänt (every year under the riktvärde) or godkänt utan försämring (the plan
-        breaches alone; they add no year over it and raise the share in none of the years it breaches)."""
-        return self.verdicts[-1].passed
+        breaches alone; they add no year over it and raise the share in none of the years it breaches) — when the
+        riktvärde is among the active rules — and miss no other active rule in a year the plan meets it."""
+        from invest.params.parameters import RIKTVARDE_RULE
+
+        checked = self.rules.changed if self.rules is not None else []
+        riktvarde = not checked or any(r.rule.id == RIKTVARDE_RULE for r in checked)
+        return ((self.verdicts[-1].passed or not riktvarde)
+                and not any(self.rules.newly_missed(r) for r in checked if r.rule.id != RIKTVARDE_RULE))
 
 
 PROPOSALS_HINT = "förslag anges med --forslag FIL (invest kontroll [PLAN] --forslag FIL)"
+
+
+def _refuse_plan_without_region(calc: Calculation, inputs: Inputs) -> None:
+    """Before the proposals are read: a plan without a Region sheet is refused (a proposal given as PLAN has none,
+    and the message says how proposals are given)."""
+    from invest.analyses.proposals import ProposalCheck
+
+    if calc.region.has_share:
+        return
+    try:
+        ProposalCheck(calc, ())  # refuses a plan without one, in its own words
+    except InputError as exc:
+        if inputs.plan is None:
+            raise
+        raise InputError([replace(f, message=f"{f.message}; {calc.plan.file} lästes som planen (PLAN) — "
+                                             f"{PROPOSALS_HINT}") if f.location == calc.plan.file else f
+                          for f in exc.findings]) from None
 
 
 def check_proposals(inputs: Inputs, files: list[Path], directory: Path, overwrite: bool = False) -> Check:
@@ -216,26 +245,40 @@ def check_proposals(inputs: Inputs, files: list[Path], directory: Path, overwrit
     from invest.analyses.proposals import ProposalCheck
 
     calc = calculate_plan(inputs)
-    if not calc.region.has_share:  # before the proposals are read: a proposal given as PLAN has no Region sheet
-        try:
-            ProposalCheck(calc, ())  # refuses a plan without one, in its own words
-        except InputError as exc:
-            if inputs.plan is None:
-                raise
-            raise InputError([replace(f, message=f"{f.message}; {calc.plan.file} lästes som planen (PLAN) — "
-                                                 f"{PROPOSALS_HINT}") if f.location == calc.plan.file else f
-                              for f in exc.findings]) from None
+    _refuse_plan_without_region(calc, inputs)
     step("Läser förslagen")
     objects, warnings = read_proposal(files, calc.plan, calc.models, load_mapping(inputs.mapping_path))
     step("Prövar förslagen mot riktvärdet")
     check = ProposalCheck(calc, objects)
     verdicts, admission = check.verdicts(), check.admission()
+    rules = rule_check(calc, check.delta)
     step("Skriver resultatet")
     from invest.outputs.proposal_report import write_check_report  # matplotlib only when drawn
 
     with output_guard(overwrite, _inputs_of(inputs, *files)):
         written = write_check_report(calc, verdicts, admission, files, warnings, Path(directory))
-    return Check(calc, verdicts, admission, files, warnings, written)
+    return Check(calc, verdicts, admission, files, warnings, written, rules)
+
+
+@dataclass(frozen=True)
+class Optimum:
+    """`invest optimera`: the result, and the proposal files' warnings."""
+
+    result: OptimisationResult
+    files: list[Path]
+    warnings: tuple[Finding, ...]
+
+
+def optimize(inputs: Inputs, files: list[Path], gap: float, time_limit: float) -> Optimum:
+    """`invest optimera`: the best set and start years of the proposals in `files` under every active rule."""
+    from invest.analyses.optimizer import optimise
+
+    calc = calculate_plan(inputs)
+    _refuse_plan_without_region(calc, inputs)
+    step("Läser förslagen")
+    objects, warnings = read_proposal(files, calc.plan, calc.models, load_mapping(inputs.mapping_path))
+    step("Söker den bästa mängden förslag och startår")
+    return Optimum(optimise(calc, objects, gap, time_limit), files, warnings)
 
 
 @dataclass(frozen=True)

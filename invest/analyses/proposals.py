@@ -245,25 +245,30 @@ class ProposalCheck:
         to its last), and whether each fits: strictly, without new breaches, and without either a new breach or
         a raised share in a year the plan breaches (the three of _fits). One engine run for all."""
         first, last = self.calc.plan.plan_years[0], self.calc.plan.plan_years[-1]
-        tried, rows, shifts, group = [], [], [], []
-        for p in sets:
-            years = list(range(max(first, p.first_year + self.earliest_shift(p)), last + 1))
-            tried.append(years)
-            for s in years:
-                scenario = len(group)
-                rows.append(p.rows)
-                shifts.append(np.full(len(p.rows), s - p.first_year))
-                group.append(np.full(len(p.rows), scenario))
-        if not group:
+        tried = [list(range(max(first, p.first_year + self.earliest_shift(p)), last + 1)) for p in sets]
+        if not any(tried):
             return [([], np.zeros(0, bool), np.zeros(0, bool), np.zeros(0, bool)) for _ in sets]
-        move_all_spend_from = int(self.arrays.spend_year.min()) if len(self.arrays.spend_year) else first
-        moved = take_objects(self.arrays, np.concatenate(rows), np.concatenate(shifts), move_all_spend_from)
-        fits = self._fits(deltas(self.calc, moved, np.concatenate(group), np.zeros(0), np.zeros(0), len(group)))
+        fits = self._fits(self.started(sets, tried))
         out, k = [], 0
         for years in tried:
             out.append((years, *(f[k:k + len(years)] for f in fits)))
             k += len(years)
         return out
+
+    def started(self, sets: list[Proposal], starts: list[list[int]]) -> dict[str, np.ndarray]:
+        """Δ (plan_change.deltas) of each set started in each of its start years — the whole set shifted so that its
+        first spend year is the start — as rows in the order of the sets and their years. One engine run for all."""
+        rows, shifts, group = [], [], []
+        for p, years in zip(sets, starts):
+            for s in years:
+                rows.append(p.rows)
+                shifts.append(np.full(len(p.rows), s - p.first_year))
+                group.append(np.full(len(p.rows), len(group)))
+        if not group:
+            return {name: np.zeros((0, len(self.years))) for name in self.delta}
+        move_all_spend_from = int(self.arrays.spend_year.min()) if len(self.arrays.spend_year) else self.years[0]
+        moved = take_objects(self.arrays, np.concatenate(rows), np.concatenate(shifts), move_all_spend_from)
+        return deltas(self.calc, moved, np.concatenate(group), np.zeros(0), np.zeros(0), len(group))
 
     def admission(self) -> Admission:
         """Admit proposals one at a time, each time the one with the most Δ kapitalkostnad (plan period) per unit

@@ -11,12 +11,13 @@ from invest.base.findings import InputError, error
 # In a wheel the build copies models/ and data/investeringsplan/ to invest/_data/ (see setup.py); in a source
 # checkout (editable install, tests) they are read where the repository keeps them.
 _REPOSITORY = Path(__file__).resolve().parents[2]
-_IN_REPOSITORY = {"models": _REPOSITORY / "models", "investeringsplan": _REPOSITORY / "data" / "investeringsplan"}
+_IN_REPOSITORY = {"models": _REPOSITORY / "models", "investeringsplan": _REPOSITORY / "data" / "investeringsplan",
+                  "riktlinjer": _REPOSITORY / "data" / "riktlinjer"}
 DEFAULT_PLAN_NAME = "investeringsplan.xlsx"
 
 
 def bundled(name: str) -> Path:
-    """The directory `models` or `investeringsplan` shipped with the program."""
+    """The directory `models`, `investeringsplan` or `riktlinjer` (the guideline presets) shipped with the program."""
     packaged = resources.files("invest").joinpath("_data", name)
     if packaged.is_dir():
         return Path(str(packaged))
@@ -25,6 +26,7 @@ def bundled(name: str) -> Path:
 
 DEFAULT_MODELS_DIR = bundled("models")
 DEFAULT_PLAN_DIR = bundled("investeringsplan")
+PRESETS_DIR = bundled("riktlinjer")  # one folder of guideline rules per preset, e.g. kommun/
 
 
 def resolve_plan(path: Path | None) -> Path:

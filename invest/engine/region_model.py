@@ -220,7 +220,11 @@ def compute_region(plan: Plan, grid: ObjectGrid, models: Models, conv: Conventio
         "sjalvfinansieringsgrad": self_financing_rate, "lanebehov": borrowing, "rantebarande_skuld": debt,
         "andel_omsatt_skuld": path.repriced_share, "skuldandel": debt_share,
         "gransvarde_skuld": np.full(n, conv.gransvarde), "pagaende_arbete": sums["pagaende"],
+        "likvida_medel": cash,
     }
+    taxes = _inputs(plan, years, "skatteintakter_och_statsbidrag")
+    if not np.isnan(taxes).all():  # a kommun's guideline may need them (models/riktlinjer)
+        table["skatteintakter_och_statsbidrag"] = taxes
     if not np.isnan(published).all():
         table["rantekostnader_budget"] = published
     if region.ingaende_materiella_anlaggningstillgangar is not None:

@@ -14,6 +14,7 @@ import numpy as np
 from invest.base.findings import error, warning
 from invest.base.swedish import number as show
 from invest.base.values import excel_error
+from invest.excel.admission_terms import admission_terms
 from invest.excel.cells import CellError, parse_number, parse_text
 from invest.excel.driftsattning import parse_driftsattning
 from invest.excel.import_defaults import Defaults
@@ -120,7 +121,7 @@ def build_objects(sheet: SheetRows, layout: Layout, title: str, file: str, templ
             id=oid, namn=text("namn") or row.label, organisation=organisation, verksamhetsomrade=area, kategori=kategori,
             investeringstyp=typ, skede=text("skede"), tillgangsklass=klass, driftsattning=drift, utgifter=utgifter,
             medfinansiering=medfin, komponenter=tuple(c for c, _ in comps) if comps else None, beroenden=tuple(deps),
-            source=src))
+            source=src, villkor=admission_terms(row.raw, src, problems)))
     return out
 
 
@@ -185,7 +186,7 @@ def _driftsattning(row: ObjectRow, src: Source, utgifter, kategori: str, wording
     return Driftsattning(last, None)
 
 
-_PARSED = ("medfinansiering", "driftsattning")  # fields whose own parser reports an Excel error in the cell
+_PARSED = ("medfinansiering", "driftsattning", *v.ADMISSION_COLUMNS)  # fields whose own parser reports an Excel error in the cell
 
 
 def _as_income(sheet: SheetRows, layout: Layout) -> bool:

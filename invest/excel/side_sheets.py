@@ -121,7 +121,8 @@ def read_region(workbook, file: str, problems: list) -> RegionInputs | None:
             years.append(RegionYear(year, num["totala_intakter"], num["befintliga_avskrivningar"],
                                     num["befintlig_intaktsford_medfinansiering"] or 0.0, num["resultat"] or 0.0,
                                     num["ovriga_ej_likviditetspaverkande"] or 0.0, num["rantekostnader"],
-                                    num["likvida_medel"] or 0.0, src, num["ovriga_intakter"]))
+                                    num["likvida_medel"] or 0.0, src, num["ovriga_intakter"],
+                                    num["skatteintakter_och_statsbidrag"]))
     balance: dict[str, float] = {}
     ws = find_sheet(workbook, v.REGION_BALANCE_SHEET)
     if ws is not None:

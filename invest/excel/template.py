@@ -14,6 +14,7 @@ from invest.plan.records import Plan
 from invest.plan import vocabulary as v
 from invest.excel.writer import put, write_table
 
+TERM_FORMATS = {"varde": "mnkr", "tidigast_start": "ar", "senast_start": "ar", "utesluter": "text"}
 OBJECT_HEADERS = ["id", "namn", "organisation", "verksamhetsområde", "kategori", "investeringstyp", "skede",
                   "tillgångsklass", "driftsättning", "medfinansiering", "beroenden"]
 
@@ -35,15 +36,19 @@ def write_plan_workbook(path: Path, years: list[int], outturn_year: int | None, 
     spend_keys = ([outturn_year] if outturn_year else []) + list(years)
     keys = [v.normalize(h) for h in OBJECT_HEADERS]
     sourced = any(o.get("kalla") for o in objects)
-    rows = [[o.get(k) for k in keys] + [o.get("utgifter", {}).get(y) for y in spend_keys]
+    terms = [k for k in v.ADMISSION_COLUMNS if any(o.get(k) not in (None, "") for o in objects)]  # a proposal's
+    rows = [[o.get(k) for k in keys] + [o.get("utgifter", {}).get(y) for y in spend_keys] + [o.get(k) for k in terms]
             + ([o.get("kalla")] if sourced else []) for o in objects]
-    write_table(ws, OBJECT_HEADERS + spend_headers + (["källa"] if sourced else []), rows,
-                ["text"] * 9 + ["mnkr", "text"] + ["mnkr"] * len(spend_keys) + (["text"] if sourced else []))
+    write_table(ws, OBJECT_HEADERS + spend_headers + terms + (["källa"] if sourced else []), rows,
+                ["text"] * 9 + ["mnkr", "text"] + ["mnkr"] * len(spend_keys)
+                + [TERM_FORMATS[k] for k in terms] + (["text"] if sourced else []))
+    region_columns = [c for c in v.REGION_COLUMNS  # a kommun's skatteintäkter only when given
+                      if c != "skatteintakter_och_statsbidrag" or any(d.get(c) is not None for d in region)]
     for title, headers, data, formats in (
         (v.COMPONENT_SHEET, ["id", "komponent", "andel", "nyttjandeperiod"], components, ["text", "text", "tal", "tal"]),
         (v.COFINANCING_SHEET, ["id", "part", "belopp", "ar"], cofinancing, ["text", "text", "mnkr", "ar"]),
         (v.DEPENDENCY_SHEET, ["id", "beror_pa", "fordrojning_manader"], dependencies, ["text", "text", "tal"]),
-        (v.REGION_SHEET, list(v.REGION_COLUMNS), region, ["ar"] + ["mnkr"] * (len(v.REGION_COLUMNS) - 1)),
+        (v.REGION_SHEET, region_columns, region, ["ar"] + ["mnkr"] * (len(region_columns) - 1)),
         (v.EXISTING_SHEET, ["tillgangsklass", "bokfort_varde", "aterstaende_nyttjandeperiod"], existing,
          ["text", "mnkr", "tal"]),
         (v.PUBLISHED_SHEET, list(v.PUBLISHED_COLUMNS), published, ["text", "text", "ar", "text", "mnkr", "text", "text"]),

@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from invest.analyses.guidelines import RuleCheck
 from invest.analyses.proposals import Admission, Verdict
 from invest.base import swedish
 from invest.engine.calculation import Calculation
 from invest.outputs.calculation_output import text_table
+from invest.outputs.rules_output import rule_lines, rules_json
 from invest.outputs.proposal_sentences import (METHOD_NOTE, SOURCE, WORSENING, admission_lines, assessment, factor,
                                                headline, outcome_word, proposal_count, rounded_down, years_text)
 
@@ -39,7 +41,7 @@ def _verdict_json(v: Verdict) -> dict:
 
 
 def check_json(calc: Calculation, verdicts: list[Verdict], admission: Admission, files: list[Path],
-               warnings, written: list[Path]) -> str:
+               warnings, written: list[Path], rules: RuleCheck | None = None) -> str:
     whole = verdicts[-1]
     several = proposal_count(verdicts)
     payload = {
@@ -56,6 +58,7 @@ def check_json(calc: Calculation, verdicts: list[Verdict], admission: Admission,
             "ar_som_halls": list(admission.years_considered)},
         "bedomning_text": [headline(whole, several=several)] + assessment(calc, whole, several),
         "varningar": [f.as_dict() for f in warnings], "filer": [str(p) for p in written],
+        **(rules_json(rules) if rules is not None else {}),
     }
     return json.dumps(payload, ensure_ascii=False, indent=2)
 
@@ -145,7 +148,7 @@ def proposal_sets(verdicts: list[Verdict]) -> tuple[list[Verdict], list[str | No
 
 
 def check_table(calc: Calculation, verdicts: list[Verdict], admission: Admission, files: list[Path],
-                warnings, written: list[Path]) -> str:
+                warnings, written: list[Path], rules: RuleCheck | None = None) -> str:
     whole = verdicts[-1]
     several = proposal_count(verdicts)
     c = calc.conventions
@@ -162,6 +165,7 @@ def check_table(calc: Calculation, verdicts: list[Verdict], admission: Admission
         lines += text_table([PROPOSAL_HEADERS[i] for i in shown],
                             [[r[i] for i in shown] for r in proposal_rows(*proposal_sets(verdicts))], left=1) + [""]
         lines += admission_lines(admission, plan_fails, c.riktvarde) + [""]
+    lines += rule_lines(rules) if rules is not None else []
     lines += [METHOD_NOTE, "Skalfaktorer är avrundade nedåt till två decimaler; summor och genomsnitt är räknade på "
                            "oavrundade belopp."]
     lines += [f"Varning: {f.location}: {f.message}" for f in warnings]

@@ -12,8 +12,9 @@ import yaml
 from invest.base import values as parse  # the one value parser: finite, and in the unit's range
 from invest.base.findings import Finding, InputError, error
 from invest.base.yaml_nodes import read_mapping
+from invest.params.guideline_rules import RuleShape, read_rule_shape
 
-TOP_KEYS = {"beskrivning", "enhet", "tillatna", "varden"}
+TOP_KEYS = {"beskrivning", "enhet", "tillatna", "varden", "regel"}
 UNITS = {"andel", "procent", "ar", "manad", "val", "komponenter", "mnkr", "ordlista", "lista", "taltabell", "lognormal", "diskret"}
 ENTRY_KEYS = {"varde", "kalla", "antagande"}
 COMPONENT_KEYS = {"komponent", "andel", "nyttjandeperiod"}
@@ -38,6 +39,7 @@ class Parameter:
     unit: str
     allowed: tuple[str, ...]
     values: tuple[DatedValue, ...]  # sorted by start
+    rule: RuleShape | None = None  # a guideline's ratio (the `regel` block; params/guideline_rules.py)
 
     def at(self, year: int) -> DatedValue:
         """The value in force on 1 January of `year` (the first value before any date)."""
@@ -247,6 +249,12 @@ def load_parameter(path: Path, name: str) -> tuple[Parameter | None, list[Findin
             problems.append(error(_loc(path, top["enhet"][1]), "enhet val kräver en lista tillatna"))
             return None, problems
         allowed = tuple(str(v) for v in _plain(top["tillatna"][1]))
+    rule = None
+    if "regel" in top:
+        if unit != "andel":
+            problems.append(error(_loc(path, top["regel"][0]), "en regel kräver enhet andel (tröskeln är en kvot)"))
+            return None, problems
+        rule = read_rule_shape(path, top["regel"][1], problems, _mapping, _plain, _loc)
     values = []
     varden = top["varden"][1]
     if not isinstance(varden, yaml.MappingNode) or not varden.value:
@@ -278,7 +286,8 @@ def load_parameter(path: Path, name: str) -> tuple[Parameter | None, list[Findin
     if problems:
         return None, problems
     description = _plain(top["beskrivning"][1])
-    return Parameter(name, path, str(description), unit, allowed, tuple(sorted(values, key=lambda v: v.start))), []
+    return Parameter(name, path, str(description), unit, allowed, tuple(sorted(values, key=lambda v: v.start)),
+                     rule), []
 
 
 def load_models(directory: Path) -> dict[str, Parameter]:

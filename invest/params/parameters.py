@@ -9,10 +9,13 @@ from pathlib import Path
 import numpy as np
 
 from invest.base.findings import InputError, error
-from invest.base.resources import DEFAULT_MODELS_DIR
+from invest.base.resources import DEFAULT_MODELS_DIR, PRESETS_DIR
+from invest.params.guideline_rules import Rule
 from invest.params.loader import DatedValue, Parameter, load_models
 
 ASSET_CLASS_DIR = "tillgangsklasser/"
+RULES_DIR = "riktlinjer/"
+RIKTVARDE_RULE = "kapitalkostnadsandel"  # the rule whose threshold is the riktvärde (conventions.riktvarde)
 REQUIRED = (
     "konventioner/aktivering",
     "konventioner/avskrivningsstart",
@@ -70,12 +73,15 @@ class Models:
     """The loaded models/ directory. The flat rate of --ranta is not an argument here: it is a parameter overlay
     (`with_flat_rate`), so every reader of a rate sees it, whichever accessor it uses."""
 
-    def __init__(self, params: dict[str, Parameter], directory: Path):
+    def __init__(self, params: dict[str, Parameter], directory: Path, rules: tuple[Rule, ...] | None = None):
         missing = [name for name in REQUIRED if name not in params]
         if missing:
             raise InputError([error(f"{directory}/{name}.yaml", "parameterfilen saknas") for name in missing])
         self.params = params
         self.directory = directory
+        self.rules = rules if rules is not None else tuple(  # the active guidelines: models/riktlinjer/ by default
+            Rule(name[len(RULES_DIR):], p.rule, p) for name, p in sorted(params.items())
+            if name.startswith(RULES_DIR) and "/" not in name[len(RULES_DIR):] and p.rule is not None)
 
     @classmethod
     def load(cls, directory: Path | None = None) -> "Models":
@@ -92,11 +98,42 @@ class Models:
                    for name in ("ranta/internranta", "ranta/marknadsranta", "ranta/upplaningsmarginal")}
         overlay[FLAT_RATE] = Parameter(FLAT_RATE, Path(), "Platt ränta från kommandoraden; ersätter även planens egna "
                                        "räntor (befintlig skuld, fastställda räntekostnader).", "andel", (), (flat,))
-        return Models({**self.params, **overlay}, self.directory)
+        return Models({**self.params, **overlay}, self.directory, self.rules)
 
     def with_values(self, name: str, values: tuple[DatedValue, ...]) -> "Models":
         """The models with parameter `name`'s dated values replaced (a scenario's rate path, growth or lives)."""
-        return Models({**self.params, name: replace(self.params[name], values=values)}, self.directory)
+        return Models({**self.params, name: replace(self.params[name], values=values)}, self.directory, self.rules)
+
+    def with_rules(self, folder: Path | str | None) -> "Models":
+        """The models with the guidelines of `folder` (--riktlinjer: a folder of rule files, or the name of a preset
+        shipped with the program, e.g. `kommun`) in place of models/riktlinjer/; None: unchanged."""
+        if folder is None:
+            return self
+        path = Path(folder)
+        if not path.is_dir() and (PRESETS_DIR / str(folder)).is_dir():
+            path = PRESETS_DIR / str(folder)
+        if not path.is_dir():
+            presets = ", ".join(sorted(p.name for p in PRESETS_DIR.iterdir() if p.is_dir()))
+            raise InputError([error(str(folder), f"riktlinjerna finns inte: väntat en katalog med regelfiler (YAML) "
+                                                 f"eller ett förval ({presets})")])
+        params = load_models(path)
+        not_rules = [p for p in params.values() if p.rule is None]
+        if not_rules or not params:
+            raise InputError([error(f"{p.path.name}:1", "filen har ingen regel (nyckeln regel saknas)") for p in not_rules]
+                             or [error(path.name, "katalogen har inga regelfiler (YAML)")])
+        rules = tuple(Rule(name, p.rule, p) for name, p in sorted(params.items()))
+        return Models(self.params, self.directory, rules)
+
+    def with_rule_threshold(self, rule_id: str, value: float) -> "Models":
+        """The models with one rule's threshold set to a constant (the optimiser's frontier); the riktvärde follows
+        when the rule is kapitalkostnadsandel."""
+        rules = tuple(r.with_threshold(value) if r.id == rule_id else r for r in self.rules)
+        out = Models(self.params, self.directory, rules)
+        if rule_id == RIKTVARDE_RULE:
+            name = RULES_DIR + RIKTVARDE_RULE
+            flat = replace(self.params[name].values[0], start=dt.date(1900, 1, 1), value=float(value))
+            out = Models({**self.params, name: replace(self.params[name], values=(flat,))}, self.directory, rules)
+        return out
 
     @property
     def flat_rate(self) -> float | None:

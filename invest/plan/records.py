@@ -60,6 +60,17 @@ class Dependency:
 
 
 @dataclass(frozen=True)
+class AdmissionTerms:
+    """A proposed object's optional columns for the optimiser: its value (default its total spend), the first and
+    last start year allowed, and the ids it excludes (mutually exclusive variants)."""
+
+    varde: float | None = None
+    tidigast_start: int | None = None
+    senast_start: int | None = None
+    utesluter: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class InvestmentObject:
     id: str
     namn: str
@@ -75,6 +86,7 @@ class InvestmentObject:
     komponenter: tuple[Component, ...] | None  # explicit; None = from the asset class
     beroenden: tuple[Dependency, ...]
     source: Source
+    villkor: AdmissionTerms | None = None  # a proposal's optional columns for `invest optimera`
 
     @property
     def total_spend(self) -> float:
@@ -97,6 +109,7 @@ class RegionYear:
     likvida_medel: float
     source: Source
     ovriga_intakter: float | None = None  # totala intäkter without any intäktsförd medfinansiering
+    skatteintakter_och_statsbidrag: float | None = None  # for a kommun's guideline (models/riktlinjer)
 
 
 @dataclass(frozen=True)

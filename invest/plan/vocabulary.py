@@ -39,7 +39,13 @@ OBJECT_COLUMNS: dict[str, tuple[str, ...]] = {
                         "varav_medfinansiering", "darav_medfinansiering", "varav_extern_finansiering",
                         "co_financing", "cofinancing", "external_funding", "external_financing"),
     "beroenden": ("beroenden", "beror_pa", "forutsattning", "depends_on", "dependencies", "predecessors"),
+    # a proposal's optional columns for `invest optimera` (AdmissionTerms)
+    "varde": ("varde", "nytta", "malvarde"),
+    "tidigast_start": ("tidigast_start", "tidigaste_start", "earliest_start"),
+    "senast_start": ("senast_start", "senaste_start", "latest_start"),
+    "utesluter": ("utesluter", "utesluter_id", "excludes"),
 }
+ADMISSION_COLUMNS = ("varde", "tidigast_start", "senast_start", "utesluter")
 IGNORED_HEADERS = ("kalla", "source", "kommentar", "kommentarer", "anmarkning", "not", "noter", "fotnot", "comment", "comments", "notes",
                    "note", "ansvarig", "kontaktperson", "contact")
 SUM_LABEL = re.compile(r"^(summa|totalt|total|delsumma|sum|subtotal|grand_total|totalsumma)(_|$|:)")
@@ -61,6 +67,7 @@ REGION_COLUMNS = {
     "ovriga_ej_likviditetspaverkande": ("ovriga_ej_likviditetspaverkande", "ovriga_poster"),
     "rantekostnader": ("rantekostnader",),
     "likvida_medel": ("likvida_medel",),
+    "skatteintakter_och_statsbidrag": ("skatteintakter_och_statsbidrag", "skatteintakter_och_generella_statsbidrag"),
 }
 REGION_BALANCE_COLUMNS = {"post": ("post",), "belopp": ("belopp", "varde")}
 REGION_BALANCE_KEYS = ("ingaende_rantebarande_skuld", "genomsnittsranta_befintlig_skuld",
