@@ -183,7 +183,7 @@ class Optimisation:
                     dd.sum(1, keepdims=True)
                 years = [None]
             else:
-                years = list(self.years)
+                years = [int(y) for y in self.years]
             margin0 = sign * (threshold * d0 - n0)
             for t, year in enumerate(years):
                 met = margin0[t] > (STRICT_MARGIN if rule.shape.strict else 0.0) and d0[t] > 0
