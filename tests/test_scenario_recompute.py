@@ -567,3 +567,22 @@ def test_till_ar_keeps_the_plan_years(calc, tmp_path):
           "marknadsranta": {"tillagg": 0.0025, "fran_ar": 2030}}
     data = run_scenarios([sc], tmp_path, extra=("--till-ar", "2045"))
     check_scenarios(data, calc, [sc], None)
+
+
+# --- the guidelines on each scenario ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("scenario", SINGLE + COMBINED, ids=[s["namn"] for s in SINGLE + COMBINED])
+def test_scenario_binding_rule_equals_full_recompute(calc, default_run, scenario):
+    """Each scenario's bindande_regel (rule, year, margin in mnkr) is what every active rule, judged on the fully
+    recomputed plan with the scenario's changes, gives."""
+    from invest.analyses.guidelines import binding, judge_all
+    from invest.engine.calculation import calculate
+    from inmemory import scenario_inputs
+
+    directory, data = _run(default_run)
+    plan, models = scenario_inputs(calc, {k: v for k, v in scenario.items() if k != "namn"}, directory)
+    recomputed = calculate(plan, models, until_year=int(calc.region.table["ar"][-1]))
+    expected = binding(judge_all(recomputed))
+    got = _by_name(data)[scenario["namn"]]["bindande_regel"]
+    assert (got["regel"], got["ar"], got["utanfor"]) == (expected.result.rule.id, expected.year, expected.failed)
+    assert got["marginal_mnkr"] == pytest.approx(expected.margin, abs=1e-6)

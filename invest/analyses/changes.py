@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from invest.analyses.delay import Delays
+from invest.analyses.guidelines import judge_all
 from invest.base.findings import InputError, error
 from invest.base.values import LIFE_YEARS_MAX
 from invest.engine.calculation import Calculation, with_region
@@ -67,6 +68,7 @@ class Outcomes:
     values: dict[str, np.ndarray]
     base: dict[str, np.ndarray]
     warnings: tuple[tuple[str, ...], ...]  # per change
+    rules: tuple = ()  # per change, with `rules`: every active guideline judged (guidelines.judge_all)
 
     def delta(self, name: str) -> np.ndarray:
         return self.values[name] - self.base[name]
@@ -184,11 +186,12 @@ class Changes:
 
     # --- all changes together ---
 
-    def evaluate(self, changes: list[Change], failed: dict[int, str] | None = None) -> Outcomes:
+    def evaluate(self, changes: list[Change], failed: dict[int, str] | None = None, rules: bool = False) -> Outcomes:
         """Every change's OUTCOMES per region year: the objects of all changes in one engine run, then each change's
         Δ through its own region's debt model. A change that cannot be computed (a delay before the plan, a life
         beyond the tool's range) raises, naming the scenario; with `failed`, its reason is put there by the
-        change's position instead and its rows are the baseline's."""
+        change's position instead and its rows are the baseline's. With `rules`, every active guideline is judged
+        on each change, on its own region model."""
         n = len(changes)
         added, added_group, removed, removed_group, warnings = [], [], [], [], []
         existing = np.zeros((n, len(self.years)))
@@ -215,15 +218,19 @@ class Changes:
         objects = object_deltas(self.calc, stacked, _cat(added_group), _cat(removed), _cat(removed_group), n)
         objects["avskrivningar"] = objects["avskrivningar"] + existing
         values = {name: np.empty((n, len(self.years))) for name in OUTCOMES}
+        judged: list = [None] * n
         by_region: dict[tuple, list[int]] = {}
         for k, change in enumerate(changes):
             by_region.setdefault((change.rate, change.growth, change.tax_base), []).append(k)
         for rows in by_region.values():
             calc = self.region(changes[rows[0]])
-            after = with_change(calc, region_deltas(calc, {name: d[rows] for name, d in objects.items()}))
+            delta = region_deltas(calc, {name: d[rows] for name, d in objects.items()})
+            after = with_change(calc, delta)
             for name in OUTCOMES:
                 values[name][rows] = after[name]
-        return Outcomes(self.years, values, self.base, tuple(warnings))
+            for i, k in enumerate(rows) if rules else ():
+                judged[k] = judge_all(calc, delta, i)
+        return Outcomes(self.years, values, self.base, tuple(warnings), tuple(judged) if rules else ())
 
 
 def _cat(parts: list[np.ndarray]) -> np.ndarray:

@@ -10,6 +10,7 @@ import numpy as np
 import polars as pl
 
 from invest.analyses.changes import OUTCOMES, Change, Changes
+from invest.analyses.guidelines import RuleResult, judge_all
 from invest.engine.calculation import Calculation
 
 SCENARIO_COLUMNS = ("ar", *OUTCOMES, "delta_andel", "delta_kapitalkostnader")
@@ -24,6 +25,7 @@ class Scenario:
     first_breach: int | None
     average_share: float
     warnings: tuple[str, ...] = ()
+    rules: tuple[RuleResult, ...] = ()  # every active guideline judged on the scenario
 
     @property
     def peak(self) -> tuple[int, float]:
@@ -44,26 +46,27 @@ class ScenarioResult:
 
 
 def _scenario(name: str, years: np.ndarray, values: dict[str, np.ndarray], base: dict[str, np.ndarray] | None,
-              limit: float, warnings: tuple[str, ...] = ()) -> Scenario:
+              limit: float, warnings: tuple[str, ...] = (), rules=()) -> Scenario:
     columns = {"ar": years, **values}
     if base is not None:
         columns["delta_andel"] = values["andel"] - base["andel"]
         columns["delta_kapitalkostnader"] = values["kapitalkostnader"] - base["kapitalkostnader"]
     table = pl.DataFrame(columns)
     over = years[values["andel"] >= limit]
-    return Scenario(name, table, int(over[0]) if len(over) else None, float(values["andel"].mean()), warnings)
+    return Scenario(name, table, int(over[0]) if len(over) else None, float(values["andel"].mean()), warnings,
+                    tuple(rules))
 
 
 def run_scenarios(calc: Calculation, changes: list[Change]) -> ScenarioResult:
     """Every change as a named scenario beside the base, plan-period years only."""
     engine = Changes(calc)
-    outcomes = engine.evaluate(changes)
+    outcomes = engine.evaluate(changes, rules=True)
     period = np.isin(outcomes.years, calc.plan.plan_years)
     years = outcomes.years[period]
     limit = calc.conventions.riktvarde
     base_values = {name: outcomes.base[name][period] for name in OUTCOMES}
-    base = _scenario("Bas", years, base_values, None, limit)
+    base = _scenario("Bas", years, base_values, None, limit, rules=judge_all(calc))
     scenarios = tuple(_scenario(change.name, years, {name: outcomes.values[name][k][period] for name in OUTCOMES},
-                                base_values, limit, outcomes.warnings[k])
+                                base_values, limit, outcomes.warnings[k], outcomes.rules[k])
                       for k, change in enumerate(changes))
     return ScenarioResult(calc, base, scenarios)

@@ -14,6 +14,7 @@ from invest.analyses.sensitivity import BreakEven, Driver, DriverResult, Sensiti
 from invest.base import swedish
 from invest.outputs import labels
 from invest.outputs.calculation_output import text_table
+from invest.outputs.rules_output import binding_json, binding_line
 
 UNIT_SHOWN = {"procentenhet": "pe", "procent": "%", "år": "år"}
 DECIMALS = {"procentenhet": 2, "procent": 1, "år": 1}  # of a change that is not a whole number of its unit
@@ -81,6 +82,8 @@ def scenario_table(result: ScenarioResult) -> str:
                      "", ""])
     lines = [f"Scenarier — andel av totala intäkter mot riktvärdet {swedish.percent(result.riktvarde, 0)} "
              f"({Path(result.calculation.plan.file).name})", "", *text_table(header, rows, left=1)]
+    lines += [""] + [f"{s.name}: {line[0].lower()}{line[1:]}" for s in (base, *result.scenarios)
+                     for line in binding_line(list(s.rules))]
     for s in result.scenarios:
         lines += [f"Varning ({s.name}): {w}" for w in s.warnings]
     return "\n".join(lines) + "\n"
@@ -90,6 +93,7 @@ def _scenario_json(s: Scenario, with_delta: bool) -> dict:
     keys = ("ar", *OUTCOMES) + (("delta_andel", "delta_kapitalkostnader") if with_delta else ())
     return {"namn": s.name, "ar": [{k: _plain(row[k]) for k in keys} for row in s.table.iter_rows(named=True)],
             "forsta_overskridande_ar": s.first_breach, "genomsnittlig_andel": s.average_share,
+            "bindande_regel": binding_json(list(s.rules)),
             **({"varningar": list(s.warnings)} if with_delta else {})}
 
 

@@ -119,7 +119,7 @@ class Models:
         params = load_models(path)
         not_rules = [p for p in params.values() if p.rule is None]
         if not_rules or not params:
-            raise InputError([error(f"{p.path.name}:1", "filen har ingen regel (nyckeln regel saknas)") for p in not_rules]
+            raise InputError([error(f"{p.path}:1", "filen har ingen regel (nyckeln regel saknas)") for p in not_rules]
                              or [error(path.name, "katalogen har inga regelfiler (YAML)")])
         rules = tuple(Rule(name, p.rule, p) for name, p in sorted(params.items()))
         return Models(self.params, self.directory, rules)
