@@ -18,7 +18,7 @@ The columns a rule may use are the region table's figures that are sums over the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import yaml
@@ -98,7 +98,6 @@ class Rule:
 
     def with_threshold(self, value: float) -> "Rule":
         """The rule with one constant threshold (the optimiser's frontier)."""
-        from dataclasses import replace
         first = replace(self.parameter.values[0], value=float(value))
         return replace(self, parameter=replace(self.parameter, values=(first,)))
 

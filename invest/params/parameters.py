@@ -124,17 +124,6 @@ class Models:
         rules = tuple(Rule(name, p.rule, p) for name, p in sorted(params.items()))
         return Models(self.params, self.directory, rules)
 
-    def with_rule_threshold(self, rule_id: str, value: float) -> "Models":
-        """The models with one rule's threshold set to a constant (the optimiser's frontier); the riktvärde follows
-        when the rule is kapitalkostnadsandel."""
-        rules = tuple(r.with_threshold(value) if r.id == rule_id else r for r in self.rules)
-        out = Models(self.params, self.directory, rules)
-        if rule_id == RIKTVARDE_RULE:
-            name = RULES_DIR + RIKTVARDE_RULE
-            flat = replace(self.params[name].values[0], start=dt.date(1900, 1, 1), value=float(value))
-            out = Models({**self.params, name: replace(self.params[name], values=(flat,))}, self.directory, rules)
-        return out
-
     @property
     def flat_rate(self) -> float | None:
         """The rate of --ranta, or None."""
