@@ -434,10 +434,11 @@ def kontroll(plan, models_dir, ranta, till_ar, mapping_path, forslag, fmt, utdat
               help="En arbetsbok med föreslagna objekt, i valfri layout som importen läser; upprepa flaggan för "
                    "flera. Valfria kolumner: varde, tidigast_start, senast_start, utesluter.")
 @click.option("--gap", type=DecimalNumber(0.0, 0.5, "ett bråktal, t.ex. 0,005, eller i procent, 0,5 %"),
-              default=GAP, show_default=swedish.number(GAP, 3), metavar="G",
-              help="Relativt MIP-gap där lösaren får sluta (0,005 = 0,5 %).")
+              default=GAP, metavar="G",
+              help=f"Relativt MIP-gap där lösaren får sluta (0,005 = 0,5 %).  [standard: {swedish.number(GAP, 3)}]")
 @click.option("--tidsgrans", type=DecimalNumber(0.1, 3600.0, "sekunder, t.ex. 60"), default=TIME_LIMIT,
-              show_default=swedish.number(TIME_LIMIT, 0), metavar="S", help="Högsta tid för lösaren per optimering, i sekunder.")
+              metavar="S", help=f"Högsta tid för lösaren per optimering, i sekunder.  [standard: "
+                                f"{swedish.number(TIME_LIMIT, 0)}]")
 @format_option("tabell", "json")
 @calculation_options
 @handle_errors
