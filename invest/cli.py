@@ -472,6 +472,40 @@ def optimera(plan, models_dir, ranta, till_ar, mapping_path, forslag, gap, tidsg
         click.echo(optimization_output.optimization_table(r.result), nl=False)
 
 
+@main.command()
+@click.argument("plan", type=click.Path(path_type=Path), metavar="PLAN_A")
+@click.argument("plan_b", type=click.Path(path_type=Path), metavar="PLAN_B")
+@format_option("tabell", "json")
+@click.option("--arbetsbok", is_flag=True, help="Skriv även arbetsboken (xlsx) och vattenfallsdiagrammet (PNG) till "
+                                                "-o/--utdata.")
+@click.option("--ar", "year", type=YEAR, default=None, metavar="ÅR",
+              help="Året som vattenfallsdiagrammet visar (standard: året då andelen ändrades mest).")
+@calculation_options
+@output_options
+@handle_errors
+def jamfor(plan, plan_b, models_dir, ranta, till_ar, mapping_path, fmt, arbetsbok, year, utdata, skriv_over):
+    """Förklarar varför kapitalkostnaderna och andelen av totala intäkter ändrades från en planversion
+    (PLAN_A, t.ex. förra årets) till en annan (PLAN_B): förändringen per år fördelad på nya objekt,
+    borttagna objekt, ändrade belopp, ändrad tidpunkt, ändrade nyttjandeperioder, ändrad medfinansiering,
+    räntan och skulden, intäkterna och befintliga tillgångar. Fördelningen är exakt och oberoende av i vilken
+    ordning orsakerna tas (Shapleyvärden), en mening per år att klistra in, och objekten bakom varje orsak.
+    Objekt matchas på id; ett borttaget och ett nytt id med samma namn visas som troligen samma objekt.
+    Båda planerna räknas med samma parametrar och ska ha samma planperiod.
+
+    \b
+    Exempel:
+      invest jamfor plan_2025.xlsx plan_2026.xlsx
+      invest jamfor plan_2025.xlsx plan_2026.xlsx --format json
+      invest jamfor plan_2025.xlsx plan_2026.xlsx --arbetsbok --ar 2031 -o rapporter/
+    """
+    from invest.outputs import comparison_output
+
+    with working("jamfor", fmt):
+        r = pipeline.compare_versions(inputs(plan, models_dir, ranta, till_ar, mapping_path), plan_b,
+                                      utdata if arbetsbok else None, skriv_over, year)
+    _show(fmt, r, comparison_output.comparison_json, comparison_output.comparison_table)
+
+
 WORKBOOK_HELP = "Skriv även arbetsboken (xlsx) och diagrammet (PNG) till -o/--utdata."
 
 

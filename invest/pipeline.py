@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # each analysis is imported by the command that runs it: `inv
     from invest.analyses.scenarios import ScenarioResult
     from invest.analyses.sensitivity import SensitivityResult
     from invest.analyses.optimizer import OptimisationResult
+    from invest.analyses.plan_versions import Comparison
 
 
 @dataclass(frozen=True)
@@ -279,6 +280,25 @@ def optimize(inputs: Inputs, files: list[Path], gap: float, time_limit: float) -
     objects, warnings = read_proposal(files, calc.plan, calc.models, load_mapping(inputs.mapping_path))
     step("Söker den bästa mängden förslag och startår")
     return Optimum(optimise(calc, objects, gap, time_limit), files, warnings)
+
+
+def compare_versions(inputs: Inputs, later: Path, directory: Path | None = None, overwrite: bool = False,
+                     year: int | None = None) -> Analysis:
+    """`invest jamfor`: why the plan `later` (B) differs from `inputs.plan` (A), by cause, both with one models; with
+    a `directory`, the waterfall chart of `year` (default: the year the share changed most) and the workbook."""
+    from invest.analyses.plan_versions import compare
+
+    a = calculate_plan(inputs)
+    b = calculate_plan(replace(inputs, plan=later))
+    step("Fördelar förändringen på orsaker")
+    result = compare(a, b)
+    if year is not None and year not in result.years:
+        raise InputError([error("--ar", f"året {year} är inget planår ({result.years[0]}–{result.years[-1]})")])
+
+    def write(r, folder: Path) -> list[Path]:
+        from invest.outputs.comparison_report import write_comparison_report
+        return write_comparison_report(r, folder, year)
+    return _deliver(inputs, result, directory, overwrite, write, later)
 
 
 @dataclass(frozen=True)

@@ -128,7 +128,7 @@ def test_nothing_the_tool_prints_cites_a_file_the_user_does_not_have():
 @pytest.mark.parametrize("text, expected", [
     ("se docs/berakningsmodell.md §99", "har ingen rubrik för §99"),
     ("se `docs/berakningsmodell.md` §4.9", "har ingen rubrik för §4.9"),
-    ("se docs/berakningsmodell.md §8–16", "har ingen rubrik för §14"),
+    ("se docs/berakningsmodell.md §8–17", "har ingen rubrik för §15"),
     ("se docs/finns_inte.md", "docs/finns_inte.md finns inte"),
 ])
 def test_a_bad_citation_is_found(tmp_path, text, expected):

@@ -35,12 +35,15 @@ def region_years(plan: Plan, until_year: int | None = None) -> np.ndarray:
     return np.arange(plan.plan_years[0], last + 1)
 
 
+OBJECT_SUMS = (("investeringar", "spend"), ("medfinansiering_mottagen", "received"), ("avskrivningar", "depreciation"),
+               ("intaktsford_medfinansiering", "release"), ("objektens_ranta", "interest"),
+               ("bundet_kapital", "bundet_kapital"), ("pagaende", "pagaende"), ("bokfort_varde", "book_value"),
+               ("medfinansieringsskuld", "liability"))  # region column -> ObjectGrid field, summed over objects
+
+
 def _object_sums(grid: ObjectGrid, years: np.ndarray) -> dict[str, np.ndarray]:
     cols = years - grid.years[0]
-    return {name: getattr(grid, attr)[:, cols].sum(axis=0) for name, attr in (
-        ("investeringar", "spend"), ("medfinansiering_mottagen", "received"), ("avskrivningar", "depreciation"),
-        ("intaktsford_medfinansiering", "release"), ("objektens_ranta", "interest"), ("bundet_kapital", "bundet_kapital"),
-        ("pagaende", "pagaende"), ("bokfort_varde", "book_value"), ("medfinansieringsskuld", "liability"))}
+    return {name: getattr(grid, attr)[:, cols].sum(axis=0) for name, attr in OBJECT_SUMS}
 
 
 def existing_runoff(region: RegionInputs, models: Models, conv: Conventions, years: np.ndarray) -> np.ndarray:
@@ -159,7 +162,13 @@ def compute_region(plan: Plan, grid: ObjectGrid, models: Models, conv: Conventio
                    revenue_change: np.ndarray | None = None) -> RegionResult:
     """The region table; `revenue_change` (per year, mnkr) is added to övriga intäkter, as a Region sheet giving
     them so changed would (a scenario's skatteunderlag)."""
-    sums = _object_sums(grid, years)
+    return region_from_sums(plan, _object_sums(grid, years), models, conv, years, revenue_change)
+
+
+def region_from_sums(plan: Plan, sums: dict[str, np.ndarray], models: Models, conv: Conventions, years: np.ndarray,
+                     revenue_change: np.ndarray | None = None) -> RegionResult:
+    """compute_region from the objects' sums per region year (OBJECT_SUMS), however they were formed (a comparison
+    of plan versions adds the sums of objects in different versions)."""
     notes: list[str] = []
     n = len(years)
     rv = np.full(n, conv.riktvarde)

@@ -1,0 +1,100 @@
+"""`invest jamfor` as a text table and JSON: per year the share in A and B and the change split into its causes (in
+percentage points and in mnkr of kapitalkostnader), one Swedish sentence per year a planner can paste, and the
+objects behind each cause."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from invest.analyses.plan_versions import CAUSES, Comparison
+from invest.base import swedish
+from invest.outputs.calculation_output import text_table
+
+CAUSE_LABELS = {"nya_objekt": "nya objekt", "borttagna_objekt": "borttagna objekt", "belopp": "ändrade belopp",
+                "tidpunkt": "ändrad tidpunkt", "nyttjandeperiod": "ändrade nyttjandeperioder",
+                "medfinansiering": "ändrad medfinansiering", "ranta": "räntan och skulden",
+                "intakter": "intäkterna", "befintliga": "befintliga tillgångar och övriga regionposter"}
+SHOWN = 0.005e-2  # a cause under 0,005 procentenheter is left out of the sentence
+TOP = 5  # objects shown per cause in the text
+
+
+def _pe(share: float) -> str:
+    """A difference of shares in procentenheter, signed: "+0,25 pe"."""
+    return _signed(f"{swedish.number(share * 100, 2)} pe", share)
+
+
+def _signed(text: str, value: float) -> str:
+    """A shown number with its sign: "+0,25"; one that shows as zero has none."""
+    if value < 0 or text.startswith(("+", "−", "-")) or not text.strip("0, pe\u00a0"):
+        return text
+    return f"+{text}"
+
+
+def sentence(c: Comparison, k: int) -> str:
+    """'Andelen 2031 steg från 7,9 % till 8,3 %: nya objekt +0,25 pe, ändrad tidpunkt +0,12 pe, …'."""
+    year, a, b = int(c.years[k]), float(c.share_a[k]), float(c.share_b[k])
+    verb = "steg" if b > a else "sjönk" if b < a else "var oförändrad"
+    parts = sorted(((cause, float(c.causes_share[cause][k])) for cause in CAUSES
+                    if abs(c.causes_share[cause][k]) >= SHOWN), key=lambda cv: -abs(cv[1]))
+    listed = ", ".join(f"{CAUSE_LABELS[cause]} {_pe(v)}" for cause, v in parts)
+    head = (f"Andelen {year} {verb} från {swedish.percent(a)} till {swedish.percent(b)}" if verb != "var oförändrad"
+            else f"Andelen {year} var oförändrad, {swedish.percent(a)}")
+    return f"{head}: {listed}." if listed else f"{head}."
+
+
+def _period(c: Comparison, values: np.ndarray) -> float:
+    return float(np.sum(values))
+
+
+def comparison_json(c: Comparison) -> str:
+    years = []
+    for k, y in enumerate(c.years):
+        years.append({"ar": int(y), "andel_a": float(c.share_a[k]), "andel_b": float(c.share_b[k]),
+                      "kapitalkostnader_a": float(c.cost_a[k]), "kapitalkostnader_b": float(c.cost_b[k]),
+                      "delta_kapitalkostnader": float(c.cost_b[k] - c.cost_a[k]),
+                      "delta_andel": float(c.share_b[k] - c.share_a[k]),
+                      "orsaker": {cause: float(c.causes_cost[cause][k]) for cause in CAUSES},
+                      "orsaker_andel": {cause: float(c.causes_share[cause][k]) for cause in CAUSES},
+                      "mening": sentence(c, k)})
+    return json.dumps({
+        "plan_a": Path(c.a.plan.file).name, "plan_b": Path(c.b.plan.file).name, "ar": years,
+        "objekt": [{"id": o.id, "orsak": o.cause, "delta_kapitalkostnader_perioden": _period(c, o.delta)}
+                   for o in sorted(c.objects, key=lambda o: (CAUSES.index(o.cause), -abs(_period(c, o.delta))))],
+        "namnmatchningar": [{"id_a": a, "id_b": b, "namn": name} for a, b, name in c.renamed],
+    }, ensure_ascii=False, indent=2)
+
+
+def comparison_table(c: Comparison) -> str:
+    years = [str(int(y)) for y in c.years]
+    share_rows = [["Andel A", *(swedish.percent(v) for v in c.share_a)],
+                  ["Andel B", *(swedish.percent(v) for v in c.share_b)],
+                  ["Förändring (pe)", *(_signed(swedish.number(v * 100, 2), v) for v in c.share_b - c.share_a)]]
+    share_rows += [[f"  {CAUSE_LABELS[cause]}", *(_signed(swedish.number(v * 100, 2), v) for v in c.causes_share[cause])]
+                   for cause in CAUSES if np.abs(c.causes_share[cause]).max() >= SHOWN]
+    cost_rows = [["Förändring (mnkr)", *(_signed(swedish.number(v, 0), v) for v in c.cost_b - c.cost_a)]]
+    cost_rows += [[f"  {CAUSE_LABELS[cause]}", *(_signed(swedish.number(v, 0), v) for v in c.causes_cost[cause])]
+                  for cause in CAUSES if np.abs(c.causes_cost[cause]).max() >= 0.5]
+    lines = [f"Jämförelse av planversioner: A = {Path(c.a.plan.file).name}, B = {Path(c.b.plan.file).name}",
+             "Förändringen är fördelad på orsaker med Shapleyvärden: varje orsaks genomsnittliga effekt över alla "
+             "ordningar, så att orsakerna summerar till hela förändringen varje år.", "",
+             "Andel av totala intäkter:", *text_table(["", *years], share_rows, left=1), "",
+             "Kapitalkostnader:", *text_table(["", *years], cost_rows, left=1), ""]
+    lines += [sentence(c, k) for k in range(len(c.years))]
+    by_cause: dict[str, list] = {}
+    for o in c.objects:
+        by_cause.setdefault(o.cause, []).append(o)
+    if by_cause:
+        lines += ["", f"Objekt per orsak (Δ kapitalkostnader {years[0]}–{years[-1]}, objektets ändring ensam på A):"]
+    for cause in CAUSES:
+        shown = sorted(by_cause.get(cause, []), key=lambda o: -abs(_period(c, o.delta)))
+        if shown:
+            rows = [[o.id, _signed(swedish.number(_period(c, o.delta), 1), _period(c, o.delta))] for o in shown[:TOP]]
+            more = f" (och {len(shown) - TOP} till)" if len(shown) > TOP else ""
+            lines += [f"{CAUSE_LABELS[cause].capitalize()}{more}:", *text_table(["Id", "Δ mnkr"], rows, left=1)]
+    if c.renamed:
+        lines += ["", "Troligen samma objekt med nytt id (namnen stämmer):"]
+        lines += [f"  {a} → {b} ({name})" for a, b, name in c.renamed]
+    return "\n".join(lines) + "\n"
