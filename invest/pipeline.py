@@ -288,10 +288,10 @@ def compare_versions(inputs: Inputs, later: Path, directory: Path | None = None,
     a `directory`, the waterfall chart of `year` (default: the year the share changed most) and the workbook."""
     from invest.analyses.plan_versions import compare
 
-    a = calculate_plan(inputs)
-    b = calculate_plan(replace(inputs, plan=later))
+    models = load_models(inputs.models_dir, inputs.flat_rate, inputs.rules_dir)
+    plan_a, plan_b = load_plan(inputs, models), load_plan(replace(inputs, plan=later), models)
     step("Fördelar förändringen på orsaker")
-    result = compare(a, b)
+    result = compare(plan_a, plan_b, models, inputs.until_year)
     if year is not None and year not in result.years:
         raise InputError([error("--ar", f"året {year} är inget planår ({result.years[0]}–{result.years[-1]})")])
 

@@ -25,12 +25,13 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from invest.base.findings import InputError, error
-from invest.engine.calculation import Calculation, object_rate
+from invest.engine.calculation import Calculation, calculate, object_rate
 from invest.engine.object_grid import compute_objects
 from invest.engine.plan_arrays import plan_arrays
 from invest.engine.plan_change import DELTA_FIELDS, region_deltas
 from invest.engine.region_model import OBJECT_SUMS, region_from_sums
-from invest.plan.records import InvestmentObject, RegionInputs
+from invest.params.parameters import Models
+from invest.plan.records import InvestmentObject, Plan, RegionInputs
 
 CAUSES = ("nya_objekt", "borttagna_objekt", "belopp", "tidpunkt", "nyttjandeperiod", "medfinansiering", "ranta",
           "intakter", "befintliga")
@@ -177,10 +178,14 @@ def shapley(values: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def compare(a: Calculation, b: Calculation) -> Comparison:
-    """The Shapley split of B − A (module docstring); a and b computed with the same models."""
+def compare(plan_a: Plan, plan_b: Plan, models: Models, until_year: int | None = None) -> Comparison:
+    """The Shapley split of B − A (module docstring), both computed with `models`. The region inputs are taken as
+    each plan's Region sheet gives them: where it gives totala intäkter, every mix of the two versions gets
+    övriga intäkter = the total − its own intäktsförd medfinansiering, as a plan does (docs/berakningsmodell.md §5),
+    so that co-financing that changes leaves a published total where it was."""
+    a, b = calculate(plan_a, models, until_year), calculate(plan_b, models, until_year)
     _check_versions(a, b)
-    models, conv = a.models, a.conventions
+    conv = a.conventions
     years = a.region.table["ar"].to_numpy()
     in_a, in_b = {o.id: o for o in a.plan.objects}, {o.id: o for o in b.plan.objects}
     removed = [o for o in a.plan.objects if o.id not in in_b]
@@ -213,7 +218,7 @@ def compare(a: Calculation, b: Calculation) -> Comparison:
                  + ("borttagna_objekt" not in on) * sums[name][18] for name in sums}
         key = tuple(c in on for c in REGION_CAUSES)
         if key not in regions:
-            regions[key] = replace(a.plan, region=region_variant(a.plan.region, b.plan.region,
+            regions[key] = replace(plan_a, region=region_variant(plan_a.region, plan_b.region,
                                                                  {c for c in REGION_CAUSES if c in on}))
         table = region_from_sums(regions[key], total, models, conv, years).table
         cost[mask] = table["kapitalkostnader"].to_numpy()[period]
