@@ -178,3 +178,27 @@ def test_a_drivers_contribution_is_the_run_without_its_uncertainty(calc):
         without = type(draws)(factor, engine.propagate(own), own)
         share = engine.outcome(engine.deltas(without))["andel"][:, period]
         assert contribution == pytest.approx(before - (share >= limit).sum(axis=1).mean(), abs=1e-12), oid
+
+
+def test_every_rule_in_a_draw_is_judged_as_on_the_full_recompute(calc):
+    """The guidelines over the draws (RiskResult.rules) come from each draw's rules judged as on the drawn plan
+    recomputed in full: per draw and rule, the years missed are the same (the debt share moves with overruns)."""
+    from invest.analyses.guidelines import judge_all
+    from invest.analyses.risk import rule_risks
+    from invest.engine.plan_change import region_deltas
+
+    engine = Risk(calc)
+    draws = engine.draw(6, 11)
+    judged = judge_all(calc, region_deltas(calc, engine.deltas(draws)), slice(None))
+    for k in range(6):
+        full = judge_all(calculate(drawn_plan(calc, draws.factor[k], draws.shift[k]), calc.models))
+        for many, one in zip(judged, full):
+            assert (many.passes[k] == one.passes).all(), (k, one.rule.id)
+            assert np.abs(many.margin[k] - one.margin).max() < 1e-6
+    risks = rule_risks(judged)
+    missed = np.stack([~r.passes for r in judged])
+    assert [r.any_year for r in risks] == pytest.approx(list(missed.any(axis=-1).mean(axis=-1)))
+    assert sum(r.binding for r in risks) == pytest.approx(missed.any(axis=(0, 2)).mean())  # one binding rule a draw
+    result = risk(calc, 3000, 5, drivers=0)
+    assert result.rules[0].id == "kapitalkostnadsandel"
+    assert result.rules[0].any_year == pytest.approx(result.any_year_probability)  # the riktvärde's own rule

@@ -110,47 +110,59 @@ def _compare(shape, ratio, threshold):
 
 
 def judge(rule: Rule, years: np.ndarray, numerator: np.ndarray, denominator: np.ndarray,
-          before: tuple[float, float] | None = None) -> RuleResult:
-    """A rule on the period's täljare and nämnare; `before` is the year before the period's (N, D), which a
-    must-improve rule compares its first year with."""
+          before: tuple[np.ndarray, np.ndarray] | None = None) -> RuleResult:
+    """A rule on the period's täljare and nämnare (years on the last axis; leading axes are draws or changes);
+    `before` is the year before the period's (N, D), which a must-improve rule compares its first year with."""
     shape, threshold = rule.shape, rule.thresholds(years)
-    if shape.judged == "genomsnitt":
-        n_sum, d_sum = numerator.sum(), denominator.sum()
-        weighted = float((threshold * denominator).sum() / d_sum) if d_sum else float(threshold.mean())
-        ratio = np.full(len(years), n_sum / d_sum if d_sum else np.nan)
-        threshold = np.full(len(years), weighted)
-        margin = np.full(len(years), (weighted * d_sum - n_sum) * (1 if shape.upper else -1))
-        ok = _compare(shape, ratio, threshold) if d_sum > 0 else margin >= 0
-        return RuleResult(rule, years, ratio, threshold, margin, ok, np.full(len(years), abs(weighted * d_sum)))
+    sign = 1.0 if shape.upper else -1.0
     with np.errstate(divide="ignore", invalid="ignore"):
+        if shape.judged == "genomsnitt":
+            n_sum, d_sum = numerator.sum(axis=-1, keepdims=True), denominator.sum(axis=-1, keepdims=True)
+            weighted = np.where(d_sum != 0, (threshold * denominator).sum(axis=-1, keepdims=True) / d_sum,
+                                threshold.mean())
+            ratio = np.broadcast_to(n_sum / d_sum, numerator.shape)
+            threshold = np.broadcast_to(weighted, numerator.shape)
+            margin = np.broadcast_to((weighted * d_sum - n_sum) * sign, numerator.shape)
+            ok = np.where(d_sum > 0, _compare(shape, ratio, threshold), margin >= 0)
+            return RuleResult(rule, years, ratio, threshold, margin, ok,
+                              np.broadcast_to(np.abs(weighted * d_sum), numerator.shape))
         ratio = numerator / denominator
-    margin = (threshold * denominator - numerator) * (1 if shape.upper else -1)
-    ok = np.where(denominator > 0, _compare(shape, ratio, threshold), margin >= 0)
-    if shape.judged == "ej_okande":  # over the threshold, a year passes when the ratio is no worse than the last
-        previous = np.concatenate([[np.nan if before is None or not before[1] else before[0] / before[1]], ratio[:-1]])
-        improved = ratio <= previous if shape.upper else ratio >= previous
-        ok = ok | (improved & (denominator > 0))
+        margin = (threshold * denominator - numerator) * sign
+        ok = np.where(denominator > 0, _compare(shape, ratio, threshold), margin >= 0)
+        if shape.judged == "ej_okande":  # over the threshold, a year passes when the ratio is no worse than the last
+            first = (np.where(before[1] != 0, before[0] / before[1], np.nan) if before is not None
+                     else np.full(numerator.shape[:-1], np.nan))
+            previous = np.concatenate([np.asarray(first)[..., None], ratio[..., :-1]], axis=-1)
+            improved = ratio <= previous if shape.upper else ratio >= previous
+            ok = ok | (improved & (denominator > 0))
     return RuleResult(rule, years, ratio, threshold, margin, ok, np.abs(threshold * denominator))
 
 
-def judge_all(calc: Calculation, delta: dict[str, np.ndarray] | None = None, row: int = -1) -> list[RuleResult]:
-    """Every active rule over the plan period, on the plan or (delta) on the plan with change `row`."""
+def judge_all(calc: Calculation, delta: dict[str, np.ndarray] | None = None, row: int | slice = -1
+              ) -> list[RuleResult]:
+    """Every active rule over the plan period, on the plan or (delta) on the plan with change `row` — or, with a
+    slice, with each of those changes (the results then have a leading axis per change)."""
     rules = calc.models.rules
     if not rules:
         return []
     check_columns(calc, rules)
     columns = base_columns(calc)
+    years = columns["ar"]
     if delta is not None:
         change = delta_columns(calc, delta)
-        columns = {name: columns[name] + change[name][row] if name in change else columns[name] for name in columns}
-    years = columns["ar"]
+        used = set().union(*(rule.shape.columns for rule in rules))
+        columns = {name: columns[name] + change[name][row] if name in change and name in used else columns[name]
+                   for name in columns}
     period = np.isin(years, calc.plan.plan_years)
     first = int(np.argmax(period))
     out = []
     for rule in rules:
-        n, d = _sum(rule.shape.numerator, columns), _sum(rule.shape.denominator, columns)
-        before = (float(n[first - 1]), float(d[first - 1])) if first > 0 else None
-        out.append(judge(rule, years[period].astype(int), n[period], d[period], before))
+        n, d = (np.broadcast_to(_sum(terms, columns), np.broadcast_shapes(*(columns[c].shape for _, c in
+                                                                              rule.shape.numerator
+                                                                              + rule.shape.denominator)))
+                for terms in (rule.shape.numerator, rule.shape.denominator))
+        before = (n[..., first - 1], d[..., first - 1]) if first > 0 else None
+        out.append(judge(rule, years[period].astype(int), n[..., period], d[..., period], before))
     return out
 
 

@@ -26,6 +26,7 @@ from invest.base.findings import InputError, error
 from invest.engine.calculation import Calculation, object_rate
 from invest.engine.object_grid import compute_objects
 from invest.engine.plan_arrays import concat_arrays, take_objects
+from invest.analyses.guidelines import RuleResult, judge_all
 from invest.engine.plan_change import DELTA_FIELDS, region_deltas, with_change
 
 COST, DELAY, CORRELATION = "risk/fordyring", "risk/forsening", "risk/korrelation"
@@ -45,6 +46,32 @@ class Draws:
 
 
 @dataclass(frozen=True)
+class RuleRisk:
+    """One active guideline over the draws: per plan year the probability that it is missed, the probability that
+    some year misses it, and that it is the rule that binds first (misses in the earliest year of any rule)."""
+
+    id: str
+    name: str
+    missed: np.ndarray
+    any_year: float
+    binding: float
+
+
+def rule_risks(results: list[RuleResult]) -> tuple[RuleRisk, ...]:
+    """From every rule judged on every draw (leading axis): the probabilities of RuleRisk."""
+    if not results:
+        return ()
+    failing = np.stack([~r.passes for r in results])  # rules × draws × years
+    years = failing.shape[-1]
+    first = np.where(failing.any(axis=-1), failing.argmax(axis=-1), years)  # rules × draws: first missed year
+    earliest = first.min(axis=0)
+    binds = (first == earliest) & (earliest < years)
+    binds &= np.cumsum(binds, axis=0) == 1  # of rules missing in the same year, the first listed binds
+    return tuple(RuleRisk(r.rule.id, r.rule.name, failing[k].mean(axis=0), float(failing[k].any(axis=-1).mean()),
+                          float(binds[k].mean())) for k, r in enumerate(results))
+
+
+@dataclass(frozen=True)
 class RiskResult:
     calculation: Calculation
     draws: int
@@ -54,6 +81,7 @@ class RiskResult:
     capital_costs: np.ndarray
     drivers: tuple[tuple[str, float], ...]  # object id, how many fewer plan years are expected over the
     #                                          riktvärde when its own uncertainty is removed (largest first)
+    rules: tuple[RuleRisk, ...] = ()  # every active guideline over the draws
 
     @property
     def riktvarde(self) -> float:
@@ -257,9 +285,11 @@ class Risk:
         draws = self.draw(count, seed)
         period = np.isin(self.years, self.calc.plan.plan_years)
         delta = self.deltas(draws)
-        after = self.outcome(delta)
+        region = region_deltas(self.calc, delta)
+        after = with_change(self.calc, region)
         share = after["andel"][:, period]
-        result = RiskResult(self.calc, count, seed, self.years[period], share, after["kapitalkostnader"][:, period], ())
+        result = RiskResult(self.calc, count, seed, self.years[period], share, after["kapitalkostnader"][:, period], (),
+                            rule_risks(judge_all(self.calc, region, slice(None))))
         if not drivers:
             return result
         few = min(count, DRIVER_DRAWS)

@@ -48,6 +48,10 @@ def risk_table(result: RiskResult) -> str:
              f"{swedish.percent(result.any_year_probability, 1)}", "", *text_table(header, rows, left=1), "",
              "Objekt som driver risken (förväntat antal år över riktvärdet som försvinner utan objektets egen "
              "osäkerhet):", *text_table(["Id", "Namn", "Färre år över"], drivers, left=2)]
+    if result.rules:
+        rules = [[r.name, probability_text(r.any_year), probability_text(r.binding)] for r in result.rules]
+        lines += ["", "Riktlinjerna i dragningarna (bindande: den regel som först inte klaras):",
+                  *text_table(["Regel", "Något år utanför", "Binder först"], rules, left=1)]
     return "\n".join(lines) + "\n"
 
 
@@ -60,5 +64,10 @@ def risk_json(result: RiskResult) -> str:
     return json.dumps({"plan": Path(result.calculation.plan.file).name, "riktvarde": result.riktvarde,
                        "dragningar": result.draws, "fro": result.seed, "ar": years,
                        "sannolikhet_nagot_ar_over": result.any_year_probability,
-                       "drivande_objekt": [{"id": oid, "bidrag": b} for oid, b in result.drivers]},
+                       "drivande_objekt": [{"id": oid, "bidrag": b} for oid, b in result.drivers],
+                       "regler": [{"regel": r.id, "namn": r.name, "sannolikhet_nagot_ar_utanfor": r.any_year,
+                                   "sannolikhet_bindande": r.binding,
+                                   "sannolikhet_per_ar": [{"ar": int(y), "sannolikhet_utanfor": float(p)}
+                                                          for y, p in zip(result.years, r.missed)]}
+                                  for r in result.rules]},
                       ensure_ascii=False, indent=2)
