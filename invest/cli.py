@@ -388,12 +388,17 @@ def forsening(plan, models_dir, ranta, till_ar, mapping_path, objekt, years, fra
         click.echo(f"Skrev {result.drawing}.")
 
 
+def proposals_option(extra: str = ""):
+    """--forslag FIL, once per workbook (kontroll and optimera)."""
+    return click.option("--forslag", cls=ProposalsOption, multiple=True, required=True,
+                        type=click.Path(path_type=Path, dir_okay=False), metavar="FIL",
+                        help="En arbetsbok med föreslagna objekt, i valfri layout som importen läser; upprepa "
+                             f"flaggan för flera förslag.{extra}")
+
+
 @main.command()
 @plan_argument
-@click.option("--forslag", cls=ProposalsOption, multiple=True, required=True,
-              type=click.Path(path_type=Path, dir_okay=False), metavar="FIL",
-              help="En arbetsbok med föreslagna objekt, i valfri layout som importen läser; upprepa flaggan för "
-                   "flera förslag.")
+@proposals_option()
 @format_option("tabell", "json")
 @calculation_options
 @output_options
@@ -429,10 +434,7 @@ def kontroll(plan, models_dir, ranta, till_ar, mapping_path, forslag, fmt, utdat
 
 @main.command()
 @plan_argument
-@click.option("--forslag", cls=ProposalsOption, multiple=True, required=True,
-              type=click.Path(path_type=Path, dir_okay=False), metavar="FIL",
-              help="En arbetsbok med föreslagna objekt, i valfri layout som importen läser; upprepa flaggan för "
-                   "flera. Valfria kolumner: varde, tidigast_start, senast_start, utesluter.")
+@proposals_option(" Valfria kolumner: varde, tidigast_start, senast_start, utesluter.")
 @click.option("--gap", type=DecimalNumber(0.0, 0.5, "ett bråktal, t.ex. 0,005, eller i procent, 0,5 %"),
               default=GAP, metavar="G",
               help=f"Relativt MIP-gap där lösaren får sluta (0,005 = 0,5 %).  [standard: {swedish.number(GAP, 3)}]")
