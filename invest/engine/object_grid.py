@@ -1,15 +1,22 @@
 """Object level of docs/berakningsmodell.md §1–4: tranches, component depreciation by month, medfinansiering,
-pågående arbete, book value and interest, on an (object × year) grid without Python loops over object-years."""
+pågående arbete, book value and interest, on an (object × year) grid without Python loops over object-years.
+
+The grid is as wide as the latest depreciation of any object. The objects are computed a chunk of rows at a time
+(each chunk's temporaries stay in cache and are reused, not fresh memory the system must map and zero), straight
+into one block that holds every figure; spend sharing an object and activation year is one tranche, and the tranches
+and their depreciation steps come from engine/tranches.py."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import polars as pl
 
 from invest.params.parameters import Conventions
-from invest.engine.plan_arrays import PlanArrays, entries_of
+from invest.engine.plan_arrays import PlanArrays
+from invest.engine.tranches import (ActivationSpan, activation, activation_span, depreciated_components,
+                                    depreciation_steps, last_depreciation_month, tranches)
 
 PER_OBJECT_COLUMNS = ("id", "ar", "utgift", "avskrivning", "intaktsford_medfinansiering", "pagaende", "bokfort_varde",
                       "medfinansieringsskuld", "bidragsskuld", "bundet_kapital", "ranta", "kapitalkostnad")
@@ -49,28 +56,56 @@ class ObjectGrid:
         return first, last
 
 
-def _grid(obj: np.ndarray, col: np.ndarray, weights: np.ndarray, n: int, width: int) -> np.ndarray:
-    counts = np.bincount(obj * width + col, weights=weights, minlength=n * width)
-    return counts.astype(float, copy=False).reshape(n, width)  # bincount of nothing is int
+def _add_to_grid(grid: np.ndarray, obj: np.ndarray, col: np.ndarray, weights: np.ndarray) -> None:
+    """Adds each weight to its (object, column) cell of a C-contiguous grid (through its flat view: faster than
+    a 2-d index)."""
+    assert grid.flags.c_contiguous  # else reshape would copy and the sums be lost
+    np.add.at(grid.reshape(-1), obj * grid.shape[1] + col, weights)
 
 
-def activation(arrays: PlanArrays, conv: Conventions) -> tuple[np.ndarray, np.ndarray]:
-    """Activation year and month of each spend entry (§1): the driftsättning date for spend up to and
-    including its year, 1 July (a parameter) of the spend year after it and for löpande pots
-    (of the spend year + N for `löpande +N`). A bidrag till statlig infrastruktur is recognised in full at its
-    decision (the driftsättning date), also the payments after it (docs/berakningsmodell.md §1)."""
-    o = arrays.spend_obj
-    own_year = arrays.lopande[o] | ((arrays.spend_year > arrays.drift_year[o]) & ~arrays.bidrag[o])
-    drift_month = np.where(arrays.drift_month[o] > 0, arrays.drift_month[o], conv.standardmanad)
-    year = np.where(own_year, arrays.spend_year + arrays.lopande_lag[o], arrays.drift_year[o])
-    month = np.where(own_year, conv.efter_driftsattning_manad, drift_month)
-    return year, month
+def _year_bounds(arrays: PlanArrays, span: ActivationSpan, last_month: int | None, from_year: int | None,
+                 until_year: int | None) -> tuple[int, int]:
+    """First and last year of the grid: spend, activation, scheduled receipts, depreciation and the asked bounds
+    (a bidrag is recognised at its decision, which may come before its payments)."""
+    bounds = [y for y in (from_year, until_year) if y is not None]
+    early = [int(c.min()) for c in (arrays.spend_year, span.earliest // 12, arrays.sched_year) if len(c)]
+    first_year = min(early + bounds or [2026])
+    late = [int(c.max()) for c in (arrays.spend_year, span.latest // 12, arrays.sched_year) if len(c)]
+    if last_month is not None:
+        late.append(last_month // 12)
+    return first_year, max(late + bounds + [first_year])
 
 
-def _component_rows(arrays: PlanArrays) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs (spend entry, component) of the same object, as two index arrays."""
-    comp_idx, spend_idx = entries_of(arrays.comp_obj, len(arrays.ids), arrays.spend_obj)
-    return spend_idx, comp_idx
+def _by_object(arrays: PlanArrays) -> PlanArrays:
+    """The arrays with spend entries and scheduled receipts in object order (components are so already)."""
+    def ordered(obj: np.ndarray) -> bool:
+        return bool((obj[1:] >= obj[:-1]).all())
+
+    if ordered(arrays.spend_obj) and ordered(arrays.sched_obj):
+        return arrays
+    spend, sched = np.argsort(arrays.spend_obj, kind="stable"), np.argsort(arrays.sched_obj, kind="stable")
+    return replace(arrays, spend_obj=arrays.spend_obj[spend], spend_year=arrays.spend_year[spend],
+                   spend_amount=arrays.spend_amount[spend], sched_obj=arrays.sched_obj[sched],
+                   sched_year=arrays.sched_year[sched], sched_amount=arrays.sched_amount[sched])
+
+
+def _rows(arrays: PlanArrays, lo: int, hi: int) -> PlanArrays:
+    """The objects lo…hi−1 as a plan of their own (objects numbered from 0); entries are in object order."""
+    def entries(obj: np.ndarray) -> slice:
+        return slice(*np.searchsorted(obj, [lo, hi]))
+
+    s, c, m = entries(arrays.spend_obj), entries(arrays.comp_obj), entries(arrays.sched_obj)
+    return PlanArrays(
+        ids=arrays.ids[lo:hi], drift_year=arrays.drift_year[lo:hi], drift_month=arrays.drift_month[lo:hi],
+        lopande=arrays.lopande[lo:hi], lopande_lag=arrays.lopande_lag[lo:hi],
+        medfinansiering=arrays.medfinansiering[lo:hi], bidrag=arrays.bidrag[lo:hi],
+        spend_obj=arrays.spend_obj[s] - lo, spend_year=arrays.spend_year[s], spend_amount=arrays.spend_amount[s],
+        comp_obj=arrays.comp_obj[c] - lo, comp_share=arrays.comp_share[c], comp_months=arrays.comp_months[c],
+        sched_obj=arrays.sched_obj[m] - lo, sched_year=arrays.sched_year[m], sched_amount=arrays.sched_amount[m],
+    )
+
+
+CHUNK_CELLS = 1 << 17  # grid cells of the objects computed together: their temporaries stay in cache
 
 
 def compute_objects(arrays: PlanArrays, conv: Conventions, rate_path, from_year: int | None = None,
@@ -78,84 +113,127 @@ def compute_objects(arrays: PlanArrays, conv: Conventions, rate_path, from_year:
     """`rate_path(years) -> rates` gives the internränta per year; the grid covers at least from_year–until_year.
     `ratios` (per object: the released share of depreciation, the pro-rata receipt per krona spent) replaces what
     the objects' own medfinansiering and spend give: with them fixed, every figure is linear in the spend and the
-    scheduled receipts (analyses/risk.py builds its per-object tables so)."""
+    scheduled receipts (analyses/risk.py builds its per-object tables so). The grid's width is set by the latest
+    depreciation; the objects are computed a chunk of rows at a time, into one block for all figures."""
     n = len(arrays.ids)
-    act_year, act_month = activation(arrays, conv)
-    spend_idx, comp_idx = _component_rows(arrays)
-
-    start = act_year[spend_idx] * 12 + act_month[spend_idx] - 1  # absolute month of activation
-    if conv.avskrivningsstart == "nasta_manad":
-        start = start + 1
-    elif conv.avskrivningsstart == "nasta_ar":
-        start = (act_year[spend_idx] + 1) * 12
-    decided = arrays.bidrag[arrays.spend_obj[spend_idx]]  # LKBR: dissolved from the month of the decision
-    start = np.where(decided, act_year[spend_idx] * 12 + act_month[spend_idx] - 1, start)
-    months = arrays.comp_months[comp_idx]
-    dep_rows = months > 0
-    start, months = start[dep_rows], months[dep_rows]
-    dep_obj = arrays.spend_obj[spend_idx][dep_rows]
-    monthly = arrays.spend_amount[spend_idx][dep_rows] * arrays.comp_share[comp_idx][dep_rows] / months
-
-    candidates = [arrays.spend_year, act_year, (start + months - 1) // 12, arrays.sched_year]
-    bounds = [y for y in (from_year, until_year) if y is not None]
-    first_year = int(min([c.min() for c in (arrays.spend_year, act_year, arrays.sched_year) if len(c)] + bounds
-                         or [2026]))  # a bidrag is recognised at its decision, which may come before its payments
-    last_year = int(max([c.max() for c in candidates if len(c)] + bounds + [first_year]))
+    arrays = _by_object(arrays)
+    span = activation_span(arrays, conv)
+    first_year, last_year = _year_bounds(arrays, span, last_depreciation_month(arrays, conv, span), from_year,
+                                         until_year)
     years = np.arange(first_year, last_year + 1)
     width = len(years)
+    # spend, activation and scheduled receipts end at column `plan_cols`; later only depreciation moves anything
+    plan_cols = 1 + max([int(c.max()) - first_year for c in (arrays.spend_year, span.latest // 12, arrays.sched_year)
+                         if len(c)] + [0])
+    rates = np.asarray(rate_path(years), dtype=float)
 
-    spend = _grid(arrays.spend_obj, arrays.spend_year - first_year, arrays.spend_amount, n, width)
-    activated = _grid(arrays.spend_obj, act_year - first_year, arrays.spend_amount, n, width)
+    figures = _Figures.zeros(n, width, own_base=conv.rantebas not in ("bundet_kapital", "bokfort_varde"))
+    rows = max(1, CHUNK_CELLS // width)
+    for lo in range(0, n, rows):
+        hi = min(n, lo + rows)
+        part_ratios = None if ratios is None else (ratios[0][lo:hi], ratios[1][lo:hi])
+        _compute_rows(_rows(arrays, lo, hi), conv, first_year, plan_cols, rates, part_ratios, figures.rows(lo, hi))
+    base = {"bundet_kapital": figures.bundet_kapital, "bokfort_varde": figures.book_value}.get(conv.rantebas,
+                                                                                             figures.rate_base)
+    return ObjectGrid(arrays.ids, years, figures.spend, figures.activated, figures.depreciation, figures.received,
+                      figures.release, figures.pagaende, figures.book_value, figures.liability, figures.commitment,
+                      figures.bundet_kapital, base, figures.interest)
 
-    # Depreciation of a tranche component: a partial first year, full years, a partial last year (§2).
-    y_start, m_start = start // 12 - first_year, start % 12
-    y_end, m_end = (start + months - 1) // 12 - first_year, (start + months - 1) % 12 + 1
-    single = y_start == y_end
-    point_cols = np.concatenate([y_start, y_end[~single]])
-    point_vals = np.concatenate([monthly * np.where(single, months, 12 - m_start), monthly[~single] * m_end[~single]])
-    point_objs = np.concatenate([dep_obj, dep_obj[~single]])
-    depreciation = _grid(point_objs, point_cols, point_vals, n, width)
-    middle = ~single  # full years between: +12·monthly from the year after the start, −12·monthly from the end year
-    rate_diff = _grid(np.concatenate([dep_obj[middle], dep_obj[middle]]),
-                      np.concatenate([y_start[middle] + 1, y_end[middle]]),
-                      np.concatenate([12 * monthly[middle], -12 * monthly[middle]]), n, width + 1)[:, :width]
-    depreciation += np.cumsum(rate_diff, axis=1)
+
+@dataclass(frozen=True)
+class _Figures:
+    """The grid figures of some objects, as (objects × years) views to be filled (zeros to start)."""
+
+    spend: np.ndarray
+    activated: np.ndarray
+    depreciation: np.ndarray
+    received: np.ndarray
+    release: np.ndarray
+    pagaende: np.ndarray
+    book_value: np.ndarray
+    liability: np.ndarray
+    commitment: np.ndarray
+    bundet_kapital: np.ndarray
+    interest: np.ndarray
+    rate_base: np.ndarray | None  # only where it is none of the figures above (bokfört värde netto)
+
+    @classmethod
+    def zeros(cls, n: int, width: int, own_base: bool) -> "_Figures":
+        """All figures as layers of one zeroed block (one fresh allocation costs less than a dozen); a layer for
+        the rate base only if `own_base`."""
+        figures = len(fields(cls)) - 1
+        block = np.zeros((figures + own_base, n, width))
+        return cls(*block[:figures], rate_base=block[figures] if own_base else None)
+
+    def rows(self, lo: int, hi: int) -> "_Figures":
+        """The figures of objects lo…hi−1 (views, C-contiguous)."""
+        views = (getattr(self, f.name) for f in fields(self))
+        return _Figures(*(None if a is None else a[lo:hi] for a in views))
+
+
+def _compute_rows(arrays: PlanArrays, conv: Conventions, first_year: int, plan_cols: int, rates: np.ndarray,
+                  ratios: tuple[np.ndarray, np.ndarray] | None, out: _Figures) -> None:
+    """Every figure of the objects of `arrays` into `out` (§1–4)."""
+    n, width = out.spend.shape
+    act_year, act_month = activation(arrays, conv)
+    _add_to_grid(out.spend, arrays.spend_obj, arrays.spend_year - first_year, arrays.spend_amount)
+    activated = out.activated
+    _add_to_grid(activated, arrays.spend_obj, act_year - first_year, arrays.spend_amount)
+    plan = np.s_[:, :plan_cols]
+    spend = out.spend[plan]
+
+    comp_obj, comp_months, comp_share = depreciated_components(arrays)
+    parts = tranches(arrays, conv, act_year, act_month, activated, first_year)
+    steps = depreciation_steps(parts, comp_obj, comp_months, comp_share, n, width, first_year)
+    np.cumsum(steps[:, :width], axis=1, out=out.depreciation)
 
     total_spend = spend.sum(axis=1)
     per_krona = np.where(total_spend > 0, 1 / np.where(total_spend > 0, total_spend, 1.0), 0.0)  # 0 for no spend
-    scheduled = _grid(arrays.sched_obj, arrays.sched_year - first_year, arrays.sched_amount, n, width)
     if ratios is None:
+        scheduled_total = np.bincount(arrays.sched_obj, weights=arrays.sched_amount, minlength=n)
         release_ratio = arrays.medfinansiering * per_krona
-        receipt_ratio = (arrays.medfinansiering - scheduled.sum(axis=1)) * per_krona
+        receipt_ratio = (arrays.medfinansiering - scheduled_total) * per_krona
     else:
         release_ratio, receipt_ratio = ratios
-    received = scheduled + spend * receipt_ratio[:, None]
-    release = depreciation * release_ratio[:, None]
+    np.multiply(spend, receipt_ratio[:, None], out=out.received[plan])
+    _add_to_grid(out.received, arrays.sched_obj, arrays.sched_year - first_year, arrays.sched_amount)
+    np.multiply(out.depreciation, release_ratio[:, None], out=out.release)
 
-    unactivated = np.cumsum(spend - activated, axis=1)  # spend to date − activated to date
+    unactivated = out.pagaende  # spend to date − activated to date, constant after the plan columns
+    np.subtract(spend, activated[plan], out=unactivated[plan])
+    np.cumsum(unactivated[plan], axis=1, out=unactivated[plan])
+    unactivated[:, plan_cols:] = unactivated[:, plan_cols - 1:plan_cols]
     # a bidrag recognised before it is paid: the unpaid part is a liability without interest, not negative pågående
-    commitment = np.where(arrays.bidrag[:, None], np.maximum(-unactivated, 0.0), 0.0)
-    pagaende = unactivated + commitment
-    book_value = np.cumsum(activated - depreciation, axis=1)
-    liability = np.cumsum(received - release, axis=1)
-    bundet = pagaende + book_value
-    bundet -= liability
-    bundet -= commitment
+    decided = np.flatnonzero(arrays.bidrag)
+    out.commitment[decided] = np.maximum(-unactivated[decided], 0.0)
+    out.pagaende[decided] = np.maximum(unactivated[decided], 0.0)
+
+    np.subtract(activated, out.depreciation, out=out.book_value)
+    np.cumsum(out.book_value, axis=1, out=out.book_value)
+    np.subtract(out.received, out.release, out=out.liability)
+    np.cumsum(out.liability, axis=1, out=out.liability)
+    bundet = out.bundet_kapital
+    np.add(out.pagaende, out.book_value, out=bundet)
+    bundet -= out.liability
+    bundet[decided] -= out.commitment[decided]
     if conv.rantebas == "bundet_kapital":
         base = bundet
     elif conv.rantebas == "bokfort_varde":
-        base = book_value
+        base = out.book_value
     else:
-        base = book_value - liability
-    rates = np.asarray(rate_path(years), dtype=float)
+        base = out.rate_base
+        np.subtract(out.book_value, out.liability, out=base)
+    _interest(base, rates, conv, out=out.interest)
+
+
+def _interest(base: np.ndarray, rates: np.ndarray, conv: Conventions, out: np.ndarray) -> None:
+    """The interest of each year on the rate base (§4), into `out` (zeros)."""
     if conv.rantetidpunkt == "genomsnitt":  # r_t · (K_{t−1} + K_t) / 2
-        interest = base * (rates / 2)
-        interest[:, 1:] += base[:, :-1] * (rates[1:] / 2)
+        np.multiply(base[:, :1], rates[:1] / 2, out=out[:, :1])
+        np.add(base[:, :-1], base[:, 1:], out=out[:, 1:])
+        out[:, 1:] *= rates[1:] / 2
     else:  # r_t · K_{t−1}
-        interest = np.zeros_like(base)
-        interest[:, 1:] = base[:, :-1] * rates[1:]
-    return ObjectGrid(arrays.ids, years, spend, activated, depreciation, received, release, pagaende, book_value,
-                      liability, commitment, bundet, base, interest)
+        np.multiply(base[:, :-1], rates[1:], out=out[:, 1:])
 
 
 def per_object_frame(grid: ObjectGrid) -> pl.DataFrame:

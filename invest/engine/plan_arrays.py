@@ -75,8 +75,8 @@ def entries_of(owner: np.ndarray, n: int, rows: np.ndarray) -> tuple[np.ndarray,
     starts = np.cumsum(counts) - counts
     reps = counts[rows]
     new_owner = np.repeat(np.arange(len(rows)), reps)
-    within = np.arange(reps.sum()) - np.repeat(np.cumsum(reps) - reps, reps)
-    return starts[rows][new_owner] + within, new_owner
+    first_new = np.cumsum(reps) - reps  # where each row's entries begin among the new ones
+    return np.repeat(starts[rows] - first_new, reps) + np.arange(len(new_owner)), new_owner
 
 
 def take_objects(arrays: PlanArrays, rows: np.ndarray, shift: np.ndarray, from_year: int,
