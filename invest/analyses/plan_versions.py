@@ -14,7 +14,7 @@ the nine causes: every cause's average marginal effect over all orders, so the c
 and no order is favoured. That takes the region of 2⁹ = 512 plans; they are cheap, because the objects' sums are
 formed from one engine run: each changed object in its 16 variants (the four object causes on or off), the new
 and removed objects once, the unchanged once — and each of the 512 plans is the region model (the debt path) on
-the sum of its variants (engine/region_model.py `region_from_sums`)."""
+the sum of its variants (engine/region_model.py `region_columns`)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from invest.engine.calculation import Calculation, calculate, object_rate
 from invest.engine.object_grid import compute_objects
 from invest.engine.plan_arrays import plan_arrays
 from invest.engine.plan_change import DELTA_FIELDS, region_deltas
-from invest.engine.region_model import OBJECT_SUMS, region_from_sums
+from invest.engine.region_model import OBJECT_SUMS, region_columns
 from invest.params.parameters import Models
 from invest.plan.records import InvestmentObject, Plan, RegionInputs
 
@@ -220,9 +220,9 @@ def compare(plan_a: Plan, plan_b: Plan, models: Models, until_year: int | None =
         if key not in regions:
             regions[key] = replace(plan_a, region=region_variant(plan_a.region, plan_b.region,
                                                                  {c for c in REGION_CAUSES if c in on}))
-        table = region_from_sums(regions[key], total, models, conv, years).table
-        cost[mask] = table["kapitalkostnader"].to_numpy()[period]
-        share[mask] = table["andel"].to_numpy().astype(float)[period]
+        table, _ = region_columns(regions[key], total, models, conv, years)
+        cost[mask] = table["kapitalkostnader"][period]
+        share[mask] = table["andel"][period]
     causes_cost = dict(zip(CAUSES, shapley(cost, len(CAUSES))))
     causes_share = dict(zip(CAUSES, shapley(share, len(CAUSES))))
     pa, pb = a.plan_period(), b.plan_period()

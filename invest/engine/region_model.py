@@ -162,13 +162,15 @@ def compute_region(plan: Plan, grid: ObjectGrid, models: Models, conv: Conventio
                    revenue_change: np.ndarray | None = None) -> RegionResult:
     """The region table; `revenue_change` (per year, mnkr) is added to övriga intäkter, as a Region sheet giving
     them so changed would (a scenario's skatteunderlag)."""
-    return region_from_sums(plan, _object_sums(grid, years), models, conv, years, revenue_change)
+    table, notes = region_columns(plan, _object_sums(grid, years), models, conv, years, revenue_change)
+    return RegionResult(pl.DataFrame(table).with_columns(pl.col(pl.Float64).fill_nan(None)), tuple(notes))
 
 
-def region_from_sums(plan: Plan, sums: dict[str, np.ndarray], models: Models, conv: Conventions, years: np.ndarray,
-                     revenue_change: np.ndarray | None = None) -> RegionResult:
-    """compute_region from the objects' sums per region year (OBJECT_SUMS), however they were formed (a comparison
-    of plan versions adds the sums of objects in different versions)."""
+def region_columns(plan: Plan, sums: dict[str, np.ndarray], models: Models, conv: Conventions, years: np.ndarray,
+                   revenue_change: np.ndarray | None = None) -> tuple[dict[str, np.ndarray], list[str]]:
+    """The region table's columns as arrays (nan where a figure has no value), and its notes, from the objects' sums
+    per region year (OBJECT_SUMS) however they were formed (a comparison of plan versions adds the sums of objects
+    in different versions)."""
     notes: list[str] = []
     n = len(years)
     rv = np.full(n, conv.riktvarde)
@@ -182,7 +184,7 @@ def region_from_sums(plan: Plan, sums: dict[str, np.ndarray], models: Models, co
                  "objektens_bundna_kapital": sums["bundet_kapital"]}
         notes.append("Planen saknar bladet Region: regiontabellen är summan av objekten, räntekostnader är "
                      "internränta på bundet kapital och andelen av totala intäkter kan inte beräknas.")
-        return RegionResult(pl.DataFrame(table).with_columns(pl.col(pl.Float64).fill_nan(None)), tuple(notes))
+        return table, notes
 
     region = plan.region
     existing_dep = existing_depreciation(plan, models, conv, years)
@@ -239,5 +241,4 @@ def region_from_sums(plan: Plan, sums: dict[str, np.ndarray], models: Models, co
     if region.ingaende_materiella_anlaggningstillgangar is not None:
         table["materiella_anlaggningstillgangar"] = (region.ingaende_materiella_anlaggningstillgangar
                                                      + np.cumsum(sums["investeringar"] - dep))
-    frame = pl.DataFrame(table).with_columns(pl.col(pl.Float64).fill_nan(None))
-    return RegionResult(frame, tuple(notes))
+    return table, notes
