@@ -37,7 +37,8 @@ from invest.engine.plan_change import with_change
 from invest.params.parameters import RIKTVARDE_RULE
 from invest.plan.records import InvestmentObject
 
-WORSE, THRESHOLD = "ej_samre", "troskel"  # the two kinds of constraint row
+WORSE, THRESHOLD = "ej_samre", "troskel"
+NO_START = "inget_startar"  # a rejected proposal's "rule" when no start year is allowed  # the two kinds of constraint row
 
 
 @dataclass(frozen=True)
@@ -297,8 +298,8 @@ class Optimisation:
             by = next((self.proposals[b if a == k else a].name for a, b in self.exclusive
                        if k in (a, b) and (b if a == k else a) in taken), None)
             mine = [j for j, (owner, _) in enumerate(self.choice_of) if owner == k]
-            if not mine:
-                out.append(Rejected(p, "", "", None, 0.0, 0.0, None, by))
+            if not mine:  # tidigast_start, senast_start and its beroenden leave no start in the plan period
+                out.append(Rejected(p, NO_START, "inget tillåtet startår i planperioden", None, 0.0, 0.0, None, by))
                 continue
             after = slack[:, None] + cons.matrix[:, mine]
             fitting = [self.choice_of[j][1] for j, ok in zip(mine, (after >= -1e-9).all(axis=0)) if ok]

@@ -50,7 +50,8 @@ def rule_lines(check: RuleCheck) -> list[str]:
     rows = [[r.rule.name, f"{SAYS[r.rule.shape.comparison]} {_percent(float(r.threshold.min()))}"
              if len(set(r.threshold)) == 1 else "trappa", "ja" if r.passed else "nej",
              _when(r, r.first_failure) if r.first_failure is not None else "—",
-             ", ".join(map(str, check.newly_missed(r))) or "—"] for r in check.changed]
+             _when(r, None) if r.rule.shape.judged == "genomsnitt" and check.newly_missed(r)
+             else ", ".join(map(str, check.newly_missed(r))) or "—"] for r in check.changed]
     return (["Riktlinjerna med förslagen:"]
             + text_table(["Regel", "Gräns", "Klaras", "Första år utanför", "Nya år utanför"], rows, left=3)
             + binding_line(check.changed) + [""])
