@@ -19,7 +19,7 @@ import numpy as np
 from invest.base.findings import InputError, error
 from invest.engine.calculation import Calculation
 from invest.engine.region_model import share_terms
-from invest.params.guideline_rules import Rule
+from invest.params.guideline_rules import RULE_COLUMNS, Rule
 
 HELD = ("ovriga_intakter", "likvida_medel", "skatteintakter_och_statsbidrag")  # inputs a change to the plan keeps
 
@@ -33,17 +33,25 @@ def base_columns(calc: Calculation) -> dict[str, np.ndarray]:
     return {**cols, "andel_taljare": n, "andel_namnare": d}
 
 
-def delta_columns(calc: Calculation, delta: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Δ of every column a rule may name, per change (rows) and region year, from plan_change.deltas: results
-    held, so självfinansiering moves by Δ avskrivningar − Δ intäktsförd medfinansiering and totala intäkter by the
-    released medfinansiering (docs/berakningsmodell.md §5)."""
+def delta_columns(calc: Calculation, delta: dict[str, np.ndarray], names=None) -> dict[str, np.ndarray]:
+    """Δ of every column a rule may name (or of `names`), per change (rows) and region year, from
+    plan_change.deltas: results held, so självfinansiering moves by Δ avskrivningar − Δ intäktsförd
+    medfinansiering and totala intäkter by the released medfinansiering (docs/berakningsmodell.md §5); the inputs
+    HELD do not move (zeros for all columns; left out when `names` are asked for)."""
     dep, release, interest = delta["avskrivningar"], delta["intaktsford_medfinansiering"], delta["rantekostnader"]
-    n, d = share_terms(dep, release, interest, release, calc.conventions.riktvardesmetod)
+    wanted = set(RULE_COLUMNS) if names is None else set(names)
     out = {name: delta[name] for name in ("investeringar", "medfinansiering_mottagen", "avskrivningar",
                                           "intaktsford_medfinansiering", "rantekostnader", "kapitalkostnader",
-                                          "lanebehov", "rantebarande_skuld")}
-    out.update(totala_intakter=release, sjalvfinansiering=dep - release, andel_taljare=n, andel_namnare=d)
-    out.update({name: np.zeros_like(dep) for name in HELD})
+                                          "lanebehov", "rantebarande_skuld") if name in wanted}
+    if "totala_intakter" in wanted:
+        out["totala_intakter"] = release
+    if "sjalvfinansiering" in wanted:
+        out["sjalvfinansiering"] = dep - release
+    if wanted & {"andel_taljare", "andel_namnare"}:
+        out["andel_taljare"], out["andel_namnare"] = share_terms(dep, release, interest, release,
+                                                                 calc.conventions.riktvardesmetod)
+    if names is None:
+        out.update({name: np.zeros_like(dep) for name in HELD})
     return out
 
 
@@ -149,10 +157,8 @@ def judge_all(calc: Calculation, delta: dict[str, np.ndarray] | None = None, row
     columns = base_columns(calc)
     years = columns["ar"]
     if delta is not None:
-        change = delta_columns(calc, delta)
-        used = set().union(*(rule.shape.columns for rule in rules))
-        columns = {name: columns[name] + change[name][row] if name in change and name in used else columns[name]
-                   for name in columns}
+        change = delta_columns(calc, delta, set().union(*(rule.shape.columns for rule in rules)))
+        columns = {**columns, **{name: columns[name] + d[row] for name, d in change.items()}}
     period = np.isin(years, calc.plan.plan_years)
     first = int(np.argmax(period))
     out = []
