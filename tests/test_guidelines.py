@@ -292,3 +292,24 @@ def test_under_the_netto_method_the_rule_follows_the_andel(tmp_path):
             (row["totala_intakter"] - row["intaktsford_medfinansiering"])
         assert ratio == pytest.approx(row["andel"], abs=1e-12)
         assert ratio == pytest.approx(netto, abs=1e-12)
+
+
+@pytest.mark.parametrize("amount, fits", [(100.0, True), (150.0, False)])
+def test_optimera_under_the_kommun_preset_agrees_with_validera(kommun, amount, fits):
+    """A year without own investments (nämnare 0) meets självfinansieringsgrad by its margin; a proposal that keeps
+    that margin is admitted, one that does not is rejected with the shortfall validera reports for the plan with it."""
+    plan, proposal, both = kommun(amount)
+    code, out, err = invest("optimera", str(plan), "--forslag", str(proposal), "--riktlinjer", "kommun",
+                            "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    code, text, _ = invest("validera", str(both), "--riktlinjer", "kommun")
+    missed = [line for line in text.splitlines() if "Självfinansieringsgrad" in line]
+    if fits:
+        assert data["valda"] == [{"id": "P", "startar": BREAK_YEAR}] and not missed
+    else:
+        assert data["valda"] == [] and len(missed) == 1 and f"Region!{BREAK_YEAR}" in missed[0]
+        (rejected,) = data["avvisade"]
+        shown = float(missed[0].split(": ")[-1].split(" mnkr")[0].replace(",", ".").replace("\u00a0", ""))
+        assert (rejected["regel"], rejected["ar"]) == ("sjalvfinansieringsgrad", BREAK_YEAR)
+        assert rejected["brist_mnkr"] == pytest.approx(shown, abs=0.05)

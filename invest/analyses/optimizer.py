@@ -187,14 +187,15 @@ class Optimisation:
                 years = [int(y) for y in self.years]
             margin0 = sign * (threshold * d0 - n0)
             for t, year in enumerate(years):
-                met = margin0[t] > (STRICT_MARGIN if rule.shape.strict else 0.0) and d0[t] > 0
-                if met:
+                keep = STRICT_MARGIN if rule.shape.strict and d0[t] > 0 else 0.0  # no ratio: a margin ≥ 0 passes
+                met = margin0[t] > keep if rule.shape.strict and d0[t] > 0 else margin0[t] >= keep
+                if met:  # stays met: the margin with the chosen set (whatever the nämnare becomes) stays positive
                     coefficient = sign * (threshold[t] * dd[:, t] - dn[:, t])
                     bound = (STRICT_MARGIN if rule.shape.strict else 0.0) - margin0[t]
                 elif d0[t] > 0:  # missed alone: the ratio may not worsen
                     coefficient = -sign * (dn[:, t] - n0[t] / d0[t] * dd[:, t])
                     bound = 0.0
-                else:  # no ratio: the margin may not shrink
+                else:  # missed alone without a ratio: the margin may not shrink
                     coefficient, bound = sign * (threshold[t] * dd[:, t] - dn[:, t]), 0.0
                 rows.append(Row(rule.id, rule.name, year, THRESHOLD if met else WORSE))
                 coefficients.append(coefficient)
