@@ -31,7 +31,9 @@ import numpy as np
 from invest.analyses.guidelines import RuleResult, base_columns, check_columns, delta_columns, judge_all
 from invest.analyses.optimizer_settings import EARLIER, FRONTIER, GAP, STRICT_MARGIN, TIME_LIMIT
 from invest.analyses.proposals import Proposal, ProposalCheck
+from invest.base import swedish
 from invest.base.findings import InputError, error
+from invest.base.progress import step
 from invest.engine.calculation import Calculation
 from invest.engine.plan_change import with_change
 from invest.params.parameters import RIKTVARDE_RULE
@@ -319,7 +321,8 @@ class Optimisation:
         if not any(r.id == RIKTVARDE_RULE for r in self.calc.models.rules):
             return []
         out = []
-        for value in FRONTIER:
+        for k, value in enumerate(FRONTIER, start=1):
+            step(f"Gränskurvan: riktvärde {swedish.percent(value, 1)} ({k} av {len(FRONTIER)})")
             rules = tuple(r.with_threshold(value) if r.id == RIKTVARDE_RULE else r for r in self.calc.models.rules)
             cons = self.constraints(rules)
             out.append((value, self.solve(cons, self.greedy(cons), gap, time_limit)))
