@@ -16,6 +16,7 @@ from invest.analyses.risk import risk
 from invest.outputs.risk_report import figures, probability_text, risk_figure, write_risk_report
 from invest.outputs.labels import value
 from invest.pipeline import Inputs, calculate_plan
+from test_scenario_outputs import assert_workbook_and_chart_alone
 from test_scenario_outputs import (SNAKE, assert_nothing_touches_the_riktvarde, assert_ticks_are_their_values, table,
                                    texts)
 
@@ -39,10 +40,7 @@ def book(files):
 
 
 def test_the_files_and_nothing_else(files):
-    folder, written = files
-    assert [p.name for p in written] == ["risk.xlsx", "risk_andel.png"]
-    assert sorted(p.name for p in folder.iterdir()) == ["risk.xlsx", "risk_andel.png"]
-    assert written[1].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert_workbook_and_chart_alone(*files, ["risk.xlsx", "risk_andel.png"])
 
 
 def test_another_stem(result, tmp_path):

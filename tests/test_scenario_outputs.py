@@ -127,11 +127,15 @@ def formula_texts(path) -> list[str]:
 
 # --- the scenarios' workbook ---
 
-def test_the_scenario_files(scenario_files):
-    folder, written = scenario_files
-    assert [p.name for p in written] == ["scenarier.xlsx", "scenarier_andel.png"]
-    assert sorted(p.name for p in folder.iterdir()) == ["scenarier.xlsx", "scenarier_andel.png"]
+def assert_workbook_and_chart_alone(folder, written, names: list[str]) -> None:
+    """An analysis wrote exactly its workbook and its PNG chart into `folder`, in that order."""
+    assert [p.name for p in written] == names
+    assert sorted(p.name for p in folder.iterdir()) == sorted(names)
     assert written[1].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_scenario_files(scenario_files):
+    assert_workbook_and_chart_alone(*scenario_files, ["scenarier.xlsx", "scenarier_andel.png"])
 
 
 def test_a_sheet_per_scenario_after_jamforelse(scenario_files, scenarios):

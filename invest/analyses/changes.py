@@ -228,8 +228,10 @@ class Changes:
             after = with_change(calc, delta)
             for name in OUTCOMES:
                 values[name][rows] = after[name]
-            for i, k in enumerate(rows) if rules else ():
-                judged[k] = judge_all(calc, delta, i)
+            if rules:
+                results = judge_all(calc, delta, slice(None))
+                for i, k in enumerate(rows):
+                    judged[k] = [r.row(i) for r in results]
         return Outcomes(self.years, values, self.base, tuple(warnings), tuple(judged) if rules else ())
 
 

@@ -12,7 +12,7 @@ choices."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
@@ -20,8 +20,9 @@ from invest.base.findings import InputError, error
 from invest.engine.calculation import Calculation
 from invest.engine.region_model import share_terms
 from invest.params.guideline_rules import RULE_COLUMNS, Rule
+from invest.plan.vocabulary import OPTIONAL_REGION_COLUMNS
 
-HELD = ("ovriga_intakter", "likvida_medel", "skatteintakter_och_statsbidrag")  # inputs a change to the plan keeps
+HELD = ("ovriga_intakter", "likvida_medel", *OPTIONAL_REGION_COLUMNS)  # inputs a change to the plan keeps
 
 
 def base_columns(calc: Calculation) -> dict[str, np.ndarray]:
@@ -55,8 +56,17 @@ def delta_columns(calc: Calculation, delta: dict[str, np.ndarray], names=None) -
     return out
 
 
-def _sum(terms, columns: dict[str, np.ndarray]) -> np.ndarray:
+def column_sum(terms, columns: dict[str, np.ndarray]) -> np.ndarray:
+    """A rule's täljare or nämnare: its signed columns summed."""
     return sum(sign * columns[c] for sign, c in terms)
+
+
+def period_threshold(threshold: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """The threshold of a rule judged over the period: the years' thresholds weighted by the nämnare (their mean
+    when the nämnare sums to 0), keeping a last axis of length 1."""
+    total = denominator.sum(axis=-1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(total != 0, (threshold * denominator).sum(axis=-1, keepdims=True) / total, threshold.mean())
 
 
 def check_columns(calc: Calculation, rules: tuple[Rule, ...]) -> None:
@@ -66,7 +76,7 @@ def check_columns(calc: Calculation, rules: tuple[Rule, ...]) -> None:
     problems = []
     for rule in rules:
         for column in sorted(rule.shape.columns - set(have)):
-            what = (f'kolumnen "{column}" på bladet Region' if column == "skatteintakter_och_statsbidrag"
+            what = (f'kolumnen "{column}" på bladet Region' if column in OPTIONAL_REGION_COLUMNS
                     else "bladet Region (totala intäkter, skuld och resultat per år)")
             problems.append(error(f"{rule.file}", f'regeln "{rule.name}" behöver {what}, som planen '
                                                    f"{calc.plan.file} saknar"))
@@ -86,6 +96,11 @@ class RuleResult:
     margin: np.ndarray
     passes: np.ndarray
     allowed: np.ndarray  # |threshold · nämnare|: the amount the margin is a part of
+
+    def row(self, k: int) -> RuleResult:
+        """The result of change k, when the rule was judged on several (a leading axis)."""
+        return replace(self, **{f.name: getattr(self, f.name)[k] for f in fields(self)
+                                if isinstance(getattr(self, f.name), np.ndarray) and getattr(self, f.name).ndim > 1})
 
     @property
     def headroom(self) -> np.ndarray:
@@ -126,8 +141,7 @@ def judge(rule: Rule, years: np.ndarray, numerator: np.ndarray, denominator: np.
     with np.errstate(divide="ignore", invalid="ignore"):
         if shape.judged == "genomsnitt":
             n_sum, d_sum = numerator.sum(axis=-1, keepdims=True), denominator.sum(axis=-1, keepdims=True)
-            weighted = np.where(d_sum != 0, (threshold * denominator).sum(axis=-1, keepdims=True) / d_sum,
-                                threshold.mean())
+            weighted = period_threshold(threshold, denominator)
             ratio = np.broadcast_to(n_sum / d_sum, numerator.shape)
             threshold = np.broadcast_to(weighted, numerator.shape)
             margin = np.broadcast_to((weighted * d_sum - n_sum) * sign, numerator.shape)
@@ -163,10 +177,8 @@ def judge_all(calc: Calculation, delta: dict[str, np.ndarray] | None = None, row
     first = int(np.argmax(period))
     out = []
     for rule in rules:
-        n, d = (np.broadcast_to(_sum(terms, columns), np.broadcast_shapes(*(columns[c].shape for _, c in
-                                                                              rule.shape.numerator
-                                                                              + rule.shape.denominator)))
-                for terms in (rule.shape.numerator, rule.shape.denominator))
+        n, d = np.broadcast_arrays(column_sum(rule.shape.numerator, columns),
+                                   column_sum(rule.shape.denominator, columns))
         before = (n[..., first - 1], d[..., first - 1]) if first > 0 else None
         out.append(judge(rule, years[period].astype(int), n[..., period], d[..., period], before))
     return out

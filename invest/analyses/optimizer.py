@@ -28,7 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from invest.analyses.guidelines import RuleResult, base_columns, check_columns, delta_columns, judge_all
+from invest.analyses.guidelines import (RuleResult, base_columns, check_columns, column_sum, delta_columns, judge_all,
+                                        period_threshold)
 from invest.analyses.optimizer_settings import EARLIER, FRONTIER, GAP, STRICT_MARGIN, TIME_LIMIT
 from invest.analyses.proposals import Proposal, ProposalCheck
 from invest.base import swedish
@@ -175,22 +176,21 @@ class Optimisation:
         rows, coefficients, bounds = [], [], []
         for rule in rules:
             sign = 1.0 if rule.shape.upper else -1.0
-            n0 = sum(s * self.base[c] for s, c in rule.shape.numerator)[self.period]
-            d0 = sum(s * self.base[c] for s, c in rule.shape.denominator)[self.period]
-            dn = sum(s * self.change[c] for s, c in rule.shape.numerator)[:, self.period]
-            dd = sum(s * self.change[c] for s, c in rule.shape.denominator)[:, self.period]
+            n0, d0 = (column_sum(terms, self.base)[self.period] for terms in (rule.shape.numerator,
+                                                                              rule.shape.denominator))
+            dn, dd = (column_sum(terms, self.change)[:, self.period] for terms in (rule.shape.numerator,
+                                                                                   rule.shape.denominator))
             threshold = rule.thresholds(self.years)
-            if rule.shape.judged == "genomsnitt":
-                threshold = np.full(1, (threshold * d0).sum() / d0.sum() if d0.sum() else threshold.mean())
-                n0, d0, dn, dd = n0.sum(keepdims=True), d0.sum(keepdims=True), dn.sum(1, keepdims=True), \
-                    dd.sum(1, keepdims=True)
+            if rule.shape.judged == "genomsnitt":  # one row on the period's sums
+                threshold = period_threshold(threshold, d0)
+                n0, d0, dn, dd = (x.sum(axis=-1, keepdims=True) for x in (n0, d0, dn, dd))
                 years = [None]
             else:
                 years = [int(y) for y in self.years]
             margin0 = sign * (threshold * d0 - n0)
             for t, year in enumerate(years):
-                keep = STRICT_MARGIN if rule.shape.strict and d0[t] > 0 else 0.0  # no ratio: a margin ≥ 0 passes
-                met = margin0[t] > keep if rule.shape.strict and d0[t] > 0 else margin0[t] >= keep
+                strict = rule.shape.strict and d0[t] > 0  # without a ratio a margin ≥ 0 passes (guidelines.judge)
+                met = margin0[t] > STRICT_MARGIN if strict else margin0[t] >= 0
                 if met:  # stays met: the margin with the chosen set (whatever the nämnare becomes) stays positive
                     coefficient = sign * (threshold[t] * dd[:, t] - dn[:, t])
                     bound = (STRICT_MARGIN if rule.shape.strict else 0.0) - margin0[t]

@@ -196,16 +196,19 @@ def compare(plan_a: Plan, plan_b: Plan, models: Models, until_year: int | None =
     moving = [(x, y, why) for x, y, why in changed if why]
 
     # one engine run: groups 0–15 the changed objects' variants, 16 the unchanged, 17 the new, 18 the removed
+    variants = 1 << len(OBJECT_CAUSES)
     objects, group = [], []
-    for g in range(1 << len(OBJECT_CAUSES)):  # bit k of g: OBJECT_CAUSES[k] taken from B
+    for g in range(variants):  # bit k of g: OBJECT_CAUSES[k] taken from B
         chosen = {c for k, c in enumerate(OBJECT_CAUSES) if g >> k & 1}
-        for x, y, _ in moving:
-            objects.append(object_variant(x, y, chosen))
-            group.append(g)
-    for g, part in ((16, same), (17, new), (18, removed)):
+        objects += [object_variant(x, y, chosen) for x, y, _ in moving]
+        group += [g] * len(moving)
+    for g, part in ((variants, same), (variants + 1, new), (variants + 2, removed)):
         objects += part
         group += [g] * len(part)
-    sums = _group_sums(a, objects, np.array(group, dtype=np.int64), 19, years)
+    rows = _row_sums(a, objects, years)
+    sums = {name: np.zeros((variants + 3, len(years))) for name in rows}
+    for name, per_row in rows.items():
+        np.add.at(sums[name], np.array(group, dtype=np.int64), per_row)
 
     period = np.isin(years, a.plan.plan_years)
     n_masks = 1 << len(CAUSES)
@@ -214,8 +217,8 @@ def compare(plan_a: Plan, plan_b: Plan, models: Models, until_year: int | None =
     for mask in range(n_masks):
         on = {c for c in CAUSES if mask & BIT[c]}
         v = sum(flag << k for k, flag in enumerate(c in on for c in OBJECT_CAUSES))
-        total = {name: sums[name][v] + sums[name][16] + ("nya_objekt" in on) * sums[name][17]
-                 + ("borttagna_objekt" not in on) * sums[name][18] for name in sums}
+        total = {name: sums[name][v] + sums[name][variants] + ("nya_objekt" in on) * sums[name][variants + 1]
+                 + ("borttagna_objekt" not in on) * sums[name][variants + 2] for name in sums}
         key = tuple(c in on for c in REGION_CAUSES)
         if key not in regions:
             regions[key] = replace(plan_a, region=region_variant(plan_a.region, plan_b.region,
@@ -228,42 +231,44 @@ def compare(plan_a: Plan, plan_b: Plan, models: Models, until_year: int | None =
     pa, pb = a.plan_period(), b.plan_period()
     return Comparison(a, b, years[period].astype(int), pa["andel"].to_numpy(), pb["andel"].to_numpy(),
                       pa["kapitalkostnader"].to_numpy(), pb["kapitalkostnader"].to_numpy(), causes_cost, causes_share,
-                      _object_changes(a, moving, new, removed, years, period), _renamed(removed, new))
+                      _object_changes(a, rows, moving, len(same), new, removed, period), _renamed(removed, new))
 
 
-def _group_sums(a: Calculation, objects: list[InvestmentObject], group: np.ndarray, groups: int,
-                years: np.ndarray) -> dict[str, np.ndarray]:
-    """The objects' sums per group and region year (OBJECT_SUMS), from one engine run."""
-    out = {name: np.zeros((groups, len(years))) for name, _ in OBJECT_SUMS}
+def _row_sums(a: Calculation, objects: list[InvestmentObject], years: np.ndarray) -> dict[str, np.ndarray]:
+    """Each object's figures (OBJECT_SUMS) per region year, from one engine run."""
     if not objects:
-        return out
+        return {name: np.zeros((0, len(years))) for name, _ in OBJECT_SUMS}
     arrays = plan_arrays(replace(a.plan, objects=tuple(objects)), a.models)
     grid = compute_objects(arrays, a.conventions, object_rate(a.models), int(years[0]), int(years[-1]))
     cols = years - grid.years[0]
-    for name, attr in OBJECT_SUMS:
-        np.add.at(out[name], group, getattr(grid, attr)[:, cols])
-    return out
+    return {name: getattr(grid, attr)[:, cols] for name, attr in OBJECT_SUMS}
 
 
-def _object_changes(a: Calculation, moving, new, removed, years: np.ndarray, period: np.ndarray) -> list[ObjectChange]:
-    """Each changed object's change per cause alone on plan A, through A's debt model."""
-    rows, sign, group, what = [], [], [], []
-    for x, y, why in moving:  # the variant with only this cause, minus version A
+def _object_changes(a: Calculation, rows: dict[str, np.ndarray], moving, same: int, new, removed,
+                    period: np.ndarray) -> list[ObjectChange]:
+    """Each changed object's change per cause alone on plan A, through A's debt model, from the rows of compare's
+    engine run: the variant with only that cause minus version A (variant 0), the new objects, minus the removed."""
+    m = len(moving)
+    plus, minus, what = [], [], []
+    for j, (x, _, why) in enumerate(moving):
         for cause in why:
-            rows += [x, object_variant(x, y, {cause})]
-            sign += [-1.0, 1.0]
-            group += [len(what)] * 2
+            plus.append((1 << OBJECT_CAUSES.index(cause)) * m + j)
+            minus.append(j)
             what.append((x.id, cause))
-    for o, cause, s in [(o, "nya_objekt", 1.0) for o in new] + [(o, "borttagna_objekt", -1.0) for o in removed]:
-        rows.append(o)
-        sign.append(s)
-        group.append(len(what))
-        what.append((o.id, cause))
+    first_new = (1 << len(OBJECT_CAUSES)) * m + same
+    for k, o in enumerate(new):
+        plus.append(first_new + k)
+        minus.append(None)
+        what.append((o.id, "nya_objekt"))
+    for k, o in enumerate(removed):
+        plus.append(None)
+        minus.append(first_new + len(new) + k)
+        what.append((o.id, "borttagna_objekt"))
     if not what:
         return []
-    sums = _group_sums(a, rows, np.arange(len(rows)), len(rows), years)
-    objects = {name: np.zeros((len(what), len(years))) for name in DELTA_FIELDS}
-    for name in objects:
-        np.add.at(objects[name], np.array(group), np.array(sign)[:, None] * sums[name])
+
+    def picked(values: np.ndarray, chosen: list) -> np.ndarray:
+        return np.array([values[r] if r is not None else np.zeros(values.shape[1]) for r in chosen])
+    objects = {name: picked(rows[name], plus) - picked(rows[name], minus) for name in DELTA_FIELDS}
     cost = region_deltas(a, objects)["kapitalkostnader"]
     return [ObjectChange(oid, cause, cost[k][period]) for k, (oid, cause) in enumerate(what)]

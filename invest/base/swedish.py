@@ -22,6 +22,20 @@ def percent(value: float | None, decimals: int = 2) -> str:
     return f"{number(value * 100, decimals)} %"
 
 
+def signed(value: float, decimals: int = 1) -> str:
+    """A difference with its sign: "+0,12", "−3"; one that shows as zero has none ("0,00")."""
+    text = number(value, decimals)
+    return text if text.startswith("−") or text.strip("0,") == "" else f"+{text}"
+
+
+def fewest_decimals(values, most: int = 4) -> int:
+    """The fewest decimals that show every value exactly (0,25 needs 2, 0,5 needs 1, 2 000 needs none)."""
+    for decimals in range(most + 1):
+        if all(abs(round(v, decimals) - v) <= 1e-9 * max(1.0, abs(v)) for v in values):
+            return decimals
+    return most
+
+
 def points(value: float, decimals: int = 2) -> str:
     """A difference of shares in procentenheter."""
     return f"{number(value * 100, decimals)} procentenheter"

@@ -12,6 +12,7 @@ from invest.engine.debt import debt_path
 from invest.engine.object_grid import ObjectGrid
 from invest.params.parameters import Conventions, Models
 from invest.plan.records import Plan, RegionInputs
+from invest.plan.vocabulary import OPTIONAL_REGION_COLUMNS
 from invest.base import swedish
 
 REGION_COLUMNS = ("ar", "investeringar", "medfinansiering_mottagen", "avskrivningar", "intaktsford_medfinansiering",
@@ -233,9 +234,10 @@ def region_columns(plan: Plan, sums: dict[str, np.ndarray], models: Models, conv
         "gransvarde_skuld": np.full(n, conv.gransvarde), "pagaende_arbete": sums["pagaende"],
         "likvida_medel": cash,
     }
-    taxes = _inputs(plan, years, "skatteintakter_och_statsbidrag")
-    if not np.isnan(taxes).all():  # a kommun's guideline may need them (models/riktlinjer)
-        table["skatteintakter_och_statsbidrag"] = taxes
+    for name in OPTIONAL_REGION_COLUMNS:  # a kommun's guideline may need them (models/riktlinjer)
+        given = _inputs(plan, years, name)
+        if not np.isnan(given).all():
+            table[name] = given
     if not np.isnan(published).all():
         table["rantekostnader_budget"] = published
     if region.ingaende_materiella_anlaggningstillgangar is not None:

@@ -42,8 +42,8 @@ def write_plan_workbook(path: Path, years: list[int], outturn_year: int | None, 
     write_table(ws, OBJECT_HEADERS + spend_headers + terms + (["källa"] if sourced else []), rows,
                 ["text"] * 9 + ["mnkr", "text"] + ["mnkr"] * len(spend_keys)
                 + [TERM_FORMATS[k] for k in terms] + (["text"] if sourced else []))
-    region_columns = [c for c in v.REGION_COLUMNS  # a kommun's skatteintäkter only when given
-                      if c != "skatteintakter_och_statsbidrag" or any(d.get(c) is not None for d in region)]
+    region_columns = [c for c in v.REGION_COLUMNS
+                      if c not in v.OPTIONAL_REGION_COLUMNS or any(d.get(c) is not None for d in region)]
     for title, headers, data, formats in (
         (v.COMPONENT_SHEET, ["id", "komponent", "andel", "nyttjandeperiod"], components, ["text", "text", "tal", "tal"]),
         (v.COFINANCING_SHEET, ["id", "part", "belopp", "ar"], cofinancing, ["text", "text", "mnkr", "ar"]),

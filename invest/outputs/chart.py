@@ -64,18 +64,10 @@ class SwedishTicks(Formatter):
 
     def set_locs(self, locs):
         super().set_locs(locs)
-        self.decimals = tick_decimals([v * self.scale for v in locs])
+        self.decimals = swedish.fewest_decimals([v * self.scale for v in locs])
 
     def __call__(self, x, pos=None):
         return swedish.number(x * self.scale, self.decimals) + self.unit
-
-
-def tick_decimals(values: Sequence[float], most: int = 4) -> int:
-    """The fewest decimals that show every value exactly (0,25 needs 2, 0,5 needs 1, 2 000 needs none)."""
-    for decimals in range(most + 1):
-        if all(abs(round(v, decimals) - v) <= 1e-9 * max(1.0, abs(v)) for v in values):
-            return decimals
-    return most
 
 
 def new_figure(size: tuple[float, float] = CHART_SIZE, dpi: float = CHART_DPI, footer: bool = True) -> Figure:

@@ -21,16 +21,9 @@ SHOWN = 0.005e-2  # a cause under 0,005 procentenheter is left out of the senten
 TOP = 5  # objects shown per cause in the text
 
 
-def _pe(share: float) -> str:
+def pe(share: float) -> str:
     """A difference of shares in procentenheter, signed: "+0,25 pe"."""
-    return _signed(f"{swedish.number(share * 100, 2)} pe", share)
-
-
-def _signed(text: str, value: float) -> str:
-    """A shown number with its sign: "+0,25"; one that shows as zero has none."""
-    if value < 0 or text.startswith(("+", "−", "-")) or not text.strip("0, pe\u00a0"):
-        return text
-    return f"+{text}"
+    return f"{swedish.signed(share * 100, 2)} pe"
 
 
 def sentence(c: Comparison, k: int) -> str:
@@ -39,7 +32,7 @@ def sentence(c: Comparison, k: int) -> str:
     verb = "steg" if b > a else "sjönk" if b < a else "var oförändrad"
     parts = sorted(((cause, float(c.causes_share[cause][k])) for cause in CAUSES
                     if abs(c.causes_share[cause][k]) >= SHOWN), key=lambda cv: -abs(cv[1]))
-    listed = ", ".join(f"{CAUSE_LABELS[cause]} {_pe(v)}" for cause, v in parts)
+    listed = ", ".join(f"{CAUSE_LABELS[cause]} {pe(v)}" for cause, v in parts)
     head = (f"Andelen {year} {verb} från {swedish.percent(a)} till {swedish.percent(b)}" if verb != "var oförändrad"
             else f"Andelen {year} var oförändrad, {swedish.percent(a)}")
     return f"{head}: {listed}." if listed else f"{head}."
@@ -71,11 +64,11 @@ def comparison_table(c: Comparison) -> str:
     years = [str(int(y)) for y in c.years]
     share_rows = [["Andel A", *(swedish.percent(v) for v in c.share_a)],
                   ["Andel B", *(swedish.percent(v) for v in c.share_b)],
-                  ["Förändring (pe)", *(_signed(swedish.number(v * 100, 2), v) for v in c.share_b - c.share_a)]]
-    share_rows += [[f"  {CAUSE_LABELS[cause]}", *(_signed(swedish.number(v * 100, 2), v) for v in c.causes_share[cause])]
+                  ["Förändring (pe)", *(swedish.signed(v * 100, 2) for v in c.share_b - c.share_a)]]
+    share_rows += [[f"  {CAUSE_LABELS[cause]}", *(swedish.signed(v * 100, 2) for v in c.causes_share[cause])]
                    for cause in CAUSES if np.abs(c.causes_share[cause]).max() >= SHOWN]
-    cost_rows = [["Förändring (mnkr)", *(_signed(swedish.number(v, 0), v) for v in c.cost_b - c.cost_a)]]
-    cost_rows += [[f"  {CAUSE_LABELS[cause]}", *(_signed(swedish.number(v, 0), v) for v in c.causes_cost[cause])]
+    cost_rows = [["Förändring (mnkr)", *(swedish.signed(v, 0) for v in c.cost_b - c.cost_a)]]
+    cost_rows += [[f"  {CAUSE_LABELS[cause]}", *(swedish.signed(v, 0) for v in c.causes_cost[cause])]
                   for cause in CAUSES if np.abs(c.causes_cost[cause]).max() >= 0.5]
     lines = [f"Jämförelse av planversioner: A = {Path(c.a.plan.file).name}, B = {Path(c.b.plan.file).name}",
              "Förändringen är fördelad på orsaker med Shapleyvärden: varje orsaks genomsnittliga effekt över alla "
@@ -91,7 +84,7 @@ def comparison_table(c: Comparison) -> str:
     for cause in CAUSES:
         shown = sorted(by_cause.get(cause, []), key=lambda o: -abs(_period(c, o.delta)))
         if shown:
-            rows = [[o.id, _signed(swedish.number(_period(c, o.delta), 1), _period(c, o.delta))] for o in shown[:TOP]]
+            rows = [[o.id, swedish.signed(_period(c, o.delta), 1)] for o in shown[:TOP]]
             more = f" (och {len(shown) - TOP} till)" if len(shown) > TOP else ""
             lines += [f"{CAUSE_LABELS[cause].capitalize()}{more}:", *text_table(["Id", "Δ mnkr"], rows, left=1)]
     if c.renamed:

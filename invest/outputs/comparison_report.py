@@ -15,9 +15,9 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from invest.analyses.plan_versions import CAUSES, Comparison
 from invest.base import swedish
-from invest.outputs.chart import (BREACH_COLOUR, LINE_COLOUR, OK_COLOUR, TEXT_COLOUR, bar_label, footer, guard_line,
+from invest.outputs.chart import (BREACH_COLOUR, OK_COLOUR, TEXT_COLOUR, bar_label, footer, guard_line,
                                   legend_above, new_figure, save, share_axis, source_line, title)
-from invest.outputs.comparison_output import CAUSE_LABELS, SHOWN, sentence
+from invest.outputs.comparison_output import CAUSE_LABELS, SHOWN, pe, sentence
 from invest.outputs.scenario_report import note, sheet_head, table_rows, write_book_and_chart
 from invest.outputs.xlsx_book import Book, Formula
 
@@ -67,7 +67,7 @@ def waterfall_figure(c: Comparison, year: int) -> Figure:
         base = floor if end else min(bottom, top)
         ax.bar(x, (top if end else abs(top - bottom)) - (floor if end else 0), bottom=base, width=0.62, color=colour,
                zorder=2)
-        text = swedish.percent(top) if end else f"{'+' if top > bottom else '−'}{swedish.number(abs(top - bottom) * 100, 2)} pe"
+        text = swedish.percent(top) if end else pe(top - bottom)
         bar_label(ax, x, max(top, bottom) if top >= bottom or end else min(top, bottom), text,
                   bottom=base if end else (bottom if top >= bottom else top), size=8.5, bold=end)
         if not end and x + 1 < len(bars):

@@ -16,8 +16,7 @@ def _when(result: RuleResult, year: int | None) -> str:
 
 def _percent(value: float) -> str:
     """A threshold with the decimals it needs (8 %, 7,5 %, 0,25 %)."""
-    decimals = next((d for d in range(4) if abs(round(value * 100, d) - value * 100) < 1e-9), 4)
-    return swedish.percent(value, decimals)
+    return swedish.percent(value, swedish.fewest_decimals([value * 100]))
 
 
 def binding_json(results: list[RuleResult]) -> dict | None:

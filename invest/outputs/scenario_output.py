@@ -56,12 +56,6 @@ def break_even_text(driver: Driver, b: BreakEven) -> str:
     return f"{change_text(driver, b.change)} ({b.year}, på {change_text(driver, b.precision, decimals).lstrip('+')} när)"
 
 
-def _signed(value: float, decimals: int) -> str:
-    """A difference with its sign: "+0,12", "−3", "0"."""
-    text = swedish.number(value, decimals)
-    return text if text.startswith("−") or text.strip("0,") == "" else f"+{text}"
-
-
 def _first(s: Scenario) -> str:
     return str(s.first_breach) if s.first_breach is not None else "inget"
 
@@ -76,9 +70,9 @@ def scenario_table(result: ScenarioResult) -> str:
     for s in result.scenarios:
         rows.append([s.name, *(swedish.percent(v) for v in s.table["andel"]), _first(s),
                      swedish.percent(s.average_share)])
-        rows.append(["  Δ mot bas (pe)", *(_signed(v * 100, 2) for v in s.table["delta_andel"]), "",
-                     _signed((s.average_share - base.average_share) * 100, 2)])
-        rows.append(["  Δ kapkost (mnkr)", *(_signed(v, 0) for v in s.table["delta_kapitalkostnader"]),
+        rows.append(["  Δ mot bas (pe)", *(swedish.signed(v * 100, 2) for v in s.table["delta_andel"]), "",
+                     swedish.signed((s.average_share - base.average_share) * 100, 2)])
+        rows.append(["  Δ kapkost (mnkr)", *(swedish.signed(v, 0) for v in s.table["delta_kapitalkostnader"]),
                      "", ""])
     lines = [f"Scenarier — andel av totala intäkter mot riktvärdet {swedish.percent(result.riktvarde, 0)} "
              f"({Path(result.calculation.plan.file).name})", "", *text_table(header, rows, left=1)]
@@ -126,7 +120,7 @@ def sensitivity_table(result: SensitivityResult) -> str:
                 rows.append([label, change_text(d, step.change), *(["–"] * len(years)), "–", even])
             else:
                 rows.append([label, change_text(d, step.change), *(swedish.percent(v) for v in step.shares),
-                             _signed(step.delta_cost, 0), even])
+                             swedish.signed(step.delta_cost, 0), even])
     lines = [f"Känslighetsanalys — andel av totala intäkter mot riktvärdet {swedish.percent(result.riktvarde, 0)} "
              f"({Path(result.calculation.plan.file).name})",
              f"Högsta andel i basen: {swedish.percent(result.base_peak)} år {result.peak_year}. Brytpunkten är den "

@@ -69,6 +69,8 @@ REGION_COLUMNS = {
     "likvida_medel": ("likvida_medel",),
     "skatteintakter_och_statsbidrag": ("skatteintakter_och_statsbidrag", "skatteintakter_och_generella_statsbidrag"),
 }
+# Region columns a plan gives only when it needs them (a kommun's guideline): written, and shown, only when given
+OPTIONAL_REGION_COLUMNS = ("skatteintakter_och_statsbidrag",)
 REGION_BALANCE_COLUMNS = {"post": ("post",), "belopp": ("belopp", "varde")}
 REGION_BALANCE_KEYS = ("ingaende_rantebarande_skuld", "genomsnittsranta_befintlig_skuld",
                        "ingaende_materiella_anlaggningstillgangar")
