@@ -669,19 +669,6 @@ def test_a_plan_without_the_region_sheet_is_refused(tmp_path):
         assert result.stdout.strip() == "" or not result.stdout.lstrip().startswith("{")
 
 
-def test_plans_with_different_plan_years_are_refused(tmp_path):
-    """Contract 6: A 2026–2030, B 2026–2031 → exit 2, a Swedish message naming both files."""
-    require_jamfor()
-    a = small(tmp_path / "plan_kort.xlsx")
-    longer = range(2026, 2032)
-    b = small(tmp_path / "plan_lang.xlsx", region=[{**REGION[0], "ar": y} for y in longer], years=longer)
-    assert berakna(b)  # B alone is a good plan
-    for first, second in ((a, b), (b, a)):
-        for fmt in ("json", "tabell"):
-            result = invest("jamfor", first, second, "--format", fmt)
-            assert_bad_input(result, "plan_kort.xlsx", "plan_lang.xlsx")
-
-
 def test_a_missing_file_is_refused(tmp_path):
     require_jamfor()
     a = small(tmp_path / "a.xlsx")

@@ -14,7 +14,11 @@ the nine causes: every cause's average marginal effect over all orders, so the c
 and no order is favoured. That takes the region of 2⁹ = 512 plans; they are cheap, because the objects' sums are
 formed from one engine run: each changed object in its 16 variants (the four object causes on or off), the new
 and removed objects once, the unchanged once — and each of the 512 plans is the region model (the debt path) on
-the sum of its variants (engine/region_model.py `region_columns`)."""
+the sum of its variants (engine/region_model.py `region_columns`).
+
+Versions with different plan periods are compared over the years both cover: each is made a plan of those years
+(in_period), the earlier one computed on from the later start with its own debt at that year's start; the Shapley
+split is made between the two, and what carrying the earlier version on changes in it is added to `ranta`."""
 
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ import math
 from dataclasses import dataclass, replace
 
 import numpy as np
+import polars as pl
 
 from invest.base.findings import InputError, error
 from invest.engine.calculation import Calculation, calculate, object_rate
@@ -88,11 +93,15 @@ def _same(x: tuple, y: tuple) -> bool:
     return len(x) == len(y) and all(p == q and math.isclose(s, t, abs_tol=1e-12) for (p, s), (q, t) in zip(x, y))
 
 
-def region_variant(a: RegionInputs, b: RegionInputs, causes: set[str]) -> RegionInputs:
-    """A's region inputs with those of `causes` (of REGION_CAUSES) taken from B (the same years in both)."""
+def region_variant(a: RegionInputs, b: RegionInputs, causes: set[str], start: int) -> RegionInputs:
+    """A's region inputs with those of `causes` (of REGION_CAUSES) taken from B. The years from `start` (the plan
+    period's) are in both; a year before it only extrapolates revenue (region_model.other_revenue), so those come
+    whole from the version `intakter` comes from."""
     years_b = {y.year: y for y in b.years}
-    years = []
+    years = [y for y in (b if "intakter" in causes else a).years if y.year < start]
     for ya in a.years:
+        if ya.year < start:
+            continue
         yb = years_b[ya.year]
         fields = {f: getattr(yb, f) for group, names in (("intakter", INCOME_FIELDS), ("befintliga", EXISTING_FIELDS))
                   if group in causes for f in names}
@@ -104,6 +113,7 @@ def region_variant(a: RegionInputs, b: RegionInputs, causes: set[str]) -> Region
                    genomsnittsranta_befintlig_skuld=(b.genomsnittsranta_befintlig_skuld if rate
                                                      else a.genomsnittsranta_befintlig_skuld),
                    befintliga=b.befintliga if existing else a.befintliga,
+                   befintliga_fran_ar=b.befintliga_fran_ar if existing else a.befintliga_fran_ar,
                    ingaende_materiella_anlaggningstillgangar=(b.ingaende_materiella_anlaggningstillgangar if existing
                                                               else a.ingaende_materiella_anlaggningstillgangar))
 
@@ -130,6 +140,7 @@ class Comparison:
     causes_share: dict[str, np.ndarray]  # the same for the share
     objects: list[ObjectChange]
     renamed: list[tuple[str, str, str]]  # (id in A, id in B, name)
+    notes: tuple[str, ...] = ()  # how the comparison was made, where a reader needs to know (different periods)
 
     @property
     def calculation(self) -> Calculation:
@@ -137,22 +148,63 @@ class Comparison:
         return self.b
 
 
-def _check_versions(a: Calculation, b: Calculation) -> None:
+def _common_period(a: Calculation, b: Calculation, models: Models) -> tuple[int, int]:
+    """The plan years both versions cover (first, last); what keeps the two from being compared, named."""
     problems = []
-    if a.plan.plan_years != b.plan.plan_years:
-        problems.append(error(f"{a.plan.file}, {b.plan.file}",
-                              f"planerna har olika planperioder ({a.plan.plan_years[0]}–{a.plan.plan_years[-1]} och "
-                              f"{b.plan.plan_years[0]}–{b.plan.plan_years[-1]}); jämförelsen kräver samma år"))
+    files = f"{a.plan.file}, {b.plan.file}"
     for calc in (a, b):
         if calc.plan.region is None:
             problems.append(error(calc.plan.file, "planen saknar bladet Region: jämförelsen av andelen kräver totala "
                                                   "intäkter per år i båda versionerna"))
-    if not problems and [y.year for y in a.plan.region.years] != [y.year for y in b.plan.region.years]:
-        problems.append(error(f"{a.plan.file}, {b.plan.file}", "bladen Region har inte samma år i de två planerna"))
-    if not problems and len(a.region.table) != len(b.region.table):
-        problems.append(error(f"{a.plan.file}, {b.plan.file}", "regiontabellerna har inte samma år"))
+    first = max(a.plan.plan_years[0], b.plan.plan_years[0])
+    last = min(a.plan.plan_years[-1], b.plan.plan_years[-1])
+    if first > last:
+        problems.append(error(files, f"planperioderna ({_period(a)} och {_period(b)}) har inga gemensamma år"))
     if problems:
         raise InputError(problems)
+    shared = [[y.year for y in calc.plan.region.years if first <= y.year <= last] for calc in (a, b)]
+    if shared[0] != shared[1]:
+        problems.append(error(files, f"bladen Region har inte samma år {first}–{last} i de två planerna"))
+    starts = (a.plan.plan_years[0], b.plan.plan_years[0])
+    classes = {o.tillgangsklass for calc in (a, b) for o in calc.plan.objects if not o.komponenter}
+    classes |= {e.tillgangsklass for calc in (a, b) for e in calc.plan.region.befintliga}
+    differ = sorted(c for c in classes if models.asset_class_at(c, starts[0]) != models.asset_class_at(c, starts[1]))
+    if a.conventions != b.conventions or differ:
+        what = f"tillgångsklasserna {', '.join(differ)}" if differ else "konventionerna"
+        problems.append(error(files, f"parametrarna ger {what} olika värden vid planperiodernas början ({starts[0]} "
+                                     f"och {starts[1]}); jämför versionerna med parametrar som gäller båda åren"))
+    if problems:
+        raise InputError(problems)
+    return first, last
+
+
+def _period(calc: Calculation) -> str:
+    return f"{calc.plan.plan_years[0]}–{calc.plan.plan_years[-1]}"
+
+
+def in_period(plan: Plan, calc: Calculation, first: int, last: int) -> Plan:
+    """The version as a plan of the years first…last of its period (calc is the version computed). A year after
+    `last` is left out: nothing before it depends on it. From a later first year, the region opens with the debt the
+    version's own model has at the end of the year before, at the average rate it paid on its debt that year (the
+    difference this makes is in the cause `ranta`), and its existing assets stay dated at the version's own start;
+    the objects keep every year of their spend (what lies before `first` was financed before it)."""
+    region = plan.region
+    years = tuple(y for y in plan.plan_years if first <= y <= last)
+    kept = replace(region, years=tuple(y for y in region.years if y.year <= last))
+    if first == plan.plan_years[0]:
+        return replace(plan, plan_years=years, region=kept)
+    table = calc.region.table
+    debt = dict(zip(table["ar"].to_list(), table["rantebarande_skuld"].to_list()))
+    interest = dict(zip(table["ar"].to_list(), table["rantekostnader"].to_list()))
+    opening = debt[first - 1]
+    average = (debt.get(first - 2, region.ingaende_rantebarande_skuld) + opening) / 2
+    rate = interest[first - 1] / average if average > 0 else region.genomsnittsranta_befintlig_skuld
+    assets = (dict(zip(table["ar"].to_list(), table["materiella_anlaggningstillgangar"].to_list()))[first - 1]
+              if "materiella_anlaggningstillgangar" in table.columns else None)
+    return replace(plan, plan_years=years, region=replace(
+        kept, ingaende_rantebarande_skuld=opening, genomsnittsranta_befintlig_skuld=rate,
+        ingaende_materiella_anlaggningstillgangar=assets,
+        befintliga_fran_ar=region.befintliga_fran_ar or plan.plan_years[0]))
 
 
 def _renamed(removed: list[InvestmentObject], new: list[InvestmentObject]) -> list[tuple[str, str, str]]:
@@ -183,8 +235,10 @@ def compare(plan_a: Plan, plan_b: Plan, models: Models, until_year: int | None =
     each plan's Region sheet gives them: where it gives totala intäkter, every mix of the two versions gets
     övriga intäkter = the total − its own intäktsförd medfinansiering, as a plan does (docs/berakningsmodell.md §5),
     so that co-financing that changes leaves a published total where it was."""
-    a, b = calculate(plan_a, models, until_year), calculate(plan_b, models, until_year)
-    _check_versions(a, b)
+    own_a, own_b = calculate(plan_a, models, until_year), calculate(plan_b, models, until_year)
+    first, last = _common_period(own_a, own_b, models)
+    (plan_a, a), (plan_b, b) = (_framed(plan, own, first, last, until_year, models)
+                                for plan, own in ((plan_a, own_a), (plan_b, own_b)))
     conv = a.conventions
     years = a.region.table["ar"].to_numpy()
     in_a, in_b = {o.id: o for o in a.plan.objects}, {o.id: o for o in b.plan.objects}
@@ -222,16 +276,34 @@ def compare(plan_a: Plan, plan_b: Plan, models: Models, until_year: int | None =
         key = tuple(c in on for c in REGION_CAUSES)
         if key not in regions:
             regions[key] = replace(plan_a, region=region_variant(plan_a.region, plan_b.region,
-                                                                 {c for c in REGION_CAUSES if c in on}))
+                                                                 {c for c in REGION_CAUSES if c in on}, first))
         table, _ = region_columns(regions[key], total, models, conv, years)
         cost[mask] = table["kapitalkostnader"][period]
         share[mask] = table["andel"][period]
     causes_cost = dict(zip(CAUSES, shapley(cost, len(CAUSES))))
     causes_share = dict(zip(CAUSES, shapley(share, len(CAUSES))))
-    pa, pb = a.plan_period(), b.plan_period()
-    return Comparison(a, b, years[period].astype(int), pa["andel"].to_numpy(), pb["andel"].to_numpy(),
-                      pa["kapitalkostnader"].to_numpy(), pb["kapitalkostnader"].to_numpy(), causes_cost, causes_share,
-                      _object_changes(a, rows, moving, len(same), new, removed, period), _renamed(removed, new))
+    in_both = lambda calc, column: calc.region.table.filter(pl.col("ar").is_between(first, last))[column].to_numpy()  # noqa: E731
+    for column, causes in (("kapitalkostnader", causes_cost), ("andel", causes_share)):
+        # a version carried to a later start (in_period) differs from itself as computed by its debt's start only
+        causes["ranta"] = (causes["ranta"] + (in_both(own_b, column) - in_both(b, column))
+                           + (in_both(a, column) - in_both(own_a, column)))
+    notes = () if own_a.plan.plan_years == own_b.plan.plan_years else (
+        f"Planperioderna skiljer sig ({_period(own_a)} och {_period(own_b)}): jämförelsen gäller {first}–{last}. "
+        f"Versionen som börjar tidigare räknas från {first} med den skuld och den genomsnittsränta dess egen "
+        f"skuldmodell har vid årsskiftet före; vad det ändrar i den versionen ingår i orsaken ränta.",)
+    return Comparison(own_a, own_b, years[period].astype(int), in_both(own_a, "andel"), in_both(own_b, "andel"),
+                      in_both(own_a, "kapitalkostnader"), in_both(own_b, "kapitalkostnader"), causes_cost,
+                      causes_share, _object_changes(a, rows, moving, len(same), new, removed, period),
+                      _renamed(removed, new), notes)
+
+
+def _framed(plan: Plan, own: Calculation, first: int, last: int, until_year: int | None,
+            models: Models) -> tuple[Plan, Calculation]:
+    """The version as a plan of the years both cover (in_period), and computed."""
+    framed = in_period(plan, own, first, last)
+    if until_year is None and framed.plan_years == plan.plan_years and framed.region == plan.region:
+        return plan, own
+    return framed, calculate(framed, models)
 
 
 def _row_sums(a: Calculation, objects: list[InvestmentObject], years: np.ndarray) -> dict[str, np.ndarray]:

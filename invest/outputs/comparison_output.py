@@ -57,6 +57,7 @@ def comparison_json(c: Comparison) -> str:
         "objekt": [{"id": o.id, "orsak": o.cause, "delta_kapitalkostnader_perioden": _period(c, o.delta)}
                    for o in sorted(c.objects, key=lambda o: (CAUSES.index(o.cause), -abs(_period(c, o.delta))))],
         "namnmatchningar": [{"id_a": a, "id_b": b, "namn": name} for a, b, name in c.renamed],
+        "noteringar": list(c.notes),
     }, ensure_ascii=False, indent=2)
 
 
@@ -72,7 +73,7 @@ def comparison_table(c: Comparison) -> str:
                   for cause in CAUSES if np.abs(c.causes_cost[cause]).max() >= 0.5]
     lines = [f"Jämförelse av planversioner: A = {Path(c.a.plan.file).name}, B = {Path(c.b.plan.file).name}",
              "Förändringen är fördelad på orsaker med Shapleyvärden: varje orsaks genomsnittliga effekt över alla "
-             "ordningar, så att orsakerna summerar till hela förändringen varje år.", "",
+             "ordningar, så att orsakerna summerar till hela förändringen varje år.", *c.notes, "",
              "Andel av totala intäkter:", *text_table(["", *years], share_rows, left=1), "",
              "Kapitalkostnader:", *text_table(["", *years], cost_rows, left=1), ""]
     lines += [sentence(c, k) for k in range(len(c.years))]

@@ -141,8 +141,10 @@ def _causes_sheet(book: Book, ws, c: Comparison) -> None:
                      [44] + [10.5] * n) + 1
     for k in range(n):
         row = note(book, ws, row, sentence(c, k))
-    note(book, ws, row + 1, "Orsakerna är Shapleyvärden: varje orsaks genomsnittliga effekt över alla ordningar "
-                            "orsakerna kan tas i, så att de summerar till hela förändringen varje år.")
+    row = note(book, ws, row + 1, "Orsakerna är Shapleyvärden: varje orsaks genomsnittliga effekt över alla "
+                                  "ordningar orsakerna kan tas i, så att de summerar till hela förändringen varje år.")
+    for text in c.notes:
+        row = note(book, ws, row, text)
 
 
 def _waterfall_sheet(book: Book, ws, c: Comparison, year: int) -> None:

@@ -127,6 +127,7 @@ class RegionInputs:
     genomsnittsranta_befintlig_skuld: float | None = None
     ingaende_materiella_anlaggningstillgangar: float | None = None
     befintliga: tuple[ExistingAssets, ...] = ()
+    befintliga_fran_ar: int | None = None  # the year whose start `befintliga` describe; None = the plan's first year
 
 
 @dataclass(frozen=True)
