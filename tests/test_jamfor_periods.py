@@ -23,7 +23,7 @@ from invest.excel.reader import read_plan
 from invest.params.parameters import Models
 from test_jamfor import (CAUSES, DEFAULT_PLAN, MNKR, REGION, SHARE, X_ROW, assert_bad_input,
                          assert_causes_sum_and_match_berakna, assert_years, berakna, cause, delta, invest, jamfor, small,
-                         write)
+                         small_objects, write)
 
 LATER_YEARS = list(range(2027, 2036))  # the years last year's plan (2026–2035) and this year's (2027–2036) share
 
@@ -137,3 +137,18 @@ def test_berakna_of_the_built_version_is_a_plan_of_its_own(versions):
     rows = berakna(versions["B"])
     assert min(rows) == 2027 and max(rows) == 2036
     assert Path(versions["B"]).exists()
+
+
+def test_a_region_sheet_without_some_years_is_compared_as_computed_alone(tmp_path):
+    """A's Region sheet gives 2026–2027 only (revenue extrapolated after), B's every year with 5 % more revenue and
+    one object more: the causes sum to berakna's Δ, in both orders."""
+    a = small(tmp_path / "a_kort_region.xlsx", region=[dict(row) for row in REGION[:2]])
+    b = small(tmp_path / "b_full_region.xlsx", region=[{**row, "totala_intakter": row["totala_intakter"] * 1.05}
+                                                        for row in REGION],
+              objects=small_objects() + [{"id": "X", "namn": "Objekt X", "tillgangsklass": "it",
+                                          "driftsattning": "2027-01", "utgifter": {2027: 100.0}}])
+    for first, second in ((a, b), (b, a)):
+        data = jamfor(first, second)
+        assert_causes_sum_and_match_berakna(data, first, second, years=range(2026, 2031))
+        assert any(abs(v) > 1e-6 for row in data["ar"] for v in (row["orsaker"]["intakter"],
+                                                                   row["orsaker_andel"]["intakter"]))

@@ -36,7 +36,7 @@ from invest.engine.plan_arrays import plan_arrays
 from invest.engine.plan_change import DELTA_FIELDS, region_deltas
 from invest.engine.region_model import OBJECT_SUMS, region_columns
 from invest.params.parameters import Models
-from invest.plan.records import InvestmentObject, Plan, RegionInputs
+from invest.plan.records import InvestmentObject, Plan, RegionInputs, RegionYear
 
 CAUSES = ("nya_objekt", "borttagna_objekt", "belopp", "tidpunkt", "nyttjandeperiod", "medfinansiering", "ranta",
           "intakter", "befintliga")
@@ -94,15 +94,13 @@ def _same(x: tuple, y: tuple) -> bool:
 
 
 def region_variant(a: RegionInputs, b: RegionInputs, causes: set[str], start: int) -> RegionInputs:
-    """A's region inputs with those of `causes` (of REGION_CAUSES) taken from B. The years from `start` (the plan
-    period's) are in both; a year before it only extrapolates revenue (region_model.other_revenue), so those come
-    whole from the version `intakter` comes from."""
-    years_b = {y.year: y for y in b.years}
+    """A's region inputs with those of `causes` (of REGION_CAUSES) taken from B. From `start` (the plan period's), a
+    year one Region sheet lacks counts as a row that gives nothing (_blank); a year before it only extrapolates
+    revenue (region_model.other_revenue), so those come whole from the version `intakter` comes from."""
+    rows_a, rows_b = ({y.year: y for y in r.years if y.year >= start} for r in (a, b))
     years = [y for y in (b if "intakter" in causes else a).years if y.year < start]
-    for ya in a.years:
-        if ya.year < start:
-            continue
-        yb = years_b[ya.year]
+    for year in sorted(rows_a.keys() | rows_b.keys()):
+        ya, yb = (rows.get(year) or _blank(year, (rows_a | rows_b)[year]) for rows in (rows_a, rows_b))
         fields = {f: getattr(yb, f) for group, names in (("intakter", INCOME_FIELDS), ("befintliga", EXISTING_FIELDS))
                   if group in causes for f in names}
         years.append(replace(ya, **fields))
@@ -116,6 +114,13 @@ def region_variant(a: RegionInputs, b: RegionInputs, causes: set[str], start: in
                    befintliga_fran_ar=b.befintliga_fran_ar if existing else a.befintliga_fran_ar,
                    ingaende_materiella_anlaggningstillgangar=(b.ingaende_materiella_anlaggningstillgangar if existing
                                                               else a.ingaende_materiella_anlaggningstillgangar))
+
+
+def _blank(year: int, like: RegionYear) -> RegionYear:
+    """A Region row that gives nothing: computed as a year the sheet lacks (revenue extrapolated, no other posts)."""
+    return replace(like, year=year, totala_intakter=None, ovriga_intakter=None, skatteintakter_och_statsbidrag=None,
+                   befintliga_avskrivningar=None, befintlig_intaktsford_medfinansiering=0.0, resultat=0.0,
+                   ovriga_ej_likviditetspaverkande=0.0, rantekostnader=None, likvida_medel=0.0)
 
 
 @dataclass(frozen=True)
@@ -162,9 +167,6 @@ def _common_period(a: Calculation, b: Calculation, models: Models) -> tuple[int,
         problems.append(error(files, f"planperioderna ({_period(a)} och {_period(b)}) har inga gemensamma år"))
     if problems:
         raise InputError(problems)
-    shared = [[y.year for y in calc.plan.region.years if first <= y.year <= last] for calc in (a, b)]
-    if shared[0] != shared[1]:
-        problems.append(error(files, f"bladen Region har inte samma år {first}–{last} i de två planerna"))
     starts = (a.plan.plan_years[0], b.plan.plan_years[0])
     classes = {o.tillgangsklass for calc in (a, b) for o in calc.plan.objects if not o.komponenter}
     classes |= {e.tillgangsklass for calc in (a, b) for e in calc.plan.region.befintliga}
