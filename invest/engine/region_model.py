@@ -50,9 +50,10 @@ def _object_sums(grid: ObjectGrid, years: np.ndarray) -> dict[str, np.ndarray]:
 def existing_runoff(region: RegionInputs, models: Models, conv: Conventions, years: np.ndarray) -> np.ndarray:
     """Depreciation of the existing asset base per class from the year whose start it describes (the first region
     year unless `region.befintliga_fran_ar` says another: a plan version carried on to a later start, invest jamfor);
-    B book value, R remaining life, L the class's life. `jamn`: B/R a year until B is used up. `arganger`: the stock is vintages of the
-    last L years that grew at the steady rate the ratio R/L implies (R = L/2 is an even history); each vintage
-    depreciates straight-line to age L, so the run-off falls slowly first and ends at L. Both sum to B."""
+    B book value, R remaining life, L the class's life. `jamn`: B/R a year until B is used up. `arganger`: the stock
+    is vintages of the last L years that grew at the steady rate the ratio R/L implies (R = L/2 is an even
+    history); each vintage depreciates straight-line to age L, so the run-off falls slowly first and ends at L. Both
+    sum to B."""
     total = np.zeros(len(years))
     start = int(years[0]) if region.befintliga_fran_ar is None else region.befintliga_fran_ar
     elapsed = (years - start).astype(float)
