@@ -32,7 +32,7 @@ from invest.engine.plan_change import DELTA_FIELDS, region_deltas, with_change
 COST, DELAY, CORRELATION = "risk/fordyring", "risk/forsening", "risk/korrelation"
 FIELDS = ("investeringar", "medfinansiering_mottagen", "avskrivningar", "intaktsford_medfinansiering")
 PARTS = 7  # outturn, remaining; release of each (g = 1); receipt of each (h = 1); scheduled receipts
-CHUNK = 2000  # draws summed at a time (memory: chunk × years per field)
+CHUNK = 4000  # draws summed at a time (memory: chunk × objects × PARTS weights per side, ~13 MB for 58 objects)
 DRIVER_DRAWS = 4_000  # the drivers are ranked on the first draws (the same for every object), at most this many
 
 
@@ -174,12 +174,12 @@ class Risk:
         """Whole years each object moves (draws × objects) for its own delays, as DependencyGraph.propagate_all:
         an object moves the fewest whole years that keep it after each moved predecessor + lag; an object that
         cannot move (in use, löpande) stays."""
-        shift = own.copy()
+        shift = own.T.copy()  # objects × draws: each object's draws side by side in memory
         for d in self.order:
             for p, gap in self.preds.get(d, ()):  # gap = predecessor's opening + lag − own opening, in months
-                need = np.where(shift[:, p] != 0, np.ceil((gap + 12 * shift[:, p]) / 12), 0).astype(np.int64)
-                shift[:, d] = np.where((need > 0) & (need > shift[:, d]), need, shift[:, d])
-        return np.where(self.movable[None, :], shift, 0)
+                need = np.where(shift[p] != 0, np.ceil((gap + 12 * shift[p]) / 12), 0).astype(np.int64)
+                np.maximum(shift[d], need, out=shift[d])
+        return np.where(self.movable[None, :], shift.T, 0)
 
     def draw(self, count: int, seed: int) -> Draws:
         rng = np.random.default_rng(seed)
@@ -246,29 +246,41 @@ class Risk:
     def difference(self, after: tuple[np.ndarray, np.ndarray], before: tuple[np.ndarray, np.ndarray],
                    rows: np.ndarray) -> dict[str, np.ndarray]:
         """Σ over the objects `rows` of their figures at `after` minus at `before` (each a pair of factors and
-        shifts, draws × objects; `before` may have one row for all draws), per draw and year: each draw's weights
-        of every (object, shift, part) as one row of a matrix, the `before` weights subtracted in the same row —
-        an object the same in both cancels exactly — times the stacked tables."""
+        shifts, draws × objects; `before` may have one row for all draws), per draw and year: each draw's weights of
+        every (object, part) at each shift, the `before` weights subtracted where both sides have the object at the
+        same shift — an object the same in both cancels exactly — times that shift's stacked tables. Shift 0 is one
+        product for all draws and objects; a later shift only for the draws that move the object that far."""
         rows = np.asarray(rows, dtype=np.int64)
         count, years = len(after[0]), len(self.years)
         top = max(int(after[1][:, rows].max(initial=0)), int(before[1][:, rows].max(initial=0)))
-        table = self._stack(top)[rows]
-        shifts = table.shape[1]
-        flat = table.reshape(len(rows) * shifts * PARTS, len(FIELDS) * years)
-        out = np.zeros((count, len(FIELDS) * years))
+        table = self._stack(top)[rows]  # objects × shifts × PARTS × (FIELDS · years)
+        unmoved = table[:, 0].reshape(len(rows) * PARTS, -1)
+        out = np.empty((count, table.shape[-1]))
         for start in range(0, count, CHUNK):
             d = slice(start, start + CHUNK)
-            matrix = np.zeros((len(after[0][d]), flat.shape[0]))
-            for (factor, shift), sign in ((after, 1.0), (before, -1.0)):
-                factor = np.broadcast_to(factor[d] if len(factor) > 1 else factor, (len(matrix), factor.shape[1]))
-                shift = np.broadcast_to(shift[d] if len(shift) > 1 else shift, (len(matrix), shift.shape[1]))
-                column = ((np.arange(len(rows))[None, :] * shifts + shift[:, rows]) * PARTS)[..., None] \
-                    + np.arange(PARTS)
-                # within one side every (draw, column) is one object's: a plain indexed add is exact
-                matrix[np.arange(len(matrix))[:, None, None], column] += sign * self._coefficients(factor[:, rows],
-                                                                                                    rows)
-            out[d] = matrix @ flat
+            m = len(after[0][d])
+            (at_a, weight_a), (at_b, weight_b) = (self._weights(side, d, m, rows, sign)
+                                                  for side, sign in ((after, 1.0), (before, -1.0)))
+            weights = (np.where((at_a == 0)[..., None], weight_a, 0.0)
+                       + np.where((at_b == 0)[..., None], weight_b, 0.0))  # draws × objects × PARTS at shift 0
+            out[d] = weights.reshape(len(weights), -1) @ unmoved
+            for shift in range(1, table.shape[1]):
+                on_a, on_b = at_a == shift, at_b == shift
+                for k in np.flatnonzero((on_a | on_b).any(axis=0)):
+                    draws = np.flatnonzero(on_a[:, k] | on_b[:, k])
+                    w = (np.where(on_a[draws, k, None], weight_a[draws, k], 0.0)
+                         + np.where(on_b[draws, k, None], weight_b[draws, k], 0.0))
+                    out[start + draws] += w @ table[k, shift]
         return {name: out[:, k * years:(k + 1) * years] for k, name in enumerate(FIELDS)}
+
+    def _weights(self, side: tuple[np.ndarray, np.ndarray], d: slice, m: int, rows: np.ndarray,
+                 sign: float) -> tuple[np.ndarray, np.ndarray]:
+        """One side of `difference` for the `m` draws `d`: the shift (draws × objects of `rows`) and the signed
+        weights of the PARTS (draws × objects × PARTS); a side of one row stands for every draw."""
+        factor, shift = side
+        factor = np.broadcast_to(factor[d] if len(factor) > 1 else factor, (m, factor.shape[1]))
+        shift = np.broadcast_to(shift[d] if len(shift) > 1 else shift, (m, shift.shape[1]))
+        return shift[:, rows], sign * self._coefficients(factor[:, rows], rows)
 
     # --- the result ---
 
