@@ -118,11 +118,11 @@ def _causes_sheet(book: Book, ws, c: Comparison) -> None:
     col = lambda j: j + 1  # noqa: E731 - the column of year j
     rows.append(["Andel A", *map(float, c.share_a)])
     rows.append(["Andel B", *map(float, c.share_b)])
-    rows.append(["Förändring", *(Formula(f"={xl_rowcol_to_cell(first + 1, col(j))}-{xl_rowcol_to_cell(first, col(j))}",
+    rows.append(["Förändring", *(Formula(f"{xl_rowcol_to_cell(first + 1, col(j))}-{xl_rowcol_to_cell(first, col(j))}",
                                          float(c.share_b[j] - c.share_a[j])) for j in range(n))])
     cause_first = first + 3
     rows += [[CAUSE_LABELS[cause].capitalize(), *map(float, c.causes_share[cause])] for cause in CAUSES]
-    rows.append(["Summa orsaker", *(Formula(f"=SUM({xl_rowcol_to_cell(cause_first, col(j))}:"
+    rows.append(["Summa orsaker", *(Formula(f"SUM({xl_rowcol_to_cell(cause_first, col(j))}:"
                                             f"{xl_rowcol_to_cell(cause_first + len(CAUSES) - 1, col(j))})",
                                             float(sum(c.causes_share[x][j] for x in CAUSES))) for j in range(n))])
     after = table_rows(book, ws, top, ["Andel av totala intäkter", *years], rows, formats, "JamforelseAndel",
@@ -131,10 +131,10 @@ def _causes_sheet(book: Book, ws, c: Comparison) -> None:
     first2 = top2 + 1
     money = [book.fmt(None)] + [book.fmt("mnkr")] * n
     rows2 = [["Kapitalkostnader A", *map(float, c.cost_a)], ["Kapitalkostnader B", *map(float, c.cost_b)],
-             ["Förändring", *(Formula(f"={xl_rowcol_to_cell(first2 + 1, col(j))}-{xl_rowcol_to_cell(first2, col(j))}",
+             ["Förändring", *(Formula(f"{xl_rowcol_to_cell(first2 + 1, col(j))}-{xl_rowcol_to_cell(first2, col(j))}",
                                       float(c.cost_b[j] - c.cost_a[j])) for j in range(n))]]
     rows2 += [[CAUSE_LABELS[cause].capitalize(), *map(float, c.causes_cost[cause])] for cause in CAUSES]
-    rows2.append(["Summa orsaker", *(Formula(f"=SUM({xl_rowcol_to_cell(first2 + 3, col(j))}:"
+    rows2.append(["Summa orsaker", *(Formula(f"SUM({xl_rowcol_to_cell(first2 + 3, col(j))}:"
                                              f"{xl_rowcol_to_cell(first2 + 2 + len(CAUSES), col(j))})",
                                              float(sum(c.causes_cost[x][j] for x in CAUSES))) for j in range(n))])
     row = table_rows(book, ws, top2, ["Kapitalkostnader (mnkr)", *years], rows2, money, "JamforelseKapitalkostnader",

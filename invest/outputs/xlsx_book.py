@@ -97,10 +97,11 @@ class Book:
 
     def formula(self, ws, r: int, c: int, text: str, fmt, cached) -> None:
         """A formula with its computed value cached; without a value (a year without figures) the cell stays empty."""
+        text = "=" + text.removeprefix("=")  # one "=": the file stores the formula without it, XlsxWriter drops one
         if isinstance(cached, bool):
-            ws.write_formula(r, c, "=" + text, fmt, "ja" if cached else "nej")
+            ws.write_formula(r, c, text, fmt, "ja" if cached else "nej")
         elif finite(cached):
-            ws.write_formula(r, c, "=" + text, fmt, float(cached))
+            ws.write_formula(r, c, text, fmt, float(cached))
         else:
             ws.write_blank(r, c, None, fmt)
 
