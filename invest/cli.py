@@ -492,7 +492,7 @@ def jamfor(plan, plan_b, models_dir, ranta, till_ar, mapping_path, fmt, arbetsbo
     räntan och skulden, intäkterna och befintliga tillgångar. Fördelningen är exakt och oberoende av i vilken
     ordning orsakerna tas (Shapleyvärden), en mening per år att klistra in, och objekten bakom varje orsak.
     Objekt matchas på id; ett borttaget och ett nytt id med samma namn visas som troligen samma objekt.
-    Båda planerna räknas med samma parametrar och ska ha samma planperiod.
+    Båda planerna räknas med samma parametrar. Har de olika planperioder gäller jämförelsen de år båda har.
 
     \b
     Exempel:

@@ -152,3 +152,39 @@ def test_a_region_sheet_without_some_years_is_compared_as_computed_alone(tmp_pat
         assert_causes_sum_and_match_berakna(data, first, second, years=range(2026, 2031))
         assert any(abs(v) > 1e-6 for row in data["ar"] for v in (row["orsaker"]["intakter"],
                                                                    row["orsaker_andel"]["intakter"]))
+
+
+def test_spend_after_the_compared_years_moves_only_what_it_costs_in_them(versions, workdir):
+    """B+2036: B with every object that spends in 2035 spending as much again in 2036 (a later plan's new last
+    year). Against A, ändrade belopp and ändrad tidpunkt change only by what that spend costs in 2027–2035
+    (berakna on B+2036 minus on B: nothing, but for the co-financing received with it) — not by scaling the
+    objects' spend inside the compared years up and back down."""
+    models = Models.load(MODELS_DIR)
+    later = read_plan(versions["B"], models)
+    extended = replace(later, objects=tuple(
+        replace(o, utgifter=o.utgifter + ((2036, dict(o.utgifter)[2035]),)) if dict(o.utgifter).get(2035) else o
+        for o in later.objects))
+    assert sum(1 for o in extended.objects if dict(o.utgifter).get(2036)) > 10
+    b2036 = write(extended, workdir / "budget_2027_2036.xlsx")
+    base, more = jamfor(versions["A"], versions["B"]), jamfor(versions["A"], b2036)
+    assert_causes_sum_and_match_berakna(more, versions["A"], b2036, years=LATER_YEARS)
+    own = delta(versions["B"], b2036, years=LATER_YEARS)
+    assert max(abs(v) for v in own.values()) < 5  # 2036 spend costs (almost) nothing before 2036
+    for y in LATER_YEARS:
+        moved = {name: cause(more, name)[y] - cause(base, name)[y] for name in ("belopp", "tidpunkt")}
+        assert sum(moved.values()) == pytest.approx(own[y], abs=1e-6), (y, moved, own[y])
+        assert all(abs(v) <= abs(own[y]) + 1e-6 for v in moved.values()), (y, moved, own[y])
+
+
+def test_the_note_says_what_differs(tmp_path, versions):
+    """Only the last year differs: the note names the compared years and says nothing is carried on. A later start:
+    it names the earlier plan and what carrying it on adds, per year, to räntan och skulden."""
+    a = small(tmp_path / "plan_kort.xlsx")
+    longer = range(2026, 2032)
+    b = small(tmp_path / "plan_lang.xlsx", region=[{**REGION[0], "ar": y} for y in longer], years=longer)
+    note = " ".join(jamfor(a, b)["noteringar"])
+    assert "2026–2030" in note and "börjar tidigare" not in note
+    note = " ".join(jamfor(versions["A"], versions["B"])["noteringar"])
+    assert "budget_2026.xlsx börjar tidigare" in note and "räntan och skulden" in note and "mnkr 2027" in note
+    data = jamfor(versions["A"], versions["B"])
+    assert data["planperiod_a"] == [2026, 2035] and data["planperiod_b"] == [2027, 2036]

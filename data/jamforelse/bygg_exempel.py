@@ -46,8 +46,8 @@ def earlier_version(plan):
 
 
 def one_year_on(plan, models, extra_debt: float = 0.0):
-    """The plan as next year's version, 2027–2036: every object's spend up to 2026 is outturn t.o.m. 2026 (the plan's
-    2026 as it was planned), the Region sheet runs from 2026 with 2036 as 2035, the opening debt of 2027 is what
+    """The plan as next year's version, 2027–2036: every object's spend (and scheduled co-financing) up to 2026 is
+    outturn t.o.m. 2026 (the plan's 2026 as it was planned), the Region sheet runs from 2026 with 2036 as 2035, the opening debt of 2027 is what
     the plan's own debt model has at the end of 2026 (+ `extra_debt`), at the average rate it charged in 2026, and
     each class of existing assets is a year older: its book value less its 2026 depreciation, a year less left."""
     calc = calculate(plan, models)
@@ -57,8 +57,10 @@ def one_year_on(plan, models, extra_debt: float = 0.0):
 
     def outturn(o):
         before = sum(a for y, a in o.utgifter if y <= 2026)
+        received = tuple(replace(c, year=2026) if c.year is not None and c.year < 2026 else c
+                         for c in o.medfinansiering)  # co-financing received before 2026 is outturn too
         return replace(o, utgifter=tuple(([(2026, before)] if before else [])
-                                         + [(y, a) for y, a in o.utgifter if y > 2026]))
+                                         + [(y, a) for y, a in o.utgifter if y > 2026]), medfinansiering=received)
     last = next(y for y in plan.region.years if y.year == 2035)
     years = tuple(y for y in plan.region.years if y.year >= 2026) + (replace(last, year=2036),)
     rate = interest[2026] / ((plan.region.ingaende_rantebarande_skuld + debt[2026]) / 2)

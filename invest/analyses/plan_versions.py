@@ -25,10 +25,12 @@ from __future__ import annotations
 import difflib
 import math
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 import polars as pl
 
+from invest.base import swedish
 from invest.base.findings import InputError, error
 from invest.engine.calculation import Calculation, calculate, object_rate
 from invest.engine.object_grid import compute_objects
@@ -53,34 +55,50 @@ def _profile(spend: tuple[tuple[int, float], ...], scale: float) -> tuple[tuple[
     return tuple((y, a * scale) for y, a in spend)
 
 
-def object_variant(a: InvestmentObject, b: InvestmentObject, causes: set[str]) -> InvestmentObject:
-    """Version A of an object with the changes of `causes` (of OBJECT_CAUSES) taken from version B."""
-    total_a, total_b = a.total_spend, b.total_spend
+def _split(spend: tuple[tuple[int, float], ...], last: int | None) -> tuple[tuple, tuple]:
+    """The spend up to `last` (the last year compared) and after it; all of it is "up to" without a `last`."""
+    if last is None:
+        return spend, ()
+    return tuple((y, a) for y, a in spend if y <= last), tuple((y, a) for y, a in spend if y > last)
+
+
+def object_variant(a: InvestmentObject, b: InvestmentObject, causes: set[str],
+                   last: int | None = None) -> InvestmentObject:
+    """Version A of an object with the changes of `causes` (of OBJECT_CAUSES) taken from B. Belopp and tidpunkt split
+    the spend up to the last year compared; spend after it (a later plan's new last year) moves the compared years
+    only through the co-financing ratios, and is a change of belopp."""
+    (within_a, after_a), (within_b, after_b) = _split(a.utgifter, last), _split(b.utgifter, last)
+    total_a, total_b = sum(x for _, x in within_a), sum(x for _, x in within_b)
     amount, timing = "belopp" in causes, "tidpunkt" in causes
     if amount and timing:
-        spend = b.utgifter
+        within = within_b
     elif not total_a or not total_b:  # no profile to keep: all of the spend's change is its amount
-        spend = b.utgifter if amount else a.utgifter
+        within = within_b if amount else within_a
     elif amount:
-        spend = _profile(a.utgifter, total_b / total_a)
+        within = _profile(within_a, total_b / total_a)
     elif timing:
-        spend = _profile(b.utgifter, total_a / total_b)
+        within = _profile(within_b, total_a / total_b)
     else:
-        spend = a.utgifter
-    return replace(a, utgifter=spend, driftsattning=b.driftsattning if timing else a.driftsattning,
+        within = within_a
+    return replace(a, utgifter=within + (after_b if amount else after_a),
+                   driftsattning=b.driftsattning if timing else a.driftsattning,
                    tillgangsklass=b.tillgangsklass if "nyttjandeperiod" in causes else a.tillgangsklass,
                    komponenter=b.komponenter if "nyttjandeperiod" in causes else a.komponenter,
                    medfinansiering=b.medfinansiering if "medfinansiering" in causes else a.medfinansiering)
 
 
-def changed_causes(a: InvestmentObject, b: InvestmentObject) -> tuple[str, ...]:
-    """The object causes in which the two versions differ."""
-    share = lambda o: tuple(sorted((y, a / o.total_spend) for y, a in o.utgifter)) if o.total_spend else ()  # noqa: E731
+def changed_causes(a: InvestmentObject, b: InvestmentObject, last: int | None = None) -> tuple[str, ...]:
+    """The object causes in which the two versions differ (spend split at `last` as in object_variant)."""
+    (within_a, after_a), (within_b, after_b) = _split(a.utgifter, last), _split(b.utgifter, last)
+    total_a, total_b = sum(x for _, x in within_a), sum(x for _, x in within_b)
+    share = lambda spend, total: tuple(sorted((y, x / total) for y, x in spend)) if total else ()  # noqa: E731
     out = []
-    if not math.isclose(a.total_spend, b.total_spend, rel_tol=0, abs_tol=1e-9) or \
-            (not a.total_spend or not b.total_spend) and sorted(a.utgifter) != sorted(b.utgifter):
+    if not math.isclose(total_a, total_b, rel_tol=0, abs_tol=1e-9) or \
+            (not total_a or not total_b) and sorted(within_a) != sorted(within_b) or \
+            not _same(tuple(sorted(after_a)), tuple(sorted(after_b))):
         out.append("belopp")
-    if a.driftsattning != b.driftsattning or (a.total_spend and b.total_spend and not _same(share(a), share(b))):
+    if a.driftsattning != b.driftsattning or (total_a and total_b and not _same(share(within_a, total_a),
+                                                                                   share(within_b, total_b))):
         out.append("tidpunkt")
     if a.tillgangsklass != b.tillgangsklass or a.komponenter != b.komponenter:
         out.append("nyttjandeperiod")
@@ -247,7 +265,7 @@ def compare(plan_a: Plan, plan_b: Plan, models: Models, until_year: int | None =
     removed = [o for o in a.plan.objects if o.id not in in_b]
     new = [o for o in b.plan.objects if o.id not in in_a]
     common = [(in_a[i], in_b[i]) for i in in_a if i in in_b]
-    changed = [(x, y, changed_causes(x, y)) for x, y in common]
+    changed = [(x, y, changed_causes(x, y, last)) for x, y in common]
     same = [x for x, _, why in changed if not why]
     moving = [(x, y, why) for x, y, why in changed if why]
 
@@ -256,7 +274,7 @@ def compare(plan_a: Plan, plan_b: Plan, models: Models, until_year: int | None =
     objects, group = [], []
     for g in range(variants):  # bit k of g: OBJECT_CAUSES[k] taken from B
         chosen = {c for k, c in enumerate(OBJECT_CAUSES) if g >> k & 1}
-        objects += [object_variant(x, y, chosen) for x, y, _ in moving]
+        objects += [object_variant(x, y, chosen, last) for x, y, _ in moving]
         group += [g] * len(moving)
     for g, part in ((variants, same), (variants + 1, new), (variants + 2, removed)):
         objects += part
@@ -285,18 +303,35 @@ def compare(plan_a: Plan, plan_b: Plan, models: Models, until_year: int | None =
     causes_cost = dict(zip(CAUSES, shapley(cost, len(CAUSES))))
     causes_share = dict(zip(CAUSES, shapley(share, len(CAUSES))))
     in_both = lambda calc, column: calc.region.table.filter(pl.col("ar").is_between(first, last))[column].to_numpy()  # noqa: E731
+    carried = {}
     for column, causes in (("kapitalkostnader", causes_cost), ("andel", causes_share)):
         # a version carried to a later start (in_period) differs from itself as computed by its debt's start only
-        causes["ranta"] = (causes["ranta"] + (in_both(own_b, column) - in_both(b, column))
+        carried[column] = ((in_both(own_b, column) - in_both(b, column))
                            + (in_both(a, column) - in_both(own_a, column)))
-    notes = () if own_a.plan.plan_years == own_b.plan.plan_years else (
-        f"Planperioderna skiljer sig ({_period(own_a)} och {_period(own_b)}): jämförelsen gäller {first}–{last}. "
-        f"Versionen som börjar tidigare räknas från {first} med den skuld och den genomsnittsränta dess egen "
-        f"skuldmodell har vid årsskiftet före; vad det ändrar i den versionen ingår i orsaken ränta.",)
+        causes["ranta"] = causes["ranta"] + carried[column]
     return Comparison(own_a, own_b, years[period].astype(int), in_both(own_a, "andel"), in_both(own_b, "andel"),
                       in_both(own_a, "kapitalkostnader"), in_both(own_b, "kapitalkostnader"), causes_cost,
                       causes_share, _object_changes(a, rows, moving, len(same), new, removed, period),
-                      _renamed(removed, new), notes)
+                      _renamed(removed, new), _period_notes(own_a, own_b, first, last, carried["kapitalkostnader"]))
+
+
+def _period_notes(a: Calculation, b: Calculation, first: int, last: int, carried: np.ndarray) -> tuple[str, ...]:
+    """What a reader must know when the plan periods differ: the years compared and, from a later start, what
+    carrying the earlier version on (in_period) added to the cause räntan och skulden, per year."""
+    if a.plan.plan_years == b.plan.plan_years:
+        return ()
+    text = (f"Planperioderna skiljer sig ({_period(a)} och {_period(b)}): jämförelsen gäller {first}–{last}, "
+            "de år båda planerna har.")
+    if a.plan.plan_years[0] != b.plan.plan_years[0]:
+        earlier = a if a.plan.plan_years[0] < b.plan.plan_years[0] else b
+        shown = [f"{swedish.signed(v, 0)} mnkr {y}" for y, v in zip(range(first, last + 1), carried)
+                 if abs(v) >= 0.5]
+        amounts = (", ".join(shown[:-1]) + " och " + shown[-1] if len(shown) > 1 else shown[0] if shown
+                   else "mindre än 1 mnkr om året")
+        text += (f" {Path(earlier.plan.file).name} börjar tidigare och räknas därför från {first} med den skuld och "
+                 "den genomsnittsränta dess egen skuldmodell har vid årsskiftet före. Det står för "
+                 f"{amounts} av förändringen och ingår i orsaken räntan och skulden.")
+    return (text,)
 
 
 def _framed(plan: Plan, own: Calculation, first: int, last: int, until_year: int | None,

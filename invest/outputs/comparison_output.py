@@ -19,6 +19,7 @@ CAUSE_LABELS = {"nya_objekt": "nya objekt", "borttagna_objekt": "borttagna objek
                 "intakter": "intäkterna", "befintliga": "befintliga tillgångar och övriga regionposter"}
 SHOWN = 0.005e-2  # a cause under 0,005 procentenheter is left out of the sentence
 TOP = 5  # objects shown per cause in the text
+SHOWN_MNKR = 0.05  # an object whose Δ over the compared years rounds to 0,0 mnkr is not listed in the text or workbook
 
 
 def pe(share: float) -> str:
@@ -29,17 +30,25 @@ def pe(share: float) -> str:
 def sentence(c: Comparison, k: int) -> str:
     """'Andelen 2031 steg från 7,9 % till 8,3 %: nya objekt +0,25 pe, ändrad tidpunkt +0,12 pe, …'."""
     year, a, b = int(c.years[k]), float(c.share_a[k]), float(c.share_b[k])
-    verb = "steg" if b > a else "sjönk" if b < a else "var oförändrad"
+    shown_a, shown_b = swedish.percent(a), swedish.percent(b)  # the verb follows the shares as written
+    verb = "var oförändrad" if shown_a == shown_b else "steg" if b > a else "sjönk"
     parts = sorted(((cause, float(c.causes_share[cause][k])) for cause in CAUSES
                     if abs(c.causes_share[cause][k]) >= SHOWN), key=lambda cv: -abs(cv[1]))
     listed = ", ".join(f"{CAUSE_LABELS[cause]} {pe(v)}" for cause, v in parts)
-    head = (f"Andelen {year} {verb} från {swedish.percent(a)} till {swedish.percent(b)}" if verb != "var oförändrad"
-            else f"Andelen {year} var oförändrad, {swedish.percent(a)}")
+    head = (f"Andelen {year} {verb} från {shown_a} till {shown_b}" if verb != "var oförändrad"
+            else f"Andelen {year} var oförändrad, {shown_a}")
     return f"{head}: {listed}." if listed else f"{head}."
 
 
 def _period(c: Comparison, values: np.ndarray) -> float:
     return float(np.sum(values))
+
+
+def objects_in_order(c: Comparison, every: bool = False) -> list:
+    """The objects behind the causes, by cause and then largest |Δ| over the compared years first; without `every`,
+    only those whose Δ shows (SHOWN_MNKR)."""
+    return [o for o in sorted(c.objects, key=lambda o: (CAUSES.index(o.cause), -abs(_period(c, o.delta))))
+            if every or abs(_period(c, o.delta)) >= SHOWN_MNKR]
 
 
 def comparison_json(c: Comparison) -> str:
@@ -53,9 +62,11 @@ def comparison_json(c: Comparison) -> str:
                       "orsaker_andel": {cause: float(c.causes_share[cause][k]) for cause in CAUSES},
                       "mening": sentence(c, k)})
     return json.dumps({
-        "plan_a": Path(c.a.plan.file).name, "plan_b": Path(c.b.plan.file).name, "ar": years,
+        "plan_a": Path(c.a.plan.file).name, "plan_b": Path(c.b.plan.file).name,
+        "planperiod_a": [c.a.plan.plan_years[0], c.a.plan.plan_years[-1]],
+        "planperiod_b": [c.b.plan.plan_years[0], c.b.plan.plan_years[-1]], "ar": years,
         "objekt": [{"id": o.id, "orsak": o.cause, "delta_kapitalkostnader_perioden": _period(c, o.delta)}
-                   for o in sorted(c.objects, key=lambda o: (CAUSES.index(o.cause), -abs(_period(c, o.delta))))],
+                   for o in objects_in_order(c, every=True)],
         "namnmatchningar": [{"id_a": a, "id_b": b, "namn": name} for a, b, name in c.renamed],
         "noteringar": list(c.notes),
     }, ensure_ascii=False, indent=2)
@@ -78,15 +89,15 @@ def comparison_table(c: Comparison) -> str:
              "Kapitalkostnader:", *text_table(["", *years], cost_rows, left=1), ""]
     lines += [sentence(c, k) for k in range(len(c.years))]
     by_cause: dict[str, list] = {}
-    for o in c.objects:
+    for o in objects_in_order(c):  # a change outside the compared years moves nothing shown here
         by_cause.setdefault(o.cause, []).append(o)
     if by_cause:
         lines += ["", f"Objekt per orsak (Δ kapitalkostnader {years[0]}–{years[-1]}, objektets ändring ensam på A):"]
     for cause in CAUSES:
-        shown = sorted(by_cause.get(cause, []), key=lambda o: -abs(_period(c, o.delta)))
+        shown = by_cause.get(cause, [])
         if shown:
             rows = [[o.id, swedish.signed(_period(c, o.delta), 1)] for o in shown[:TOP]]
-            more = f" (och {len(shown) - TOP} till)" if len(shown) > TOP else ""
+            more = f" (och {len(shown) - TOP} objekt till)" if len(shown) > TOP else ""
             lines += [f"{CAUSE_LABELS[cause].capitalize()}{more}:", *text_table(["Id", "Δ mnkr"], rows, left=1)]
     if c.renamed:
         lines += ["", "Troligen samma objekt med nytt id (namnen stämmer):"]

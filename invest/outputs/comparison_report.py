@@ -17,7 +17,7 @@ from invest.analyses.plan_versions import CAUSES, Comparison
 from invest.base import swedish
 from invest.outputs.chart import (BREACH_COLOUR, OK_COLOUR, TEXT_COLOUR, bar_label, footer, guard_line,
                                   legend_above, new_figure, save, share_axis, source_line, title)
-from invest.outputs.comparison_output import CAUSE_LABELS, SHOWN, pe, sentence
+from invest.outputs.comparison_output import CAUSE_LABELS, SHOWN, objects_in_order, pe, sentence
 from invest.outputs.scenario_report import note, sheet_head, table_rows, write_book_and_chart
 from invest.outputs.xlsx_book import Book, Formula
 
@@ -183,7 +183,6 @@ def _waterfall_sheet(book: Book, ws, c: Comparison, year: int) -> None:
 def _objects_sheet(book: Book, ws, c: Comparison) -> None:
     sheet_head(book, ws, "Objekten bakom orsakerna", c, c.b.conventions.riktvarde)
     period = f"{c.years[0]}–{c.years[-1]}"
-    rows = [[o.id, CAUSE_LABELS[o.cause], float(o.delta.sum())]
-            for o in sorted(c.objects, key=lambda o: (CAUSES.index(o.cause), -abs(float(o.delta.sum()))))]
+    rows = [[o.id, CAUSE_LABELS[o.cause], float(o.delta.sum())] for o in objects_in_order(c)]
     table_rows(book, ws, 3, ["Id", "Orsak", f"Δ kapitalkostnader {period} (mnkr)"], rows,
                [book.fmt(None), book.fmt(None), book.fmt("mnkr")], "ObjektPerOrsak", [26, 36, 22], text={0, 1})
