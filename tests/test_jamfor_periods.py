@@ -152,6 +152,7 @@ def test_a_region_sheet_without_some_years_is_compared_as_computed_alone(tmp_pat
         assert_causes_sum_and_match_berakna(data, first, second, years=range(2026, 2031))
         assert any(abs(v) > 1e-6 for row in data["ar"] for v in (row["orsaker"]["intakter"],
                                                                    row["orsaker_andel"]["intakter"]))
+        assert any("a_kort_region.xlsx saknar 2028–2030" in n for n in data["noteringar"]), data["noteringar"]
 
 
 def test_spend_after_the_compared_years_moves_only_what_it_costs_in_them(versions, workdir):

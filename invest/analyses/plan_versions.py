@@ -190,7 +190,8 @@ def _common_period(a: Calculation, b: Calculation, models: Models) -> tuple[int,
     classes |= {e.tillgangsklass for calc in (a, b) for e in calc.plan.region.befintliga}
     differ = sorted(c for c in classes if models.asset_class_at(c, starts[0]) != models.asset_class_at(c, starts[1]))
     if a.conventions != b.conventions or differ:
-        what = f"tillgångsklasserna {', '.join(differ)}" if differ else "konventionerna"
+        what = (f"tillgångsklass{'en' if len(differ) == 1 else 'erna'} {', '.join(differ)}" if differ
+                else "konventionerna")
         problems.append(error(files, f"parametrarna ger {what} olika värden vid planperiodernas början ({starts[0]} "
                                      f"och {starts[1]}); jämför versionerna med parametrar som gäller båda åren"))
     if problems:
@@ -317,9 +318,18 @@ def compare(plan_a: Plan, plan_b: Plan, models: Models, until_year: int | None =
 
 def _period_notes(a: Calculation, b: Calculation, first: int, last: int, carried: np.ndarray) -> tuple[str, ...]:
     """What a reader must know when the plan periods differ: the years compared and, from a later start, what
-    carrying the earlier version on (in_period) added to the cause räntan och skulden, per year."""
+    carrying the earlier version on (in_period) added to the cause räntan och skulden, per year; and a compared
+    year a Region sheet lacks."""
+    lacking = []
+    for calc in (a, b):
+        given = {y.year for y in calc.plan.region.years}
+        missing = [y for y in range(first, last + 1) if y not in given]
+        if missing:
+            lacking.append(f"Bladet Region i {Path(calc.plan.file).name} saknar {swedish.years(missing)}; "
+                           "de åren räknas som när planen räknas ensam (intäkterna framskrivna, inga övriga poster), "
+                           "och skillnaden mot den andra versionen hamnar i intäkterna och befintliga tillgångar.")
     if a.plan.plan_years == b.plan.plan_years:
-        return ()
+        return tuple(lacking)
     text = (f"Planperioderna skiljer sig ({_period(a)} och {_period(b)}): jämförelsen gäller {first}–{last}, "
             "de år båda planerna har.")
     if a.plan.plan_years[0] != b.plan.plan_years[0]:
@@ -331,7 +341,7 @@ def _period_notes(a: Calculation, b: Calculation, first: int, last: int, carried
         text += (f" {Path(earlier.plan.file).name} börjar tidigare och räknas därför från {first} med den skuld och "
                  "den genomsnittsränta dess egen skuldmodell har vid årsskiftet före. Det står för "
                  f"{amounts} av förändringen och ingår i orsaken räntan och skulden.")
-    return (text,)
+    return (text, *lacking)
 
 
 def _framed(plan: Plan, own: Calculation, first: int, last: int, until_year: int | None,
