@@ -128,13 +128,14 @@ def shorten(text: str, width: int) -> str:
 
 def wrap(text: str, width: int) -> list[str]:
     """`text` in lines of at most `width` characters, broken only between words (a word longer than `width`
-    stands alone on its line)."""
+    stands alone on its line); every line keeps the text's indent (a row under its total stays under it)."""
+    indent = text[:len(text) - len(text.lstrip())]
     lines: list[str] = []
     for word in text.split():
         if lines and len(lines[-1]) + 1 + len(word) <= width:
             lines[-1] += " " + word
         else:
-            lines.append(word)
+            lines.append(indent + word)
     return lines or [""]
 
 
