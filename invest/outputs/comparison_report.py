@@ -16,7 +16,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from invest.analyses.plan_versions import CAUSES, Comparison
 from invest.base import swedish
 from invest.outputs.chart import (BREACH_COLOUR, OK_COLOUR, TEXT_COLOUR, bar_label, footer, guard_line,
-                                  legend_above, new_figure, save, share_axis, source_line, title)
+                                  legend_above, new_figure, save, share_axis, title)
 from invest.outputs.comparison_output import CAUSE_LABELS, SHOWN, objects_in_order, pe, sentence
 from invest.outputs.scenario_report import note, sheet_head, table_rows, write_book_and_chart
 from invest.outputs.xlsx_book import Book, Formula
@@ -88,7 +88,7 @@ def waterfall_figure(c: Comparison, year: int) -> Figure:
     k = list(c.years).index(year)
     title(ax, f"Varför andelen {year} ändrades: {Path(c.a.plan.file).name} → {Path(c.b.plan.file).name}\n"
               f"{sentence(c, k)}", rows)
-    footer(fig, f"{source_line(c.b)} · orsakerna är Shapleyvärden och summerar till hela förändringen")
+    footer(fig, f"{both_plans(c)} · orsakerna är Shapleyvärden och summerar till hela förändringen")
     return fig
 
 
@@ -109,7 +109,7 @@ def _causes_sheet(book: Book, ws, c: Comparison) -> None:
     """Years as columns: the share in A and B, the change (B − A) and the causes in percentage points, then the
     same in mnkr of kapitalkostnader; 'Summa orsaker' sums the causes with a formula beside the change."""
     sheet_head(book, ws, f"Jämförelse: {Path(c.a.plan.file).name} → {Path(c.b.plan.file).name}", c,
-               c.b.conventions.riktvarde)
+               c.b.conventions.riktvarde, both_plans(c))
     years = [str(int(y)) for y in c.years]
     n = len(years)
     top = 4
@@ -147,9 +147,15 @@ def _causes_sheet(book: Book, ws, c: Comparison) -> None:
         row = note(book, ws, row, text)
 
 
+def both_plans(c: Comparison) -> str:
+    """The two versions and the parameters by name (file names and a folder name, never a path)."""
+    return f"A: {Path(c.a.plan.file).name} · B: {Path(c.b.plan.file).name} · parametrar: {c.b.models.label}"
+
+
 def _waterfall_sheet(book: Book, ws, c: Comparison, year: int) -> None:
     """The chosen year's steps (base, rise, fall, level) and a stacked column chart whose base series has no fill."""
-    sheet_head(book, ws, f"Vattenfall {year}: andelen från A till B", c, c.b.conventions.riktvarde)
+    sheet_head(book, ws, f"Vattenfall {year}: andelen från A till B", c, c.b.conventions.riktvarde,
+               both_plans(c))
     bars = steps(c, year)
     top = 4
     rows = []
@@ -181,7 +187,7 @@ def _waterfall_sheet(book: Book, ws, c: Comparison, year: int) -> None:
 
 
 def _objects_sheet(book: Book, ws, c: Comparison) -> None:
-    sheet_head(book, ws, "Objekten bakom orsakerna", c, c.b.conventions.riktvarde)
+    sheet_head(book, ws, "Objekten bakom orsakerna", c, c.b.conventions.riktvarde, both_plans(c))
     period = f"{c.years[0]}–{c.years[-1]}"
     rows = [[o.id, CAUSE_LABELS[o.cause], float(o.delta.sum())] for o in objects_in_order(c)]
     table_rows(book, ws, 3, ["Id", "Orsak", f"Δ kapitalkostnader {period} (mnkr)"], rows,

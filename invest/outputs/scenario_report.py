@@ -108,11 +108,12 @@ def write_book_and_chart(result, directory: Path, stem: str, chart: str, draw, t
     return [xlsx, png]
 
 
-def sheet_head(book: Book, ws, heading: str, result, limit: float) -> None:
-    """Title, the sources in words, and the riktvärde in RIKTVARDE_CELL (the breach formatting compares with it)."""
+def sheet_head(book: Book, ws, heading: str, result, limit: float, sources: str | None = None) -> None:
+    """Title, the sources in words (the plan and the parameters, or `sources`), and the riktvärde in RIKTVARDE_CELL
+    (the breach formatting compares with it)."""
     c = result.calculation
     ws.write_string(0, 0, heading, book.fmt(None, bold=True, font_size=14))
-    ws.write_string(1, 0, f"{source_line(c)} · riktvärdesmetod {value(c.conventions.riktvardesmetod)}",
+    ws.write_string(1, 0, f"{sources or source_line(c)} · riktvärdesmetod {value(c.conventions.riktvardesmetod)}",
                     book.fmt(None, italic=True, font_color="#555555"))
     ws.write_string(2, 0, "Riktvärde", book.fmt(None, bold=True))
     ws.write_number(2, 1, limit, book.fmt("riktvarde", bold=True))
