@@ -291,7 +291,7 @@ def compare_versions(inputs: Inputs, later: Path, directory: Path | None = None,
     models = load_models(inputs.models_dir, inputs.flat_rate, inputs.rules_dir)
     plan_a, plan_b = load_plan(inputs, models), load_plan(replace(inputs, plan=later), models)
     step("Fördelar förändringen på orsaker")
-    result = compare(plan_a, plan_b, models, inputs.until_year)
+    result = compare(plan_a, plan_b, models)
     if year is not None and year not in result.years:
         raise InputError([error("--ar", f"året {year} är inget planår ({result.years[0]}–{result.years[-1]})")])
 

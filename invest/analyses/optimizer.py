@@ -40,8 +40,8 @@ from invest.engine.plan_change import with_change
 from invest.params.parameters import RIKTVARDE_RULE
 from invest.plan.records import InvestmentObject
 
-WORSE, THRESHOLD = "ej_samre", "troskel"
-NO_START = "inget_startar"  # a rejected proposal's "rule" when no start year is allowed  # the two kinds of constraint row
+WORSE, THRESHOLD = "ej_samre", "troskel"  # the two kinds of constraint row
+NO_START = "inget_startar"  # a rejected proposal's "rule" when no start year is allowed
 
 
 @dataclass(frozen=True)

@@ -149,6 +149,11 @@ class ObjectChange:
     cause: str
     delta: np.ndarray
 
+    @property
+    def total(self) -> float:
+        """Δ kapitalkostnader summed over the compared years."""
+        return float(self.delta.sum())
+
 
 @dataclass(frozen=True)
 class Comparison:
@@ -215,13 +220,13 @@ def in_period(plan: Plan, calc: Calculation, first: int, last: int) -> Plan:
     if first == plan.plan_years[0]:
         return replace(plan, plan_years=years, region=kept)
     table = calc.region.table
-    debt = dict(zip(table["ar"].to_list(), table["rantebarande_skuld"].to_list()))
-    interest = dict(zip(table["ar"].to_list(), table["rantekostnader"].to_list()))
-    opening = debt[first - 1]
-    average = (debt.get(first - 2, region.ingaende_rantebarande_skuld) + opening) / 2
-    rate = interest[first - 1] / average if average > 0 else region.genomsnittsranta_befintlig_skuld
-    assets = (dict(zip(table["ar"].to_list(), table["materiella_anlaggningstillgangar"].to_list()))[first - 1]
-              if "materiella_anlaggningstillgangar" in table.columns else None)
+    before = table.filter(pl.col("ar") == first - 1).row(0, named=True)
+    earlier = table.filter(pl.col("ar") == first - 2)
+    opening = before["rantebarande_skuld"]
+    average = ((earlier["rantebarande_skuld"][0] if earlier.height else region.ingaende_rantebarande_skuld)
+               + opening) / 2
+    rate = before["rantekostnader"] / average if average > 0 else region.genomsnittsranta_befintlig_skuld
+    assets = before.get("materiella_anlaggningstillgangar")
     return replace(plan, plan_years=years, region=replace(
         kept, ingaende_rantebarande_skuld=opening, genomsnittsranta_befintlig_skuld=rate,
         ingaende_materiella_anlaggningstillgangar=assets,
@@ -251,14 +256,14 @@ def shapley(values: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def compare(plan_a: Plan, plan_b: Plan, models: Models, until_year: int | None = None) -> Comparison:
+def compare(plan_a: Plan, plan_b: Plan, models: Models) -> Comparison:
     """The Shapley split of B − A (module docstring), both computed with `models`. The region inputs are taken as
     each plan's Region sheet gives them: where it gives totala intäkter, every mix of the two versions gets
     övriga intäkter = the total − its own intäktsförd medfinansiering, as a plan does (docs/berakningsmodell.md §5),
     so that co-financing that changes leaves a published total where it was."""
-    own_a, own_b = calculate(plan_a, models, until_year), calculate(plan_b, models, until_year)
+    own_a, own_b = calculate(plan_a, models), calculate(plan_b, models)  # only plan years are compared: no --till-ar
     first, last = _common_period(own_a, own_b, models)
-    (plan_a, a), (plan_b, b) = (_framed(plan, own, first, last, until_year, models)
+    (plan_a, a), (plan_b, b) = (_framed(plan, own, first, last, models)
                                 for plan, own in ((plan_a, own_a), (plan_b, own_b)))
     conv = a.conventions
     years = a.region.table["ar"].to_numpy()
@@ -344,11 +349,11 @@ def _period_notes(a: Calculation, b: Calculation, first: int, last: int, carried
     return (text, *lacking)
 
 
-def _framed(plan: Plan, own: Calculation, first: int, last: int, until_year: int | None,
-            models: Models) -> tuple[Plan, Calculation]:
-    """The version as a plan of the years both cover (in_period), and computed."""
+def _framed(plan: Plan, own: Calculation, first: int, last: int, models: Models) -> tuple[Plan, Calculation]:
+    """The version as a plan of the years both cover (in_period), and computed (its own calculation when that is
+    the same plan)."""
     framed = in_period(plan, own, first, last)
-    if until_year is None and framed.plan_years == plan.plan_years and framed.region == plan.region:
+    if framed.plan_years == plan.plan_years and framed.region == plan.region:
         return plan, own
     return framed, calculate(framed, models)
 

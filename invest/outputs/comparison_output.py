@@ -40,15 +40,11 @@ def sentence(c: Comparison, k: int) -> str:
     return f"{head}: {listed}." if listed else f"{head}."
 
 
-def _period(c: Comparison, values: np.ndarray) -> float:
-    return float(np.sum(values))
-
-
 def objects_in_order(c: Comparison, every: bool = False) -> list:
     """The objects behind the causes, by cause and then largest |Δ| over the compared years first; without `every`,
     only those whose Δ shows (SHOWN_MNKR)."""
-    return [o for o in sorted(c.objects, key=lambda o: (CAUSES.index(o.cause), -abs(_period(c, o.delta))))
-            if every or abs(_period(c, o.delta)) >= SHOWN_MNKR]
+    return [o for o in sorted(c.objects, key=lambda o: (CAUSES.index(o.cause), -abs(o.total)))
+            if every or abs(o.total) >= SHOWN_MNKR]
 
 
 def comparison_json(c: Comparison) -> str:
@@ -65,7 +61,7 @@ def comparison_json(c: Comparison) -> str:
         "plan_a": Path(c.a.plan.file).name, "plan_b": Path(c.b.plan.file).name,
         "planperiod_a": [c.a.plan.plan_years[0], c.a.plan.plan_years[-1]],
         "planperiod_b": [c.b.plan.plan_years[0], c.b.plan.plan_years[-1]], "ar": years,
-        "objekt": [{"id": o.id, "orsak": o.cause, "delta_kapitalkostnader_perioden": _period(c, o.delta)}
+        "objekt": [{"id": o.id, "orsak": o.cause, "delta_kapitalkostnader_perioden": o.total}
                    for o in objects_in_order(c, every=True)],
         "namnmatchningar": [{"id_a": a, "id_b": b, "namn": name} for a, b, name in c.renamed],
         "noteringar": list(c.notes),
@@ -96,7 +92,7 @@ def comparison_table(c: Comparison) -> str:
     for cause in CAUSES:
         shown = by_cause.get(cause, [])
         if shown:
-            rows = [[o.id, swedish.signed(_period(c, o.delta), 1)] for o in shown[:TOP]]
+            rows = [[o.id, swedish.signed(o.total, 1)] for o in shown[:TOP]]
             more = f" (och {len(shown) - TOP} objekt till)" if len(shown) > TOP else ""
             lines += [f"{CAUSE_LABELS[cause].capitalize()}{more}:", *text_table(["Id", "Δ mnkr"], rows, left=1)]
     if c.renamed:

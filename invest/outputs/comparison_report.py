@@ -113,38 +113,32 @@ def _causes_sheet(book: Book, ws, c: Comparison) -> None:
     years = [str(int(y)) for y in c.years]
     n = len(years)
     top = 4
-    rows, formats = [], [book.fmt(None)] + [book.fmt("andel")] * n
-    first = top + 1  # Andel A's row
-    col = lambda j: j + 1  # noqa: E731 - the column of year j
-    rows.append(["Andel A", *map(float, c.share_a)])
-    rows.append(["Andel B", *map(float, c.share_b)])
-    rows.append(["Förändring", *(Formula(f"{xl_rowcol_to_cell(first + 1, col(j))}-{xl_rowcol_to_cell(first, col(j))}",
-                                         float(c.share_b[j] - c.share_a[j])) for j in range(n))])
-    cause_first = first + 3
-    rows += [[CAUSE_LABELS[cause].capitalize(), *map(float, c.causes_share[cause])] for cause in CAUSES]
-    rows.append(["Summa orsaker", *(Formula(f"SUM({xl_rowcol_to_cell(cause_first, col(j))}:"
-                                            f"{xl_rowcol_to_cell(cause_first + len(CAUSES) - 1, col(j))})",
-                                            float(sum(c.causes_share[x][j] for x in CAUSES))) for j in range(n))])
-    after = table_rows(book, ws, top, ["Andel av totala intäkter", *years], rows, formats, "JamforelseAndel",
-                       [44] + [10.5] * n)
+    after = table_rows(book, ws, top, ["Andel av totala intäkter", *years],
+                       _cause_rows(top + 1, "Andel", c.share_a, c.share_b, c.causes_share),
+                       [book.fmt(None)] + [book.fmt("andel")] * n, "JamforelseAndel", [44] + [10.5] * n)
     top2 = after + 1
-    first2 = top2 + 1
-    money = [book.fmt(None)] + [book.fmt("mnkr")] * n
-    rows2 = [["Kapitalkostnader A", *map(float, c.cost_a)], ["Kapitalkostnader B", *map(float, c.cost_b)],
-             ["Förändring", *(Formula(f"{xl_rowcol_to_cell(first2 + 1, col(j))}-{xl_rowcol_to_cell(first2, col(j))}",
-                                      float(c.cost_b[j] - c.cost_a[j])) for j in range(n))]]
-    rows2 += [[CAUSE_LABELS[cause].capitalize(), *map(float, c.causes_cost[cause])] for cause in CAUSES]
-    rows2.append(["Summa orsaker", *(Formula(f"SUM({xl_rowcol_to_cell(first2 + 3, col(j))}:"
-                                             f"{xl_rowcol_to_cell(first2 + 2 + len(CAUSES), col(j))})",
-                                             float(sum(c.causes_cost[x][j] for x in CAUSES))) for j in range(n))])
-    row = table_rows(book, ws, top2, ["Kapitalkostnader (mnkr)", *years], rows2, money, "JamforelseKapitalkostnader",
-                     [44] + [10.5] * n) + 1
+    row = table_rows(book, ws, top2, ["Kapitalkostnader (mnkr)", *years],
+                     _cause_rows(top2 + 1, "Kapitalkostnader", c.cost_a, c.cost_b, c.causes_cost),
+                     [book.fmt(None)] + [book.fmt("mnkr")] * n, "JamforelseKapitalkostnader", [44] + [10.5] * n) + 1
     for k in range(n):
         row = note(book, ws, row, sentence(c, k))
     row = note(book, ws, row + 1, "Orsakerna är Shapleyvärden: varje orsaks genomsnittliga effekt över alla "
                                   "ordningar orsakerna kan tas i, så att de summerar till hela förändringen varje år.")
     for text in c.notes:
         row = note(book, ws, row, text)
+
+
+def _cause_rows(first: int, label: str, a: np.ndarray, b: np.ndarray, causes: dict[str, np.ndarray]) -> list[list]:
+    """A table's rows with A's on sheet row `first`: A, B, the change (B − A) as a formula, each cause, and the
+    causes' sum as a formula; year j in column j + 1."""
+    cell = lambda r, j: xl_rowcol_to_cell(r, j + 1)  # noqa: E731
+    years = range(len(a))
+    rows = [[f"{label} A", *map(float, a)], [f"{label} B", *map(float, b)],
+            ["Förändring", *(Formula(f"{cell(first + 1, j)}-{cell(first, j)}", float(b[j] - a[j])) for j in years)]]
+    rows += [[CAUSE_LABELS[cause].capitalize(), *map(float, causes[cause])] for cause in CAUSES]
+    rows.append(["Summa orsaker", *(Formula(f"SUM({cell(first + 3, j)}:{cell(first + 2 + len(CAUSES), j)})",
+                                            float(sum(causes[x][j] for x in CAUSES))) for j in years)])
+    return rows
 
 
 def both_plans(c: Comparison) -> str:
@@ -189,6 +183,6 @@ def _waterfall_sheet(book: Book, ws, c: Comparison, year: int) -> None:
 def _objects_sheet(book: Book, ws, c: Comparison) -> None:
     sheet_head(book, ws, "Objekten bakom orsakerna", c, c.b.conventions.riktvarde, both_plans(c))
     period = f"{c.years[0]}–{c.years[-1]}"
-    rows = [[o.id, CAUSE_LABELS[o.cause], float(o.delta.sum())] for o in objects_in_order(c)]
+    rows = [[o.id, CAUSE_LABELS[o.cause], o.total] for o in objects_in_order(c)]
     table_rows(book, ws, 3, ["Id", "Orsak", f"Δ kapitalkostnader {period} (mnkr)"], rows,
                [book.fmt(None), book.fmt(None), book.fmt("mnkr")], "ObjektPerOrsak", [26, 36, 22], text={0, 1})

@@ -43,7 +43,8 @@ def risk_table(result: RiskResult) -> str:
     drivers = [[oid, names.get(oid, ""), swedish.number(bidrag, 2)] for oid, bidrag in result.drivers]
     first, last = years[0], years[-1]
     lines = [f"Risk — andel av totala intäkter mot riktvärdet {swedish.percent(result.riktvarde, 0)} "
-             f"({Path(result.calculation.plan.file).name}), {swedish.number(result.draws, 0)} dragningar, frö {result.seed}",
+             f"({Path(result.calculation.plan.file).name}), {swedish.number(result.draws, 0)} dragningar, "
+             f"frö {result.seed}",
              f"Sannolikhet att något år {first}–{last} är på eller över riktvärdet: "
              f"{swedish.percent(result.any_year_probability, 1)}", "", *text_table(header, rows, left=1), "",
              "Objekt som driver risken (förväntat antal år över riktvärdet som försvinner utan objektets egen "
