@@ -40,6 +40,22 @@ def test_berakna_csv_contract():
     assert abs(float(rows[0]["totala_intakter"]) - (29734 + 110644)) < 1e-6  # Budget 2026 Tabell 8, reproduced
 
 
+def test_berakna_csv_has_no_binary_residue_and_equals_the_json():
+    """The CSV writes each number in its shortest form at 15 significant digits: Budget 2026's totala intäkter
+    140 378 and medfinansiering 6 273,9 are written so, not as 140377.99999999997 and 6273.900000000001; every
+    figure equals the JSON's (full float) to 1e-13 relative or 1e-9 absolute."""
+    text = runner.invoke(main, ["berakna", "--format", "csv"]).stdout
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows[0]["totala_intakter"] == "140378.0" and rows[0]["medfinansiering_mottagen"] == "6273.9"
+    assert not re.search(r"\d(?:0{6,}|9{6,})\d*(?:[,\n]|$)", text.split("\n", 1)[1]), "binary residue in the CSV"
+    full = {row["ar"]: row for row in json.loads(runner.invoke(main, ["berakna", "--format", "json"]).stdout)["ar"]}
+    for r in rows:
+        for name, value in r.items():
+            exact = full[int(r["ar"])][name]
+            if isinstance(exact, float):
+                assert abs(float(value) - exact) <= max(1e-9, 1e-13 * abs(exact)), (r["ar"], name, value, exact)
+
+
 def test_berakna_json_and_per_object():
     result = runner.invoke(main, ["berakna", "--format", "json"])
     data = json.loads(result.stdout)

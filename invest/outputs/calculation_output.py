@@ -64,8 +64,16 @@ def write_csv(parts: pl.DataFrame | Iterable[pl.DataFrame], target: Path, style:
     return target
 
 
+CSV_DIGITS = 15  # significant digits in CSV: what a float holds exactly, without the residue of the last two
+CSV_ZERO = 1e-9  # smaller than this (a thousandth of a krona in mnkr) is the arithmetic's residue: written as 0
+
+
 def _csv_frame(df: pl.DataFrame, style: str) -> tuple[pl.DataFrame, dict]:
     df = csv_safe(df)
+    # binary residue (140377.99999999997, 6273.900000000001, 1e-13) is not a figure: the shortest form of the number
+    floats = pl.col(pl.Float64)
+    df = df.with_columns(pl.when(floats.abs() < CSV_ZERO).then(0.0).otherwise(floats.round_sig_figs(CSV_DIGITS))
+                         .name.keep())
     if style == "svensk":
         df = df.with_columns(pl.col(pl.Boolean).replace_strict({True: "ja", False: "nej"}, return_dtype=pl.String))
         return df, {"separator": ";", "decimal_comma": True, "float_precision": None, "include_bom": True}
