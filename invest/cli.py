@@ -7,6 +7,7 @@ One set of conventions for every command: PLAN is the optional first argument of
 from __future__ import annotations
 
 import functools
+import importlib.util
 import os
 import sys
 import warnings
@@ -14,13 +15,28 @@ from pathlib import Path
 
 import click
 
-from invest import pipeline
 from invest.analyses.optimizer_settings import GAP, TIME_LIMIT
 from invest.base import click_svenska, swedish, values
 from invest.base.atomic import OutputProblem
 from invest.base.os_errors import said
 from invest.base.findings import InputError, errors
 from invest.base.progress import status
+from invest.outputs.chart_process import ChartProcess
+
+
+def _lazy(name: str):
+    """The module `name`, loaded at its first use (importlib's LazyLoader): the pipeline and what it imports (polars,
+    the engine, the Excel reader) load after the options are read, so that `rapport` can start its chart process
+    first and both load at once."""
+    spec = importlib.util.find_spec(name)
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+pipeline = sys.modules.get("invest.pipeline") or _lazy("invest.pipeline")
 
 click_svenska.install()  # before the commands are declared: the version option takes its text then
 
@@ -294,8 +310,8 @@ def rapport(plan, models_dir, ranta, till_ar, mapping_path, utdata, skriv_over):
       invest rapport plan.xlsx -o rapporter/
       invest rapport --skriv-over
     """
-    with working("rapport"):
-        result = pipeline.report(inputs(plan, models_dir, ranta, till_ar, mapping_path), utdata, skriv_over)
+    with working("rapport"), ChartProcess() as charts:  # started first: it loads matplotlib while the plan is read
+        result = pipeline.report(inputs(plan, models_dir, ranta, till_ar, mapping_path), utdata, skriv_over, charts)
     click.echo(result.summary, nl=False)
 
 

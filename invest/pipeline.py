@@ -22,6 +22,7 @@ from invest.engine.calculation import Calculation, calculate
 from invest.excel.mapping import load_mapping
 from invest.excel.sheet_reading import SheetReading
 from invest.excel.reader import read_plan, read_proposal
+from invest.outputs.chart_process import ChartProcess
 from invest.params.parameters import Models
 from invest.plan.checks import check_dependencies
 from invest.plan.dependency_graph import DependencyGraph
@@ -111,14 +112,18 @@ class Report:
     summary: str
 
 
-def report(inputs: Inputs, directory: Path, overwrite: bool = False) -> Report:
-    """`invest rapport`: the audit workbook, the A4 PDF report, the four charts and the summary in `directory`."""
+def report(inputs: Inputs, directory: Path, overwrite: bool = False, charts: ChartProcess | None = None) -> Report:
+    """`invest rapport`: the audit workbook, the A4 PDF report, the four charts and the summary in `directory`; the
+    charts drawn by `charts` when a chart process was started before the plan was read (else one is started now)."""
+    if charts is None:
+        with ChartProcess() as started:
+            return report(inputs, directory, overwrite, started)
     calc = calculate_plan(inputs)
     step("Skriver rapporten")
-    from invest.outputs.report import write_report  # charts: matplotlib is imported only when something is drawn
+    from invest.outputs.report import write_report  # the report's writers are loaded for a report only
 
     with output_guard(overwrite, _inputs_of(inputs)):
-        written, summary = write_report(calc, Path(directory))
+        written, summary = write_report(calc, Path(directory), charts)
     return Report(calc, written, summary)
 
 

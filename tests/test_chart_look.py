@@ -6,14 +6,12 @@ charts a forked worker draws are the ones drawn here."""
 
 from __future__ import annotations
 
-import gc
 import io
 import math
 import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -24,8 +22,11 @@ from matplotlib.path import Path as LinePath
 from matplotlib.text import Text
 
 from conftest import build_plan
-from invest.outputs import budget_charts as budget_charts_module
-from invest.outputs.budget_charts import CHART_DPI, ChartDrawing, budget_charts, budget_figures
+from invest.outputs import chart_process
+from invest.outputs.budget_charts import chart_figures, drawn_charts
+from invest.outputs.budget_figures import CHART_DPI, write_charts
+from invest.outputs.budget_view import budget_figures
+from invest.outputs.chart_process import ChartProcess
 from invest.outputs.chart import FOOTER_INCH, GUARD_IDS, SwedishTicks, comparison_chart, delay_chart, settle
 from invest.outputs.pdf_fonts import FONT_FILES, face, subset
 from invest.outputs.pdf_report import BOTTOM, MARGIN, TOP, report_pages, write_pdf_report
@@ -39,7 +40,7 @@ def calc():
 
 @pytest.fixture(scope="module")
 def figures(calc):
-    return budget_figures(calc)
+    return chart_figures(budget_figures(calc))
 
 
 def parse(label: str) -> float:
@@ -144,35 +145,57 @@ def test_the_charts_say_it_in_swedish(figures, calc):
 
 
 def test_budget_charts_writes_the_four_pngs_and_nothing_else(tmp_path, calc):
-    written = budget_charts(calc, tmp_path, "plan")
+    written = write_charts(drawn_charts(budget_figures(calc)), tmp_path, "plan")
     assert [p.name for p in written] == ["plan_andel.png", "plan_kapitalkostnader.png", "plan_investeringar.png",
                                          "plan_skuld.png"]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in written)
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in written)
 
 
-def _cannot_draw(name):
-    raise RuntimeError(f"{name}: no worker today")
+def assert_same_charts(drawn, here):
+    assert list(drawn) == list(here)
+    for name, chart in drawn.items():
+        assert np.array_equal(chart.pixels, here[name].pixels) and chart.png == here[name].png, name
 
 
-def test_the_worker_draws_what_would_be_drawn_here(calc, monkeypatch):
-    """The charts a forked worker draws while the report writes its workbook are, pixel for pixel and byte for
-    byte, the ones this process draws; a worker that fails leaves its charts to be drawn here; and the heap frozen
-    around the fork is thawed when the drawing is done."""
-    here = {name: budget_charts_module._draw(budget_charts_module.chart_figure(calc, name))
-            for name in budget_charts_module.shown_charts(calc)}
-    with ChartDrawing(calc) as drawing:
-        if (os.cpu_count() or 1) >= 2 and sys.platform.startswith("linux"):
-            assert drawing.futures and gc.get_freeze_count() > 0  # a worker is drawing
-        away = drawing.result()
-    assert gc.get_freeze_count() == 0
-    monkeypatch.setattr(budget_charts_module, "_draw_forked", _cannot_draw)
-    with ChartDrawing(calc) as drawing:
-        failed = drawing.result()
-    for drawn in (away, failed):
-        assert list(drawn) == list(here)
-        for name, chart in drawn.items():
-            assert np.array_equal(chart.pixels, here[name].pixels) and chart.png == here[name].png, name
+def test_the_chart_process_draws_what_would_be_drawn_here(calc):
+    """The charts the chart process draws while the report writes its workbook are, pixel for pixel and byte for
+    byte, the ones this process draws; each came from it, and its folder is gone afterwards."""
+    figures = budget_figures(calc)
+    here = drawn_charts(figures)
+    with ChartProcess() as charts:
+        folder = charts.folder
+        charts.draw(figures)
+        away = charts.result()
+    assert charts.started == ((os.cpu_count() or 1) >= 2)
+    if charts.started:
+        assert charts.received == list(here) and not Path(folder).exists()
+    assert_same_charts(away, here)
+
+
+@pytest.mark.parametrize("boot", ["import sys; sys.exit(3)", "print('andel 3 x', flush=True)",
+                                  "print('andel 10 10', flush=True)"])
+def test_a_chart_process_that_fails_leaves_its_charts_to_be_drawn_here(calc, monkeypatch, boot):
+    """A chart process that stops, says something else, or names a file that is not there: every chart it did not
+    deliver is drawn here, the same as ever."""
+    figures = budget_figures(calc)
+    monkeypatch.setattr(chart_process, "BOOT", boot)
+    with ChartProcess() as charts:
+        charts.draw(figures)
+        drawn = charts.result()
+    assert charts.received == []
+    assert_same_charts(drawn, drawn_charts(figures))
+
+
+def test_leaving_the_block_before_the_figures_stops_the_chart_process():
+    """A report that stops at an error in its plan never hands over figures: its chart process ends and its folder
+    is removed when the block is left."""
+    with pytest.raises(RuntimeError):
+        with ChartProcess() as charts:
+            process, folder = charts.process, charts.folder
+            raise RuntimeError("fel i planen")
+    if process is not None:
+        assert process.poll() is not None and not Path(folder).exists()
 
 
 def test_kontroll_and_forsening_charts(tmp_path):
@@ -201,7 +224,7 @@ def test_a_bar_just_under_the_line_keeps_its_label_off_it(tmp_path):
               for y, a in zip(range(2026, 2030), (79.0, 80.4, 79.6, 80.0))]
     path = build_plan(tmp_path / "p.xlsx", objects, years=range(2026, 2030), outturn_year=None, region=region)
     calc = calculate_plan(Inputs(plan=path, flat_rate=0.0))
-    figures = budget_figures(calc)
+    figures = chart_figures(budget_figures(calc))
     for fig in figures.values():
         assert_ticks_follow_the_step(fig)
         assert_nothing_touches_a_limit(fig)
@@ -213,7 +236,8 @@ def test_a_plan_without_region_sheet_leaves_out_what_needs_revenue(tmp_path):
                                               "utgifter": {2026: 400}}], years=range(2026, 2029), outturn_year=None)
     calc = calculate_plan(Inputs(plan=path))
     out = tmp_path / "ut"
-    assert [p.name for p in budget_charts(calc, out, "p")] == ["p_kapitalkostnader.png", "p_investeringar.png"]
+    assert [p.name for p in write_charts(drawn_charts(budget_figures(calc)), out, "p")] == [
+        "p_kapitalkostnader.png", "p_investeringar.png"]
     pdf = write_pdf_report(calc, out / "p.pdf", [], [])
     assert page_count(pdf) == 3  # front page, one page of two charts, the tables
 
@@ -290,7 +314,7 @@ def test_pdf_pages_are_a4_with_readable_type(calc):
             assert MARGIN - 0.01 <= start and start + extent <= width - MARGIN + 0.01, t.text
             assert BOTTOM / 2 <= t.y <= height - TOP / 2, t.text
     # the chart pages show each chart's pixels at the size it was drawn, so its text keeps its size in points
-    figures = budget_figures(calc)
+    figures = chart_figures(budget_figures(calc))
     images = [picture for page in pages for picture in page.pictures]
     assert len(images) == len(figures) == 4
     for image, fig in zip(images, figures.values()):

@@ -31,8 +31,8 @@ SIGKILL = 9
 
 
 def die_with_parent() -> None:
-    """In a helper process (a forked worker): asks Linux to kill it when its parent dies, so that a run killed
-    outright (kill -9) leaves no worker behind holding its pipes open. Elsewhere nothing is done."""
+    """In a helper process (the report's chart process): asks Linux to kill it when its parent dies, so that a run
+    killed outright (kill -9) leaves no helper behind. Elsewhere nothing is done."""
     if not sys.platform.startswith("linux"):
         return
     try:

@@ -8,10 +8,7 @@ it and measure what a reader sees."""
 
 from __future__ import annotations
 
-import io
 import math
-import re
-import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -40,21 +37,18 @@ from matplotlib.ticker import Formatter, MaxNLocator  # noqa: E402
 
 from invest.base import swedish  # noqa: E402
 from invest.base.atomic import atomic_path  # noqa: E402
-from invest.engine.calculation import Calculation  # noqa: E402
+from invest.outputs.budget_figures import png_bytes  # noqa: E402
+from invest.outputs.chart_style import (BREACH_COLOUR, FOOTER_COLOUR, FOOTER_INCH, LINE_COLOUR,  # noqa: E402,F401
+                                        MUTED_COLOUR, OK_COLOUR, TEXT_COLOUR, wrap)
 
-OK_COLOUR, BREACH_COLOUR, LINE_COLOUR, MUTED_COLOUR = "#3b6ea5", "#c0392b", "#222222", "#8c8c8c"
-TEXT_COLOUR, FOOTER_COLOUR = "#1a1a1a", "#555555"
 GUARD_IDS = ("riktvarde", "gransvarde")  # the gid of a limit line: no value label may touch it
 CURVE_ID = "kurva"  # the gid of a curve a label should rather not cross either
 PLACEMENTS = "_invest_placements"  # where a value label keeps its possible placements, the preferred first
 SAVE_RC = {"pdf.fonttype": 42, "ps.fonttype": 42, "svg.fonttype": "none"}  # TrueType embedded, text stays text
 CHART_SIZE, CHART_DPI = (10.0, 5.8), 150
-FOOTER_INCH = 0.28  # the strip at the foot of a standalone chart that holds its source line
 ROW_TOP, ROW_STEP = 22.0, 12.0  # points below the axes of the first row of figures and between rows
 CROWDED = 14  # more years than this: years, value labels and rows of figures stand on end
 ROW_TOP_ON_END, ROW_STEP_ON_END = 40.0, 36.0
-CHAR_EM = 0.53  # average character width of DejaVu Sans in em, to wrap text to a width
-NBSP = "\u00a0"
 
 
 class SwedishTicks(Formatter):
@@ -188,14 +182,6 @@ def title(ax: Axes, text: str, legend_rows: int = 1, size: float = 11.0) -> None
     ax.set_title("\n".join(lines), loc="left", fontsize=size, pad=10 + 15 * legend_rows)
 
 
-def wrap(text: str, width_inch: float, size: float) -> list[str]:
-    """Text broken into lines of about `width_inch` at font size `size`, never inside a number or between a number
-    and its unit ("40 761 mnkr", "8 %" stay whole)."""
-    text = re.sub(r"(?<=\d) (?=\d{3}\b)|(?<=\d) (?=%|mnkr\b)", NBSP, text)
-    chars = max(10, int(width_inch * 72 / (size * CHAR_EM)))
-    return textwrap.wrap(text, chars, break_on_hyphens=False) or [""]
-
-
 def crosses(text: Text, lines: Sequence[Line2D], renderer, clearance: float = 2.0) -> bool:
     """Whether the text's box, widened by `clearance` points and half the line's width, touches any of the lines as
     drawn."""
@@ -296,11 +282,6 @@ def footer(fig: Figure, text: str) -> None:
     fig.text(0.01, 0.012, text, fontsize=7, color=FOOTER_COLOUR, ha="left", va="bottom")
 
 
-def source_line(calc: Calculation) -> str:
-    """The plan and the parameters by name (a file name and a folder name, never a path)."""
-    return f"Plan: {Path(calc.plan.file).name} · parametrar: {calc.models.label}"
-
-
 def render(fig: Figure) -> np.ndarray:
     """The figure settled and drawn once on its Agg canvas: its pixels (rows from the top, RGB: the charts are
     opaque, and a PNG file or a PDF page gets no alpha channel) at its dpi, a copy (the canvas may draw again)."""
@@ -310,15 +291,6 @@ def render(fig: Figure) -> np.ndarray:
     # Pillow drops the alpha channel several times faster than numpy copies every fourth byte out
     image = Image.frombuffer("RGBA", (rgba.shape[1], rgba.shape[0]), rgba, "raw", "RGBA", 0, 1)
     return np.asarray(image.convert("RGB"))
-
-
-def png_bytes(pixels: np.ndarray, dpi: float) -> bytes:
-    """Pixels as an opaque (RGB) PNG file that says its resolution. Compression level 1: half the time of the default
-    level 6 for a file no larger on these charts (flat colours compress well either way)."""
-    out = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(pixels[:, :, :3])).save(out, format="png", compress_level=1,
-                                                                  dpi=(dpi, dpi))
-    return out.getvalue()
 
 
 def write_png(png: bytes, target: Path) -> Path:

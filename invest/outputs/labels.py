@@ -3,6 +3,8 @@ the asset classes and the parameter sheet's columns. Internal snake_case names n
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 COLUMNS = {
     "ar": "År", "investeringar": "Investeringar", "medfinansiering_mottagen": "Medfinansiering mottagen",
     "avskrivningar": "Avskrivningar", "intaktsford_medfinansiering": "Intäktsförd medfinansiering",
@@ -78,3 +80,9 @@ def value(text: str) -> str:
 def unit(name: str) -> str:
     """A parameter's unit as a reader reads it."""
     return UNITS.get(name, name)
+
+
+def source_line(calc) -> str:
+    """The plan and the parameters by name, as at the foot of every chart (a file name and a folder name, never a
+    path); `calc` a Calculation (not imported: this module is read where no calculation is)."""
+    return f"Plan: {PurePath(calc.plan.file).name} · parametrar: {calc.models.label}"

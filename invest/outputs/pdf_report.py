@@ -15,8 +15,9 @@ from invest.base import swedish
 from invest.base.atomic import atomic_path
 from invest.engine.calculation import Calculation
 from invest.outputs import labels
-from invest.outputs.budget_charts import CHART_DPI, Drawn, drawn_charts, shown_charts
-from invest.outputs.chart import BREACH_COLOUR, CHAR_EM, FOOTER_COLOUR, FOOTER_INCH, TEXT_COLOUR, source_line, wrap
+from invest.outputs.budget_figures import CHART_DPI, Drawn
+from invest.outputs.budget_view import budget_figures
+from invest.outputs.chart_style import BREACH_COLOUR, CHAR_EM, FOOTER_COLOUR, FOOTER_INCH, TEXT_COLOUR, wrap
 from invest.outputs.pdf_file import Band, Page, Picture, Rule, Text, write_pdf
 
 TITLE = "Kapitalkostnader mot riktvärdet"
@@ -226,7 +227,7 @@ def key_figures(calc: Calculation) -> list[tuple[str, str]]:
 def _front(calc: Calculation, summary: list[tuple[str, str]], sentences: list[str], when: dt.date) -> Flow:
     flow = Flow(PORTRAIT)
     flow.paragraph(TITLE, 20, gap=0.12, bold=True)
-    flow.paragraph(source_line(calc), 10.5, gap=0.02, colour=FOOTER_COLOUR)
+    flow.paragraph(labels.source_line(calc), 10.5, gap=0.02, colour=FOOTER_COLOUR)
     flow.paragraph(f"Skapad {when:%Y-%m-%d}", 10.5, gap=0.2, colour=FOOTER_COLOUR)
     flow.heading("Sammanfattning")
     for sentence in sentences:
@@ -241,7 +242,7 @@ def _front(calc: Calculation, summary: list[tuple[str, str]], sentences: list[st
 def _chart_pages(calc: Calculation, charts: dict[str, Drawn]) -> list[Page]:
     """The budget charts two to a page, each the pixels of its PNG file at its size (its text keeps its size in
     points) without the source line at its foot (the page's footer names the plan), a caption under it."""
-    names = shown_charts(calc)
+    names = list(charts)
     limit = swedish.percent(calc.conventions.riktvarde, 0)
     debt_limit = swedish.percent(calc.conventions.gransvarde, 0)
     page_width, page_height = PORTRAIT
@@ -327,7 +328,11 @@ def report_pages(calc: Calculation, summary: list[tuple[str, str]], sentences: l
     """Every page of the report, footers included, laid out but not written (for a look test); the charts drawn
     here unless given."""
     front = _front(calc, summary or key_figures(calc), sentences or summary_sentences(calc), when or dt.date.today())
-    pages = front.pages + _chart_pages(calc, charts or drawn_charts(calc)) + _tables(calc)
+    if charts is None:
+        from invest.outputs.budget_charts import drawn_charts  # matplotlib's drawing code: only to draw here
+
+        charts = drawn_charts(budget_figures(calc))
+    pages = front.pages + _chart_pages(calc, charts) + _tables(calc)
     plan = Path(calc.plan.file).name
     for number, page in enumerate(pages, start=1):
         _footer(page, number, len(pages), plan)

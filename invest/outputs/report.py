@@ -14,9 +14,10 @@ from invest.analyses.calibration import comparison, headline as calibration_head
 from invest.base import swedish
 from invest.base.atomic import atomic_path, retire
 from invest.engine.calculation import Calculation
-from invest.outputs.budget_charts import CHARTS, ChartDrawing, budget_charts
+from invest.outputs.budget_figures import CHARTS, write_charts
+from invest.outputs.budget_view import budget_figures
+from invest.outputs.chart_process import ChartProcess
 from invest.outputs.labels import value
-from invest.outputs.pdf_report import write_pdf_report
 from invest.outputs.report_charts import chart_sheet
 from invest.outputs.report_sheets import (SummaryValue, calibration_sheet, findings_sheet, parameter_sheet,
                                           summary_sheet)
@@ -121,23 +122,34 @@ def _summary_text(summary: list[tuple[str, str]], written: list) -> str:
     return "\n".join(["Kapitalkostnader mot riktvärdet", ""] + lines + ["", "Skrivet:"] + [f"  {p}" for p in written]) + "\n"
 
 
-def write_report(calc: Calculation, directory: Path) -> tuple[list[Path], str]:
+def write_report(calc: Calculation, directory: Path, charts: ChartProcess | None = None) -> tuple[list[Path], str]:
     """Writes the workbook (and Per objekt as CSV beside it when too large for a sheet), the budget charts (PNG), the
-    A4 PDF report and the summary; returns the files written and the summary's text. A file an earlier report of
-    this plan left in `directory` that this one does not write (a chart this plan has no figures for, a Per objekt
-    CSV no longer needed) is removed with the set (atomic.retire), so that the folder holds one report."""
+    A4 PDF report and the summary; returns the files written and the summary's text. The charts are drawn by
+    `charts`, a chart process started before the plan was read, while the workbook is written (or in this process
+    without one). A file an earlier report of this plan left in `directory` that this one does not write (a chart
+    this plan has no figures for, a Per objekt CSV no longer needed) is removed with the set (atomic.retire), so
+    that the folder holds one report."""
     directory.mkdir(parents=True, exist_ok=True)
     stem = Path(calc.plan.file).stem
     xlsx = directory / f"{stem}_kapitalkostnader.xlsx"
     calibration = comparison(calc.plan.published, calc.region.table)
     summary = _summary_lines(calc, calibration)
-    with ChartDrawing(calc) as drawing:  # a worker draws the charts meanwhile, on a second core
-        tables = write_workbook(calc, calibration, xlsx, summary)
-        drawn = drawing.result()  # once, for the PNG files and the PDF
-    charts = budget_charts(calc, directory, stem, drawn)
+    figures = budget_figures(calc)
+    if charts is not None:
+        charts.draw(figures)  # drawn by the chart process meanwhile, on another core
+    tables = write_workbook(calc, calibration, xlsx, summary)
+    from invest.outputs.pdf_report import write_pdf_report  # matplotlib (its fonts): once the charts are under way
+
+    if charts is None:
+        from invest.outputs.budget_charts import drawn_charts  # matplotlib's drawing code: only to draw here
+
+        drawn = drawn_charts(figures)
+    else:
+        drawn = charts.result()  # once, for the PNG files and the PDF
+    pngs = write_charts(drawn, directory, stem)
     pdf = write_pdf_report(calc, directory / f"{stem}_rapport.pdf", summary, [], drawn)
     text = directory / f"{stem}_sammanfattning.txt"
-    written = [*tables, pdf, *charts, text]
+    written = [*tables, pdf, *pngs, text]
     for earlier in [per_object_csv(directory, calc), *(directory / f"{stem}_{name}.png" for name in CHARTS)]:
         if earlier not in written:
             retire(earlier)

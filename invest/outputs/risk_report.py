@@ -17,9 +17,9 @@ from matplotlib.patches import Patch
 from invest.analyses.risk import CORRELATION, COST, DELAY, DRIVER_DRAWS, RiskResult
 from invest.base import swedish
 from invest.outputs.chart import (BREACH_COLOUR, LINE_COLOUR, OK_COLOUR, TEXT_COLOUR, crowded, figure_row, footer,
-                                  guard_line, legend_above, new_figure, save, share_span, source_line, title,
+                                  guard_line, legend_above, new_figure, save, share_span, title,
                                   value_size)
-from invest.outputs.labels import value
+from invest.outputs.labels import source_line, value
 from invest.outputs.risk_output import figures, probability_text
 from invest.outputs.scenario_report import (RIKTVARDE_CELL, breach_format, note, sheet_head, table_rows,
                                             write_book_and_chart)

@@ -22,7 +22,8 @@ from invest.analyses.scenarios import ScenarioResult
 from invest.analyses.sensitivity import DriverResult, SensitivityResult, Step
 from invest.base import swedish
 from invest.outputs.chart import (BREACH_COLOUR, FOOTER_COLOUR, LINE_COLOUR, MUTED_COLOUR, TEXT_COLOUR, SwedishTicks,
-                                  footer, guard_line, legend_above, new_figure, save, share_span, source_line, title)
+                                  footer, guard_line, legend_above, new_figure, save, share_span, title)
+from invest.outputs.labels import source_line
 from invest.outputs.scenario_output import change_text, driver_name
 
 BASE_COLOUR = "#1a1a1a"

@@ -16,8 +16,7 @@ from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_rowcol_to_cel
 
 from invest.analyses.scenarios import Scenario, ScenarioResult
 from invest.base.atomic import atomic_path
-from invest.outputs.chart import source_line
-from invest.outputs.labels import column, value
+from invest.outputs.labels import column, source_line, value
 from invest.outputs.scenario_charts import write_scenario_chart
 from invest.outputs.xlsx_book import (BREACH_FILL, BREACH_FONT, LIMIT_COLOUR, TABLE_STYLE, Book, Formula,
                                       line_height, lines, unique_headers)
