@@ -95,6 +95,30 @@ def test_identities(flat_models, objects):
     assert np.allclose(t["rantekostnader"].to_numpy(), t["objektens_ranta"].to_numpy())
 
 
+@SLOW
+@given(objects=random_objects())
+def test_chunks_on_threads_equal_one_pass(flat_models, objects, monkeypatch):
+    """The engine computes a few objects at a time, chunks side by side on threads: with a chunk of one object, or a
+    few, on four threads every figure is bit for bit what one chunk on one thread gives, and each object's figures
+    are the oracle's."""
+    from invest.engine import object_grid
+
+    plan = as_plan(objects)
+    whole = calculate(plan, flat_models, until_year=2120).per_object.sort("id", "ar")
+    for cells, threads in ((1, 4), (3 * 100, 4), (7 * 100, 2)):
+        monkeypatch.setattr(object_grid, "CHUNK_CELLS", cells)
+        monkeypatch.setattr(object_grid, "ENGINE_THREADS", threads)
+        monkeypatch.setattr(object_grid.os, "cpu_count", lambda: threads)
+        parts = calculate(plan, flat_models, until_year=2120).per_object.sort("id", "ar")
+        assert parts.equals(whole), (cells, threads)
+    horizon = int(whole["ar"].max())
+    for obj in objects:
+        rows = {r["ar"]: r for r in whole.filter(whole["id"] == obj.id).iter_rows(named=True)}
+        for year, values in _expected(obj, flat_models, horizon).items():
+            for column, value in values.items():
+                assert abs(rows.get(year, {}).get(column, 0.0) - value) <= 1e-6, (obj.id, year, column)
+
+
 @FAST
 @given(objects=random_objects(), seed=...)
 def test_results_independent_of_object_order(flat_models, objects, seed: int):

@@ -2,12 +2,14 @@
 pågående arbete, book value and interest, on an (object × year) grid without Python loops over object-years.
 
 The grid is as wide as the latest depreciation of any object. The objects are computed a chunk of rows at a time
-(each chunk's temporaries stay in cache and are reused, not fresh memory the system must map and zero), straight
-into one block that holds every figure; spend sharing an object and activation year is one tranche, and the tranches
+(each chunk's temporaries stay in cache and are reused, not fresh memory the system must map and zero), chunks on
+as many threads as there are cores (up to ENGINE_THREADS), straight into one block that holds every figure; spend sharing an object and activation year is one tranche, and the tranches
 and their depreciation steps come from engine/tranches.py."""
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
@@ -106,6 +108,10 @@ def _rows(arrays: PlanArrays, lo: int, hi: int) -> PlanArrays:
 
 
 CHUNK_CELLS = 1 << 17  # grid cells of the objects computed together: their temporaries stay in cache
+# Chunks computed at once on this many threads (at most the machine's cores): numpy releases the GIL in the grid
+# operations, and chunks write disjoint rows, so the result is the same whatever the number
+# (tests/test_properties.py). benchmarks/bench_engine.py reports one thread beside them.
+ENGINE_THREADS = 4
 
 
 def compute_objects(arrays: PlanArrays, conv: Conventions, rate_path, from_year: int | None = None,
@@ -129,10 +135,20 @@ def compute_objects(arrays: PlanArrays, conv: Conventions, rate_path, from_year:
 
     figures = _Figures.zeros(n, width, own_base=conv.rantebas not in ("bundet_kapital", "bokfort_varde"))
     rows = max(1, CHUNK_CELLS // width)
-    for lo in range(0, n, rows):
+
+    def compute(lo: int) -> None:
         hi = min(n, lo + rows)
         part_ratios = None if ratios is None else (ratios[0][lo:hi], ratios[1][lo:hi])
         _compute_rows(_rows(arrays, lo, hi), conv, first_year, plan_cols, rates, part_ratios, figures.rows(lo, hi))
+
+    starts = range(0, n, rows)
+    threads = min(ENGINE_THREADS, os.cpu_count() or 1, len(starts))
+    if threads > 1:
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(compute, starts))  # list: a chunk's exception is raised here
+    else:
+        for lo in starts:
+            compute(lo)
     base = {"bundet_kapital": figures.bundet_kapital, "bokfort_varde": figures.book_value}.get(conv.rantebas,
                                                                                              figures.rate_base)
     return ObjectGrid(arrays.ids, years, figures.spend, figures.activated, figures.depreciation, figures.received,
