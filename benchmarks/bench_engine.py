@@ -1,11 +1,11 @@
 """Benchmark of the engine: 10 000 objects × 40 spend years, mixed classes, explicit components, medfinansiering.
 
 Run: python benchmarks/bench_engine.py [--objekt 10000] [--ar 40]
-Prints wall time (best of 5) and peak memory for the engine (on its threads, and on one), and for one numpy pass over arrays of the same
-size as the baseline the issue asks to compare against. The baseline is unchanged; one more line gives the time
-to allocate and write once as many fresh grid-sized arrays as the engine returns (its output alone): the
-baseline's two arrays are recycled by the allocator from one run to the next, the engine's are handed to the
-caller, so each run maps and zeroes new memory, which no computation can avoid."""
+Prints wall time (best of 5) and peak memory for the engine (on its threads, and on one), and for one numpy pass
+over arrays of the same size as the baseline the issue asks to compare against. The baseline is unchanged; one more
+line gives the time to allocate and write once as many fresh grid-sized arrays as the engine returns (its output
+alone): the baseline's two arrays are recycled by the allocator from one run to the next, the engine's are handed to
+the caller, so each run maps and zeroes new memory, which no computation can avoid."""
 
 from __future__ import annotations
 

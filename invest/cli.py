@@ -33,6 +33,8 @@ def _lazy(name: str):
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
+    parent, _, child = name.rpartition(".")
+    setattr(sys.modules[parent], child, module)  # as an import would: `invest.pipeline` names it too
     return module
 
 

@@ -6,6 +6,8 @@ import csv
 import io
 import json
 import re
+import subprocess
+import sys
 
 import openpyxl
 from click.testing import CliRunner
@@ -179,3 +181,21 @@ def test_forsening_diagram_draws_the_share_before_and_after(tmp_path):
     again = runner.invoke(main, args)
     assert again.exit_code == 2 and "--skriv-over" in again.output
     assert runner.invoke(main, [*args, "--skriv-over"]).exit_code == 0
+
+
+def test_the_report_loads_what_it_needs_when_it_needs_it():
+    """`invest rapport` starts its chart process before it loads polars (the CLI loads the pipeline at its first
+    use, and `invest.pipeline` then names it as an import would), and the report's own process never loads
+    matplotlib's drawing code: the workbook, the PNG files and the PDF are written without it."""
+    code = """
+import sys
+import invest.cli
+assert "polars" not in sys.modules and "matplotlib" not in sys.modules, "loaded before a command runs"
+import invest.pipeline
+assert invest.pipeline.Inputs and "polars" in sys.modules
+import invest.outputs.report, invest.outputs.pdf_report
+invest.outputs.pdf_report.write_pdf_report
+assert "matplotlib.figure" not in sys.modules and "matplotlib.axes" not in sys.modules, "drawing code loaded"
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

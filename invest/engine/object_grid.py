@@ -2,9 +2,9 @@
 pågående arbete, book value and interest, on an (object × year) grid without Python loops over object-years.
 
 The grid is as wide as the latest depreciation of any object. The objects are computed a chunk of rows at a time
-(each chunk's temporaries stay in cache and are reused, not fresh memory the system must map and zero), chunks on
-as many threads as there are cores (up to ENGINE_THREADS), straight into one block that holds every figure; spend sharing an object and activation year is one tranche, and the tranches
-and their depreciation steps come from engine/tranches.py."""
+(each chunk's temporaries stay in cache and are reused, not fresh memory the system must map and zero), chunks side
+by side on up to ENGINE_THREADS threads, straight into one block that holds every figure; spend sharing an object
+and activation year is one tranche, and the tranches and their depreciation steps come from engine/tranches.py."""
 
 from __future__ import annotations
 

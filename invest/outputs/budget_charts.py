@@ -8,7 +8,7 @@
 - `skuld`: räntebärande skuld / totala intäkter against the gränsvärde, the debt in mnkr beneath.
 
 Each is drawn by a `draw_*` function into given axes or built as a standalone figure by `chart_figure`, at the size
-it has in the PDF report (the width of an A4 page); each figure is drawn once (`drawn`), its pixels written as the
+it has in the PDF report (the width of an A4 page); each figure is drawn once (`pixels`), its pixels written as the
 PNG file, and the PDF report puts the same pixels (without the source line at the foot) two to a page. A plan
 without a Region sheet has no totala intäkter: `andel` and `skuld` are left out and `kapitalkostnader` shows the
 costs without the riktvärde.
@@ -67,7 +67,8 @@ def draw_capital_costs(ax: Axes, f: BudgetFigures) -> None:
     """Avskrivningar and räntekostnader stacked per year, kapitalkostnader over each bar; with a Region sheet the
     riktvärde as an amount (the kapitalkostnader at which the share reaches it, 8 % of totala intäkter) as a stepped
     line and totala intäkter beneath each year."""
-    years, dep, interest, capital = list(f.years), list(f.avskrivningar), list(f.rantekostnader), list(f.kapitalkostnader)
+    years, dep, interest = list(f.years), list(f.avskrivningar), list(f.rantekostnader)
+    capital = list(f.kapitalkostnader)
     ax.bar(years, dep, width=0.68, color=DEPRECIATION_COLOUR, label="Avskrivningar", zorder=2)
     ax.bar(years, interest, width=0.68, bottom=dep, color=INTEREST_COLOUR, label="Räntekostnader", zorder=2)
     handles = [Patch(color=DEPRECIATION_COLOUR, label="Avskrivningar"),

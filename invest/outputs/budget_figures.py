@@ -82,13 +82,14 @@ def png_bytes(pixels: np.ndarray, dpi: float) -> bytes:
     return out.getvalue()
 
 
+def write_png(png: bytes, target: Path) -> Path:
+    """A PNG file's bytes written atomically."""
+    with atomic_path(target) as tmp:
+        Path(tmp).write_bytes(png)
+    return target
+
+
 def write_charts(charts: dict[str, Drawn], directory: Path, stem: str) -> list[Path]:
     """Writes `{stem}_andel.png`, `{stem}_kapitalkostnader.png`, `{stem}_investeringar.png` and `{stem}_skuld.png`
     (those drawn) atomically into `directory`; returns the files written."""
-    written = []
-    for name, chart in charts.items():
-        target = Path(directory) / f"{stem}_{name}.png"
-        with atomic_path(target) as tmp:
-            Path(tmp).write_bytes(chart.png)
-        written.append(target)
-    return written
+    return [write_png(chart.png, Path(directory) / f"{stem}_{name}.png") for name, chart in charts.items()]

@@ -37,7 +37,7 @@ from matplotlib.ticker import Formatter, MaxNLocator  # noqa: E402
 
 from invest.base import swedish  # noqa: E402
 from invest.base.atomic import atomic_path  # noqa: E402
-from invest.outputs.budget_figures import png_bytes  # noqa: E402
+from invest.outputs.budget_figures import png_bytes, write_png  # noqa: E402
 from invest.outputs.chart_style import (BREACH_COLOUR, FOOTER_COLOUR, FOOTER_INCH, LINE_COLOUR,  # noqa: E402,F401
                                         MUTED_COLOUR, OK_COLOUR, TEXT_COLOUR, wrap)
 
@@ -291,13 +291,6 @@ def render(fig: Figure) -> np.ndarray:
     # Pillow drops the alpha channel several times faster than numpy copies every fourth byte out
     image = Image.frombuffer("RGBA", (rgba.shape[1], rgba.shape[0]), rgba, "raw", "RGBA", 0, 1)
     return np.asarray(image.convert("RGB"))
-
-
-def write_png(png: bytes, target: Path) -> Path:
-    """A PNG file's bytes written atomically."""
-    with atomic_path(target) as tmp:
-        Path(tmp).write_bytes(png)
-    return target
 
 
 def save(fig: Figure, targets: Sequence[Path]) -> list[Path]:
