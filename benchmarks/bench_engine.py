@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
 import resource
 import sys
 import time
@@ -22,6 +21,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from invest.base.memory import usable_cores  # noqa: E402
 from invest.engine import object_grid  # noqa: E402
 from invest.engine.object_grid import compute_objects, per_object_frame  # noqa: E402
 from invest.params.parameters import Models  # noqa: E402
@@ -82,7 +82,7 @@ def main() -> None:
     grid = compute_objects(arrays, conv, rates)
     n, width = grid.spend.shape
     engine = best_of(lambda: compute_objects(arrays, conv, rates))
-    threads = min(object_grid.ENGINE_THREADS, os.cpu_count() or 1)
+    threads = min(object_grid.ENGINE_THREADS, usable_cores())
     object_grid.ENGINE_THREADS = 1
     one_thread = best_of(lambda: compute_objects(arrays, conv, rates))
     object_grid.ENGINE_THREADS = threads

