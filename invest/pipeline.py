@@ -22,6 +22,7 @@ from invest.engine.calculation import Calculation, calculate
 from invest.excel.mapping import load_mapping
 from invest.excel.sheet_reading import SheetReading
 from invest.excel.reader import read_plan, read_proposal
+from invest.outputs.budget_view import budget_figures
 from invest.outputs.chart_process import ChartProcess
 from invest.params.parameters import Models
 from invest.plan.checks import check_dependencies
@@ -114,12 +115,14 @@ class Report:
 
 def report(inputs: Inputs, directory: Path, overwrite: bool = False, charts: ChartProcess | None = None) -> Report:
     """`invest rapport`: the audit workbook, the A4 PDF report, the four charts and the summary in `directory`; the
-    charts drawn by `charts` when a chart process was started before the plan was read (else one is started now)."""
+    charts drawn by `charts`, a chart process started before the plan was read (else one is started now), from the
+    moment the plan is computed."""
     if charts is None:
         with ChartProcess() as started:
             return report(inputs, directory, overwrite, started)
     calc = calculate_plan(inputs)
     step("Skriver rapporten")
+    charts.draw(budget_figures(calc))  # drawn from now on, while the report's writers load and write
     from invest.outputs.report import write_report  # the report's writers are loaded for a report only
 
     with output_guard(overwrite, _inputs_of(inputs)):

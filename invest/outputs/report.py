@@ -124,9 +124,9 @@ def _summary_text(summary: list[tuple[str, str]], written: list) -> str:
 
 def write_report(calc: Calculation, directory: Path, charts: ChartProcess | None = None) -> tuple[list[Path], str]:
     """Writes the workbook (and Per objekt as CSV beside it when too large for a sheet), the budget charts (PNG), the
-    A4 PDF report and the summary; returns the files written and the summary's text. The charts are drawn by
-    `charts`, a chart process started before the plan was read, while the workbook is written (or in this process
-    without one). A file an earlier report of this plan left in `directory` that this one does not write (a chart
+    A4 PDF report and the summary; returns the files written and the summary's text. The charts are those of
+    `charts`, a chart process already drawing this plan's figures (budget_view) while the workbook is written, or
+    without one drawn here. A file an earlier report of this plan left in `directory` that this one does not write (a chart
     this plan has no figures for, a Per objekt CSV no longer needed) is removed with the set (atomic.retire), so
     that the folder holds one report."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -134,16 +134,13 @@ def write_report(calc: Calculation, directory: Path, charts: ChartProcess | None
     xlsx = directory / f"{stem}_kapitalkostnader.xlsx"
     calibration = comparison(calc.plan.published, calc.region.table)
     summary = _summary_lines(calc, calibration)
-    figures = budget_figures(calc)
-    if charts is not None:
-        charts.draw(figures)  # drawn by the chart process meanwhile, on another core
     tables = write_workbook(calc, calibration, xlsx, summary)
     from invest.outputs.pdf_report import write_pdf_report  # matplotlib (its fonts): once the charts are under way
 
     if charts is None:
         from invest.outputs.budget_charts import drawn_charts  # matplotlib's drawing code: only to draw here
 
-        drawn = drawn_charts(figures)
+        drawn = drawn_charts(budget_figures(calc))
     else:
         drawn = charts.result()  # once, for the PNG files and the PDF
     pngs = write_charts(drawn, directory, stem)
