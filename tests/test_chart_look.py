@@ -2,7 +2,7 @@
 the step needs (6,75 % beside 7,00 %, not 6,8 beside 7,0), no text touches the riktvärde or gränsvärde line and a
 label stands on its value's side of it, the files are written and nothing else, the PDF has its pages with
 "Sida N av M", TrueType fonts embedded, readable sizes, Swedish numbers and no folder path or snake_case name; the
-charts a forked worker draws are the ones drawn here."""
+charts the chart process draws are the ones drawn here, whatever becomes of it."""
 
 from __future__ import annotations
 
