@@ -55,11 +55,12 @@ def _profile(spend: tuple[tuple[int, float], ...], scale: float) -> tuple[tuple[
     return tuple((y, a * scale) for y, a in spend)
 
 
-def _split(spend: tuple[tuple[int, float], ...], last: int | None) -> tuple[tuple, tuple]:
-    """The spend up to `last` (the last year compared) and after it; all of it is "up to" without a `last`."""
-    if last is None:
-        return spend, ()
-    return tuple((y, a) for y, a in spend if y <= last), tuple((y, a) for y, a in spend if y > last)
+def _split(spend: tuple[tuple[int, float], ...], last: int | None) -> tuple[tuple, tuple, float]:
+    """The spend up to `last` (the last year compared), after it, and the total up to it; all of it is "up to"
+    without a `last`."""
+    within = spend if last is None else tuple((y, a) for y, a in spend if y <= last)
+    after = () if last is None else tuple((y, a) for y, a in spend if y > last)
+    return within, after, sum(x for _, x in within)
 
 
 def object_variant(a: InvestmentObject, b: InvestmentObject, causes: set[str],
@@ -67,8 +68,7 @@ def object_variant(a: InvestmentObject, b: InvestmentObject, causes: set[str],
     """Version A of an object with the changes of `causes` (of OBJECT_CAUSES) taken from B. Belopp and tidpunkt split
     the spend up to the last year compared; spend after it (a later plan's new last year) moves the compared years
     only through the co-financing ratios, and is a change of belopp."""
-    (within_a, after_a), (within_b, after_b) = _split(a.utgifter, last), _split(b.utgifter, last)
-    total_a, total_b = sum(x for _, x in within_a), sum(x for _, x in within_b)
+    (within_a, after_a, total_a), (within_b, after_b, total_b) = _split(a.utgifter, last), _split(b.utgifter, last)
     amount, timing = "belopp" in causes, "tidpunkt" in causes
     if amount and timing:
         within = within_b
@@ -89,8 +89,7 @@ def object_variant(a: InvestmentObject, b: InvestmentObject, causes: set[str],
 
 def changed_causes(a: InvestmentObject, b: InvestmentObject, last: int | None = None) -> tuple[str, ...]:
     """The object causes in which the two versions differ (spend split at `last` as in object_variant)."""
-    (within_a, after_a), (within_b, after_b) = _split(a.utgifter, last), _split(b.utgifter, last)
-    total_a, total_b = sum(x for _, x in within_a), sum(x for _, x in within_b)
+    (within_a, after_a, total_a), (within_b, after_b, total_b) = _split(a.utgifter, last), _split(b.utgifter, last)
     share = lambda spend, total: tuple(sorted((y, x / total) for y, x in spend)) if total else ()  # noqa: E731
     out = []
     if not math.isclose(total_a, total_b, rel_tol=0, abs_tol=1e-9) or \
@@ -308,7 +307,9 @@ def compare(plan_a: Plan, plan_b: Plan, models: Models) -> Comparison:
         share[mask] = table["andel"][period]
     causes_cost = dict(zip(CAUSES, shapley(cost, len(CAUSES))))
     causes_share = dict(zip(CAUSES, shapley(share, len(CAUSES))))
-    in_both = lambda calc, column: calc.region.table.filter(pl.col("ar").is_between(first, last))[column].to_numpy()  # noqa: E731
+    def in_both(calc: Calculation, column: str) -> np.ndarray:
+        return calc.region.table.filter(pl.col("ar").is_between(first, last))[column].to_numpy()
+
     carried = {}
     for column, causes in (("kapitalkostnader", causes_cost), ("andel", causes_share)):
         # a version carried to a later start (in_period) differs from itself as computed by its debt's start only

@@ -22,8 +22,8 @@ import networkx as nx
 import numpy as np
 
 from invest.analyses.delay import Delays
-from invest.base.findings import InputError, error
 from invest.analyses.guidelines import RuleResult, judge_all
+from invest.base.findings import InputError, error
 from invest.engine.calculation import Calculation, object_rate
 from invest.engine.object_grid import compute_objects
 from invest.engine.plan_arrays import concat_arrays, take_objects

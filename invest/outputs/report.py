@@ -15,7 +15,6 @@ from invest.base import swedish
 from invest.base.atomic import atomic_path, retire
 from invest.engine.calculation import Calculation
 from invest.outputs.budget_figures import CHARTS, write_charts
-from invest.outputs.budget_view import budget_figures
 from invest.outputs.chart_process import ChartProcess
 from invest.outputs.labels import value
 from invest.outputs.report_charts import chart_sheet
@@ -122,13 +121,13 @@ def _summary_text(summary: list[tuple[str, str]], written: list) -> str:
     return "\n".join(["Kapitalkostnader mot riktvärdet", ""] + lines + ["", "Skrivet:"] + [f"  {p}" for p in written]) + "\n"
 
 
-def write_report(calc: Calculation, directory: Path, charts: ChartProcess | None = None) -> tuple[list[Path], str]:
+def write_report(calc: Calculation, directory: Path, charts: ChartProcess) -> tuple[list[Path], str]:
     """Writes the workbook (and Per objekt as CSV beside it when too large for a sheet), the budget charts (PNG), the
     A4 PDF report and the summary; returns the files written and the summary's text. The charts are those of
-    `charts`, a chart process already drawing this plan's figures (budget_view) while the workbook is written, or
-    without one drawn here. A file an earlier report of this plan left in `directory` that this one does not write (a chart
-    this plan has no figures for, a Per objekt CSV no longer needed) is removed with the set (atomic.retire), so
-    that the folder holds one report."""
+    `charts`, which was handed this plan's figures (budget_view) and draws them while the workbook is written (in its
+    own process, or here when it has none). A file an earlier report of this plan left in `directory` that this one
+    does not write (a chart this plan has no figures for, a Per objekt CSV no longer needed) is removed with the set
+    (atomic.retire), so that the folder holds one report."""
     directory.mkdir(parents=True, exist_ok=True)
     stem = Path(calc.plan.file).stem
     xlsx = directory / f"{stem}_kapitalkostnader.xlsx"
@@ -137,12 +136,7 @@ def write_report(calc: Calculation, directory: Path, charts: ChartProcess | None
     tables = write_workbook(calc, calibration, xlsx, summary)
     from invest.outputs.pdf_report import write_pdf_report  # matplotlib (its fonts): once the charts are under way
 
-    if charts is None:
-        from invest.outputs.budget_charts import drawn_charts  # matplotlib's drawing code: only to draw here
-
-        drawn = drawn_charts(budget_figures(calc))
-    else:
-        drawn = charts.result()  # once, for the PNG files and the PDF
+    drawn = charts.result()  # once, for the PNG files and the PDF
     pngs = write_charts(drawn, directory, stem)
     pdf = write_pdf_report(calc, directory / f"{stem}_rapport.pdf", summary, [], drawn)
     text = directory / f"{stem}_sammanfattning.txt"
