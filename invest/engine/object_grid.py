@@ -1,10 +1,12 @@
 """Object level of docs/berakningsmodell.md §1–4: tranches, component depreciation by month, medfinansiering,
 pågående arbete, book value and interest, on an (object × year) grid without Python loops over object-years.
 
-The grid is as wide as the latest depreciation of any object. The objects are computed a chunk of rows at a time
-(each chunk's temporaries stay in cache and are reused, not fresh memory the system must map and zero), chunks side
-by side on up to ENGINE_THREADS threads, straight into one block that holds every figure; spend sharing an object
-and activation year is one tranche, and the tranches and their depreciation steps come from engine/tranches.py."""
+The grid is as wide as the latest depreciation of any object. It is held year-major (a year's values of all
+objects lie side by side), so that a running total down the years is one contiguous add per year rather than a walk
+along each object's years; ObjectGrid shows it the other way round (objects × years) without copying. The objects
+are computed a chunk at a time (a chunk's temporaries stay a fraction of the grid), chunks side by side on up to
+ENGINE_THREADS threads, straight into one block that holds every figure; spend sharing an object and activation year is one
+tranche, and the tranches and their depreciation steps come from engine/tranches.py."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from invest.base.memory import usable_cores
 from invest.params.parameters import Conventions
 from invest.engine.plan_arrays import PlanArrays
 from invest.engine.tranches import (ActivationSpan, activation, activation_span, depreciated_components,
-                                    depreciation_steps, last_depreciation_month, tranches)
+                                    depreciation_steps, grid_sums, last_depreciation_month, tranches)
 
 PER_OBJECT_COLUMNS = ("id", "ar", "utgift", "avskrivning", "intaktsford_medfinansiering", "pagaende", "bokfort_varde",
                       "medfinansieringsskuld", "bidragsskuld", "bundet_kapital", "ranta", "kapitalkostnad")
@@ -26,7 +28,8 @@ PER_OBJECT_COLUMNS = ("id", "ar", "utgift", "avskrivning", "intaktsford_medfinan
 
 @dataclass(frozen=True)
 class ObjectGrid:
-    """Yearly values per object; rows follow PlanArrays.ids, columns follow `years`."""
+    """Yearly values per object; rows follow PlanArrays.ids, columns follow `years` (views of year-major arrays:
+    a year's column is contiguous)."""
 
     ids: tuple[str, ...]
     years: np.ndarray
@@ -58,13 +61,6 @@ class ObjectGrid:
         return first, last
 
 
-def _add_to_grid(grid: np.ndarray, obj: np.ndarray, col: np.ndarray, weights: np.ndarray) -> None:
-    """Adds each weight to its (object, column) cell of a C-contiguous grid (through its flat view: faster than
-    a 2-d index)."""
-    assert grid.flags.c_contiguous  # else reshape would copy and the sums be lost
-    np.add.at(grid.reshape(-1), obj * grid.shape[1] + col, weights)
-
-
 def _year_bounds(arrays: PlanArrays, span: ActivationSpan, last_month: int | None, from_year: int | None,
                  until_year: int | None) -> tuple[int, int]:
     """First and last year of the grid: spend, activation, scheduled receipts, depreciation and the asked bounds
@@ -91,7 +87,7 @@ def _by_object(arrays: PlanArrays) -> PlanArrays:
                    sched_year=arrays.sched_year[sched], sched_amount=arrays.sched_amount[sched])
 
 
-def _rows(arrays: PlanArrays, lo: int, hi: int) -> PlanArrays:
+def _chunk(arrays: PlanArrays, lo: int, hi: int) -> PlanArrays:
     """The objects lo…hi−1 as a plan of their own (objects numbered from 0); entries are in object order."""
     def entries(obj: np.ndarray) -> slice:
         return slice(*np.searchsorted(obj, [lo, hi]))
@@ -107,9 +103,11 @@ def _rows(arrays: PlanArrays, lo: int, hi: int) -> PlanArrays:
     )
 
 
-CHUNK_CELLS = 1 << 17  # grid cells of the objects computed together: their temporaries stay in cache
+# Grid cells of the objects computed together: a chunk's temporaries stay a fraction of the grid, and a year's add
+# in a running total still spans thousands of objects (2^17 … 2^21 measured; 2^19 was fastest on 10 000 objects).
+CHUNK_CELLS = 1 << 19
 # Chunks computed at once on this many threads (at most the machine's cores): numpy releases the GIL in the grid
-# operations, and chunks write disjoint rows, so the result is the same whatever the number
+# operations, and chunks write disjoint objects, so the result is the same whatever the number
 # (tests/test_properties.py). benchmarks/bench_engine.py reports one thread beside them.
 ENGINE_THREADS = 4
 
@@ -120,7 +118,7 @@ def compute_objects(arrays: PlanArrays, conv: Conventions, rate_path, from_year:
     `ratios` (per object: the released share of depreciation, the pro-rata receipt per krona spent) replaces what
     the objects' own medfinansiering and spend give: with them fixed, every figure is linear in the spend and the
     scheduled receipts (analyses/risk.py builds its per-object tables so). The grid's width is set by the latest
-    depreciation; the objects are computed a chunk of rows at a time, into one block for all figures."""
+    depreciation; the objects are computed a chunk at a time, into one block for all figures."""
     n = len(arrays.ids)
     arrays = _by_object(arrays)
     span = activation_span(arrays, conv)
@@ -134,14 +132,14 @@ def compute_objects(arrays: PlanArrays, conv: Conventions, rate_path, from_year:
     rates = np.asarray(rate_path(years), dtype=float)
 
     figures = _Figures.zeros(n, width, own_base=conv.rantebas not in ("bundet_kapital", "bokfort_varde"))
-    rows = max(1, CHUNK_CELLS // width)
+    per_chunk = max(1, CHUNK_CELLS // width)
 
     def compute(lo: int) -> None:
-        hi = min(n, lo + rows)
+        hi = min(n, lo + per_chunk)
         part_ratios = None if ratios is None else (ratios[0][lo:hi], ratios[1][lo:hi])
-        _compute_rows(_rows(arrays, lo, hi), conv, first_year, plan_cols, rates, part_ratios, figures.rows(lo, hi))
+        _compute_chunk(_chunk(arrays, lo, hi), conv, first_year, plan_cols, rates, part_ratios, figures.chunk(lo, hi))
 
-    starts = range(0, n, rows)
+    starts = range(0, n, per_chunk)
     threads = min(ENGINE_THREADS, usable_cores(), len(starts))
     if threads > 1:
         with ThreadPoolExecutor(threads) as pool:
@@ -151,14 +149,14 @@ def compute_objects(arrays: PlanArrays, conv: Conventions, rate_path, from_year:
             compute(lo)
     base = {"bundet_kapital": figures.bundet_kapital, "bokfort_varde": figures.book_value}.get(conv.rantebas,
                                                                                              figures.rate_base)
-    return ObjectGrid(arrays.ids, years, figures.spend, figures.activated, figures.depreciation, figures.received,
-                      figures.release, figures.pagaende, figures.book_value, figures.liability, figures.commitment,
-                      figures.bundet_kapital, base, figures.interest)
+    return ObjectGrid(arrays.ids, years, figures.spend.T, figures.activated.T, figures.depreciation.T,
+                      figures.received.T, figures.release.T, figures.pagaende.T, figures.book_value.T,
+                      figures.liability.T, figures.commitment.T, figures.bundet_kapital.T, base.T, figures.interest.T)
 
 
 @dataclass(frozen=True)
 class _Figures:
-    """The grid figures of some objects, as (objects × years) views to be filled (zeros to start)."""
+    """The grid figures of some objects, as year-major (years × objects) views to be filled (zeros to start)."""
 
     spend: np.ndarray
     activated: np.ndarray
@@ -178,32 +176,32 @@ class _Figures:
         """All figures as layers of one zeroed block (one fresh allocation costs less than a dozen); a layer for
         the rate base only if `own_base`."""
         figures = len(fields(cls)) - 1
-        block = np.zeros((figures + own_base, n, width))
+        block = np.zeros((figures + own_base, width, n))
         return cls(*block[:figures], rate_base=block[figures] if own_base else None)
 
-    def rows(self, lo: int, hi: int) -> "_Figures":
-        """The figures of objects lo…hi−1 (views, C-contiguous)."""
+    def chunk(self, lo: int, hi: int) -> "_Figures":
+        """The figures of objects lo…hi−1 (views; each year's values contiguous)."""
         views = (getattr(self, f.name) for f in fields(self))
-        return _Figures(*(None if a is None else a[lo:hi] for a in views))
+        return _Figures(*(None if a is None else a[:, lo:hi] for a in views))
 
 
-def _compute_rows(arrays: PlanArrays, conv: Conventions, first_year: int, plan_cols: int, rates: np.ndarray,
+def _compute_chunk(arrays: PlanArrays, conv: Conventions, first_year: int, plan_cols: int, rates: np.ndarray,
                   ratios: tuple[np.ndarray, np.ndarray] | None, out: _Figures) -> None:
-    """Every figure of the objects of `arrays` into `out` (§1–4)."""
-    n, width = out.spend.shape
+    """Every figure of the objects of `arrays` into `out` (§1–4), year-major."""
+    width, n = out.spend.shape
+    plan = np.s_[:plan_cols]
     act_year, act_month = activation(arrays, conv)
-    _add_to_grid(out.spend, arrays.spend_obj, arrays.spend_year - first_year, arrays.spend_amount)
-    activated = out.activated
-    _add_to_grid(activated, arrays.spend_obj, act_year - first_year, arrays.spend_amount)
-    plan = np.s_[:, :plan_cols]
-    spend = out.spend[plan]
+    spend = grid_sums((arrays.spend_year - first_year) * n + arrays.spend_obj, arrays.spend_amount, plan_cols, n)
+    activated = grid_sums((act_year - first_year) * n + arrays.spend_obj, arrays.spend_amount, plan_cols, n)
+    out.spend[plan] = spend
+    out.activated[plan] = activated
 
     comp_obj, comp_months, comp_share = depreciated_components(arrays)
     parts = tranches(arrays, conv, act_year, act_month, activated, first_year)
-    steps = depreciation_steps(parts, comp_obj, comp_months, comp_share, n, width, first_year)
-    np.cumsum(steps[:, :width], axis=1, out=out.depreciation)
+    depreciation_steps(parts, comp_obj, comp_months, comp_share, first_year, out=out.depreciation)
+    running_total(out.depreciation, out=out.depreciation)
 
-    total_spend = spend.sum(axis=1)
+    total_spend = np.bincount(arrays.spend_obj, weights=arrays.spend_amount, minlength=n)  # entry order: chunks agree
     per_krona = np.where(total_spend > 0, 1 / np.where(total_spend > 0, total_spend, 1.0), 0.0)  # 0 for no spend
     if ratios is None:
         scheduled_total = np.bincount(arrays.sched_obj, weights=arrays.sched_amount, minlength=n)
@@ -211,27 +209,31 @@ def _compute_rows(arrays: PlanArrays, conv: Conventions, first_year: int, plan_c
         receipt_ratio = (arrays.medfinansiering - scheduled_total) * per_krona
     else:
         release_ratio, receipt_ratio = ratios
-    np.multiply(spend, receipt_ratio[:, None], out=out.received[plan])
-    _add_to_grid(out.received, arrays.sched_obj, arrays.sched_year - first_year, arrays.sched_amount)
-    np.multiply(out.depreciation, release_ratio[:, None], out=out.release)
+    np.multiply(spend, receipt_ratio, out=out.received[plan])
+    if len(arrays.sched_obj):
+        out.received[plan] += grid_sums((arrays.sched_year - first_year) * n + arrays.sched_obj, arrays.sched_amount,
+                                        plan_cols, n)
+    np.multiply(out.depreciation, release_ratio, out=out.release)
 
     unactivated = out.pagaende  # spend to date − activated to date, constant after the plan columns
-    np.subtract(spend, activated[plan], out=unactivated[plan])
-    np.cumsum(unactivated[plan], axis=1, out=unactivated[plan])
-    unactivated[:, plan_cols:] = unactivated[:, plan_cols - 1:plan_cols]
+    np.subtract(spend, activated, out=unactivated[plan])
+    running_total(unactivated[plan], out=unactivated[plan])
+    unactivated[plan_cols:] = unactivated[plan_cols - 1]
     # a bidrag recognised before it is paid: the unpaid part is a liability without interest, not negative pågående
     decided = np.flatnonzero(arrays.bidrag)
-    out.commitment[decided] = np.maximum(-unactivated[decided], 0.0)
-    out.pagaende[decided] = np.maximum(unactivated[decided], 0.0)
+    if len(decided):
+        out.commitment[:, decided] = np.maximum(-unactivated[:, decided], 0.0)
+        out.pagaende[:, decided] = np.maximum(unactivated[:, decided], 0.0)
 
-    np.subtract(activated, out.depreciation, out=out.book_value)
-    np.cumsum(out.book_value, axis=1, out=out.book_value)
+    np.subtract(out.activated, out.depreciation, out=out.book_value)
+    running_total(out.book_value, out=out.book_value)
     np.subtract(out.received, out.release, out=out.liability)
-    np.cumsum(out.liability, axis=1, out=out.liability)
+    running_total(out.liability, out=out.liability)
     bundet = out.bundet_kapital
     np.add(out.pagaende, out.book_value, out=bundet)
     bundet -= out.liability
-    bundet[decided] -= out.commitment[decided]
+    if len(decided):
+        bundet[:, decided] -= out.commitment[:, decided]
     if conv.rantebas == "bundet_kapital":
         base = bundet
     elif conv.rantebas == "bokfort_varde":
@@ -242,14 +244,24 @@ def _compute_rows(arrays: PlanArrays, conv: Conventions, first_year: int, plan_c
     _interest(base, rates, conv, out=out.interest)
 
 
+def running_total(values: np.ndarray, out: np.ndarray) -> None:
+    """The cumulative sum down the years of a year-major grid into `out` (may be `values`), a year at a time: each
+    year is one contiguous add over the objects, where np.cumsum along an axis walks each object's years with a
+    stride and costs several times more. The additions are the same, in the same order."""
+    if out is not values:
+        out[:1] = values[:1]
+    for year in range(1, len(values)):  # years, not object-years
+        np.add(out[year - 1], values[year], out=out[year])
+
+
 def _interest(base: np.ndarray, rates: np.ndarray, conv: Conventions, out: np.ndarray) -> None:
-    """The interest of each year on the rate base (§4), into `out` (zeros)."""
+    """The interest of each year on the rate base (§4), into `out` (zeros); year-major."""
     if conv.rantetidpunkt == "genomsnitt":  # r_t · (K_{t−1} + K_t) / 2
-        np.multiply(base[:, :1], rates[:1] / 2, out=out[:, :1])
-        np.add(base[:, :-1], base[:, 1:], out=out[:, 1:])
-        out[:, 1:] *= rates[1:] / 2
+        np.multiply(base[:1], rates[:1, None] / 2, out=out[:1])
+        np.add(base[:-1], base[1:], out=out[1:])
+        out[1:] *= rates[1:, None] / 2
     else:  # r_t · K_{t−1}
-        np.multiply(base[:, :-1], rates[1:], out=out[:, 1:])
+        np.multiply(base[:-1], rates[1:, None], out=out[1:])
 
 
 def per_object_frame(grid: ObjectGrid) -> pl.DataFrame:

@@ -104,19 +104,21 @@ class Tranches:
 
 
 def tranches(arrays: PlanArrays, conv: Conventions, act_year: np.ndarray, act_month: np.ndarray,
-              activated: np.ndarray, first_year: int) -> Tranches:
-    """The non-zero cells of the `activated` grid as tranches. An object's spend up to its driftsättning year
-    activates on the driftsättning date, later spend (and all of a löpande pot's) in the month after
-    driftsättning of its activation year; the two never share a year while the lag is non-negative (a lag is
-    for löpande pots only), so a cell has one activation month. Otherwise the spend entries are the tranches."""
+             activated: np.ndarray, first_year: int) -> Tranches:
+    """The non-zero cells of the year-major `activated` grid (years × objects) as tranches. An object's spend up to
+    its driftsättning year activates on the driftsättning date, later spend (and all of a löpande pot's) in the
+    month after driftsättning of its activation year; the two never share a year while the lag is non-negative (a
+    lag is for löpande pots only), so a cell has one activation month. Otherwise the spend entries are the
+    tranches."""
     if (arrays.lopande_lag[~arrays.lopande] < 0).any():
         obj = arrays.spend_obj
         return Tranches(obj, depreciation_start(obj, act_year * 12 + act_month - 1, arrays, conv),
-                         arrays.spend_amount)
-    width = activated.shape[1]
+                        arrays.spend_amount)
+    n = activated.shape[1]
     cells = np.flatnonzero(activated != 0)
-    obj = cells // width
-    year = cells - obj * width + first_year
+    col = cells // n
+    obj = cells - col * n
+    year = col + first_year
     on_driftsattning = (year == arrays.drift_year[obj]) & ~arrays.lopande[obj]
     month = np.where(on_driftsattning, driftsattning_month(arrays, conv)[obj], conv.efter_driftsattning_manad)
     return Tranches(obj, depreciation_start(obj, year * 12 + month - 1, arrays, conv), activated.ravel()[cells])
@@ -129,25 +131,71 @@ def depreciated_components(arrays: PlanArrays) -> tuple[np.ndarray, np.ndarray, 
 
 
 def depreciation_steps(tranches: Tranches, comp_obj: np.ndarray, comp_months: np.ndarray, comp_share: np.ndarray,
-                        n: int, width: int, first_year: int) -> np.ndarray:
-    """Year-on-year changes of the depreciation (§2) on an (n × width + 1) grid: its cumulative sum along the years
-    is the depreciation. A tranche component depreciates `monthly` a month from its start month s for L months:
-    the year of s has 12 − s%12 of them, the year after a full 12; the end month e = s + L − 1 makes the year of e
-    have e%12 + 1 of them and the year after none. The steps at the start are the same for every component of a
-    tranche but for the monthly amount, so they are taken once per tranche on the components' summed amount."""
-    stride = width + 1
+                       first_year: int, out: np.ndarray) -> None:
+    """Year-on-year changes of the depreciation (§2) into the year-major (years × objects) grid `out` (zeros): its
+    cumulative sum down the years is the depreciation. A tranche component depreciates `monthly` a month from its
+    start month s for L months: the year of s has 12 − s%12 of them, the year after a full 12; the end month
+    e = s + L − 1 makes the year of e have e%12 + 1 of them and the year after none. The steps at the start are the
+    same for every component of a tranche but for the monthly amount. A life of whole years ends with the steps of
+    its start turned round, that many years later. A step after the grid's last year changes none of its years and
+    is left out."""
     start_col, start_month = _year_and_month(tranches.start - first_year * 12)
-    start_cell = tranches.obj * stride + start_col
+    whole = comp_months % 12 == 0
+    _whole_year_steps(tranches.obj, tranches.amount, start_col, start_month, comp_obj[whole],
+                      comp_months[whole] // 12, comp_share[whole] / comp_months[whole], out)
+    if not whole.all():
+        part = ~whole
+        out += _component_steps(tranches, start_col, start_month, comp_obj[part], comp_months[part],
+                                comp_share[part], *out.shape)[:len(out)]  # (width, n)
+
+
+DENSE_SHARE = 8  # a life shared by more than 1/DENSE_SHARE of the objects is shifted over all of them
+
+
+def _whole_year_steps(obj: np.ndarray, amount: np.ndarray, start_col: np.ndarray, start_month: np.ndarray,
+                      comp_obj: np.ndarray, comp_years: np.ndarray, comp_per_month: np.ndarray,
+                      out: np.ndarray) -> None:
+    """The steps of components whose life is whole years (`comp_per_month`: share / months) into `out` (zeros).
+    Per object, the tranches' start steps at one krona a month, `starts`, times the sum of its components' monthly
+    shares; each component subtracts `starts` shifted by its life — once per distinct life and the objects with it,
+    so the work grows with tranches plus objects × distinct lives, not with tranches × components."""
+    width, n = out.shape
+    if not len(start_col):
+        return
+    cells = start_col * n + obj
+    starts = grid_sums(np.concatenate([cells, cells + n]),
+                       np.concatenate([amount * (12 - start_month), amount * start_month]), int(start_col.max()) + 2, n)
+    used = min(len(starts), width)
+    np.multiply(starts[:used], np.bincount(comp_obj, weights=comp_per_month, minlength=n), out=out[:used])
+    lives = np.flatnonzero(np.bincount(comp_years))  # the distinct lives (whole years, so small numbers)
+    per_life = np.bincount(np.searchsorted(lives, comp_years) * n + comp_obj, weights=comp_per_month,
+                           minlength=len(lives) * n).reshape(len(lives), n)
+    for life, weight in zip(lives.tolist(), per_life):  # distinct lives, not objects
+        span = min(used, width - life)
+        if span <= 0:  # ends after the grid's last year
+            continue
+        objects = np.flatnonzero(weight)
+        if len(objects) > n // DENSE_SHARE:  # many: a contiguous pass over all objects beats gathering these
+            out[life:life + span] -= starts[:span] * weight
+        else:
+            out[life:life + span, objects] -= starts[:span, objects] * weight[objects]
+
+
+def _component_steps(tranches: Tranches, start_col: np.ndarray, start_month: np.ndarray, comp_obj: np.ndarray,
+                     comp_months: np.ndarray, comp_share: np.ndarray, width: int, n: int) -> np.ndarray:
+    """The steps of components whose life is not whole years, per tranche and component, on (width + 2) years: the
+    year after a start or an end in the last year still has a row."""
+    start_cell = start_col * n + tranches.obj
     comp_idx, tranche_idx = entries_of(comp_obj, n, tranches.obj)
     months = comp_months[comp_idx]
     monthly = tranches.amount[tranche_idx] * comp_share[comp_idx] / months
     start_monthly = np.bincount(tranche_idx, weights=monthly, minlength=len(start_cell))
     years_to_end, end_month = _year_and_month(start_month[tranche_idx] + months - 1)
-    end_cell = start_cell[tranche_idx] + years_to_end
-    cells = np.concatenate([start_cell, start_cell + 1, end_cell, end_cell + 1])
+    end_cell = start_cell[tranche_idx] + years_to_end * n
+    cells = np.concatenate([start_cell, start_cell + n, end_cell, end_cell + n])
     amounts = np.concatenate([start_monthly * (12 - start_month), start_monthly * start_month,
                               monthly * (end_month - 11), monthly * -(end_month + 1)])
-    return _cells(cells, amounts, n, stride)
+    return grid_sums(cells, amounts, width + 2, n)
 
 
 def _year_and_month(months: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -156,7 +204,9 @@ def _year_and_month(months: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return years, months - years * 12
 
 
-def _cells(cells: np.ndarray, weights: np.ndarray, n: int, width: int) -> np.ndarray:
-    """The sum of `weights` in each cell of an (n × width) grid, cells given flat."""
-    counts = np.bincount(cells, weights=weights, minlength=n * width)
-    return counts.astype(float, copy=False).reshape(n, width)  # bincount of nothing is int
+def grid_sums(flat: np.ndarray, weights: np.ndarray, rows: int, columns: int) -> np.ndarray:
+    """The sum of `weights` in each cell of a (rows × columns) grid, cells given flat (row · columns + column), in
+    the order given."""
+    counts = np.bincount(flat, weights=weights, minlength=rows * columns)
+    return counts.astype(float, copy=False).reshape(rows, columns)  # bincount of nothing is int
+
