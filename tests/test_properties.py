@@ -100,20 +100,24 @@ def test_identities(flat_models, objects):
 def test_chunks_on_threads_equal_one_pass(flat_models, objects, monkeypatch):
     """The engine computes a few objects at a time, chunks side by side on threads: with a chunk of one object, or a
     few, on four threads every figure is bit for bit what one chunk on one thread gives, and each object's figures
-    are the oracle's. A life's end steps are shifted over all objects of a chunk or gathered for those with it
-    (DENSE_SHARE): both give the same figures."""
+    are the oracle's. Whether a chunk's running totals go a year at a time or by np.cumsum, and whether a life's end
+    steps are shifted over all objects of a chunk or gathered for those with it, the figures are the same."""
     from invest.engine import object_grid, tranches
 
     plan = as_plan(objects)
     whole = calculate(plan, flat_models, until_year=2120).per_object.sort("id", "ar")
-    for cells, threads, dense_share in ((1, 4, 8), (3 * 100, 4, 1), (7 * 100, 2, 8), (10 ** 6, 1, 1)):
+    by_year_and_gathered = 0  # objects from which a chunk's totals go a year at a time and its lives are gathered
+    for cells, threads, wide in ((1, 4, 64), (3 * 100, 4, by_year_and_gathered), (7 * 100, 2, 64),
+                                 (10 ** 6, 1, by_year_and_gathered)):
         with monkeypatch.context() as patch:  # undone before the next example's `whole`
             patch.setattr(object_grid, "CHUNK_CELLS", cells)
             patch.setattr(object_grid, "ENGINE_THREADS", threads)
             patch.setattr(object_grid, "usable_cores", lambda: threads)
-            patch.setattr(tranches, "DENSE_SHARE", dense_share)  # 1: never over all objects, always gathered
+            patch.setattr(object_grid, "LOOP_FROM_OBJECTS", wide)
+            patch.setattr(tranches, "GATHER_FROM_OBJECTS", wide)
+            patch.setattr(tranches, "GATHER_SHARE", 1.0 if wide == by_year_and_gathered else 1 / 8)
             parts = calculate(plan, flat_models, until_year=2120).per_object.sort("id", "ar")
-        assert parts.equals(whole), (cells, threads, dense_share)
+        assert parts.equals(whole), (cells, threads, wide)
     horizon = int(whole["ar"].max())
     for obj in objects:
         rows = {r["ar"]: r for r in whole.filter(whole["id"] == obj.id).iter_rows(named=True)}

@@ -244,10 +244,17 @@ def _compute_chunk(arrays: PlanArrays, conv: Conventions, first_year: int, plan_
     _interest(base, rates, conv, out=out.interest)
 
 
+# A chunk of fewer objects sums its years with np.cumsum: a year's add over so few costs more in calls than in work.
+LOOP_FROM_OBJECTS = 64
+
+
 def running_total(values: np.ndarray, out: np.ndarray) -> None:
     """The cumulative sum down the years of a year-major grid into `out` (may be `values`), a year at a time: each
     year is one contiguous add over the objects, where np.cumsum along an axis walks each object's years with a
     stride and costs several times more. The additions are the same, in the same order."""
+    if values.shape[1] < LOOP_FROM_OBJECTS:
+        np.cumsum(values, axis=0, out=out)
+        return
     if out is not values:
         out[:1] = values[:1]
     for year in range(1, len(values)):  # years, not object-years

@@ -149,7 +149,11 @@ def depreciation_steps(tranches: Tranches, comp_obj: np.ndarray, comp_months: np
                                 comp_share[part], *out.shape)[:len(out)]  # (width, n)
 
 
-DENSE_SHARE = 8  # a life shared by more than 1/DENSE_SHARE of the objects is shifted over all of them
+# A life's end steps are gathered for the objects with it when the chunk has at least GATHER_FROM_OBJECTS objects
+# and at most GATHER_SHARE of them have it; otherwise one contiguous pass over all objects costs less. Both give the
+# same figures (tests/test_properties.py).
+GATHER_FROM_OBJECTS = 64
+GATHER_SHARE = 1 / 8
 
 
 def _whole_year_steps(obj: np.ndarray, amount: np.ndarray, start_col: np.ndarray, start_month: np.ndarray,
@@ -174,11 +178,11 @@ def _whole_year_steps(obj: np.ndarray, amount: np.ndarray, start_col: np.ndarray
         span = min(used, width - life)
         if span <= 0:  # ends after the grid's last year
             continue
-        objects = np.flatnonzero(weight)
-        if len(objects) > n // DENSE_SHARE:  # many: a contiguous pass over all objects beats gathering these
-            out[life:life + span] -= starts[:span] * weight
-        else:
+        if n >= GATHER_FROM_OBJECTS and np.count_nonzero(weight) <= n * GATHER_SHARE:
+            objects = np.flatnonzero(weight)
             out[life:life + span, objects] -= starts[:span, objects] * weight[objects]
+        else:
+            out[life:life + span] -= starts[:span] * weight
 
 
 def _component_steps(tranches: Tranches, start_col: np.ndarray, start_month: np.ndarray, comp_obj: np.ndarray,
