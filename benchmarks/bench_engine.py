@@ -96,8 +96,9 @@ def main() -> None:
     spend_grid = grid.spend.copy()
     r = np.full(width, 0.025)
     baseline = best_of(lambda: np.cumsum(spend_grid, axis=1) * r)  # one vectorised pass over the same grid
-    outputs = len({a.__array_interface__["data"][0] for a in (getattr(grid, f.name) for f in dataclasses.fields(grid))
-                   if isinstance(a, np.ndarray) and a.shape == (n, width)})  # distinct memory (a figure may be another)
+    figures = (getattr(grid, f.name) for f in dataclasses.fields(grid))
+    outputs = len({a.__array_interface__["data"][0] for a in figures  # distinct memory: a figure may be another
+                   if isinstance(a, np.ndarray) and a.shape == (n, width)})
     output_floor = best_of(lambda: np.zeros((outputs, n, width)).fill(1.0))
     small = np.ascontiguousarray(spend_grid[:, :args.ar])
     baseline_plan = best_of(lambda: np.cumsum(small, axis=1) * r[:args.ar])

@@ -11,9 +11,10 @@ measurable here.
 glibc starts by mapping every block from 128 KiB up afresh and giving it back when freed, and gives back the heap's
 free top beyond 128 KiB; it raises both thresholds as it sees such blocks freed, to at most 32 MiB and 64 MiB. The
 engine computes a plan in chunks whose temporaries are a few MiB each: freed and asked for again chunk after chunk,
-each time as fresh pages the system must map and zero (on this project's virtual machine about 0,8 ms per MiB). Set
-from the start to glibc's own upper values, the temporaries reuse the memory the last chunk freed: the engine on
-10 000 objects went from 60–75 ms to 40–54 ms (benchmarks/bench_engine.py), the peak memory stayed the same.
+each time as fresh pages the system must map and zero (0,6–0,9 ms per MiB on the machine measured). Set from the
+start to glibc's own upper values, the temporaries reuse the memory the last chunk freed: the engine on 10 000
+objects (benchmarks/bench_engine.py's plan, one thread, best of 11 calls in a row) went from 61–75 ms to 37–46 ms
+in three runs each, with the same peak memory (168 MB).
 Blocks from 32 MiB up (an engine grid) are still mapped and given back at once. Elsewhere (another C library,
 another system) nothing is done."""
 

@@ -5,8 +5,8 @@ The grid is as wide as the latest depreciation of any object. It is held year-ma
 objects lie side by side), so that a running total down the years is one contiguous add per year rather than a walk
 along each object's years; ObjectGrid shows it the other way round (objects × years) without copying. The objects
 are computed a chunk at a time (a chunk's temporaries stay a fraction of the grid), chunks side by side on up to
-ENGINE_THREADS threads, straight into one block that holds every figure; spend sharing an object and activation year is one
-tranche, and the tranches and their depreciation steps come from engine/tranches.py."""
+ENGINE_THREADS threads, straight into one block that holds every figure; spend sharing an object and activation
+year is one tranche, and the tranches and their depreciation steps come from engine/tranches.py."""
 
 from __future__ import annotations
 
@@ -186,7 +186,7 @@ class _Figures:
 
 
 def _compute_chunk(arrays: PlanArrays, conv: Conventions, first_year: int, plan_cols: int, rates: np.ndarray,
-                  ratios: tuple[np.ndarray, np.ndarray] | None, out: _Figures) -> None:
+                   ratios: tuple[np.ndarray, np.ndarray] | None, out: _Figures) -> None:
     """Every figure of the objects of `arrays` into `out` (§1–4), year-major."""
     width, n = out.spend.shape
     plan = np.s_[:plan_cols]

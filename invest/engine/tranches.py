@@ -213,4 +213,3 @@ def grid_sums(flat: np.ndarray, weights: np.ndarray, rows: int, columns: int) ->
     the order given."""
     counts = np.bincount(flat, weights=weights, minlength=rows * columns)
     return counts.astype(float, copy=False).reshape(rows, columns)  # bincount of nothing is int
-
