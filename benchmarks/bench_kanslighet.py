@@ -24,10 +24,10 @@ def in_process(n: int = 5) -> tuple[float, int, int, int]:
     runs, evaluated = 0, 0
     original = changes.Changes.evaluate
 
-    def counted(self, batch):
+    def counted(self, batch, *args, **kwargs):
         nonlocal runs, evaluated
         runs, evaluated = runs + 1, evaluated + len(batch)
-        return original(self, batch)
+        return original(self, batch, *args, **kwargs)
     changes.Changes.evaluate = counted
     best = float("inf")
     for _ in range(n):
