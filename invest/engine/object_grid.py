@@ -199,7 +199,7 @@ def _compute_chunk(arrays: PlanArrays, conv: Conventions, first_year: int, plan_
     comp_obj, comp_months, comp_share = depreciated_components(arrays)
     parts = tranches(arrays, conv, act_year, act_month, activated, first_year)
     depreciation_steps(parts, comp_obj, comp_months, comp_share, first_year, out=out.depreciation)
-    running_total(out.depreciation, out=out.depreciation)
+    running_total(out.depreciation)
 
     total_spend = np.bincount(arrays.spend_obj, weights=arrays.spend_amount, minlength=n)  # entry order: chunks agree
     per_krona = np.where(total_spend > 0, 1 / np.where(total_spend > 0, total_spend, 1.0), 0.0)  # 0 for no spend
@@ -217,7 +217,7 @@ def _compute_chunk(arrays: PlanArrays, conv: Conventions, first_year: int, plan_
 
     unactivated = out.pagaende  # spend to date − activated to date, constant after the plan columns
     np.subtract(spend, activated, out=unactivated[plan])
-    running_total(unactivated[plan], out=unactivated[plan])
+    running_total(unactivated[plan])
     unactivated[plan_cols:] = unactivated[plan_cols - 1]
     # a bidrag recognised before it is paid: the unpaid part is a liability without interest, not negative pågående
     decided = np.flatnonzero(arrays.bidrag)
@@ -226,9 +226,9 @@ def _compute_chunk(arrays: PlanArrays, conv: Conventions, first_year: int, plan_
         out.pagaende[:, decided] = np.maximum(unactivated[:, decided], 0.0)
 
     np.subtract(out.activated, out.depreciation, out=out.book_value)
-    running_total(out.book_value, out=out.book_value)
+    running_total(out.book_value)
     np.subtract(out.received, out.release, out=out.liability)
-    running_total(out.liability, out=out.liability)
+    running_total(out.liability)
     bundet = out.bundet_kapital
     np.add(out.pagaende, out.book_value, out=bundet)
     bundet -= out.liability
@@ -248,17 +248,15 @@ def _compute_chunk(arrays: PlanArrays, conv: Conventions, first_year: int, plan_
 LOOP_FROM_OBJECTS = 64
 
 
-def running_total(values: np.ndarray, out: np.ndarray) -> None:
-    """The cumulative sum down the years of a year-major grid into `out` (may be `values`), a year at a time: each
-    year is one contiguous add over the objects, where np.cumsum along an axis walks each object's years with a
-    stride and costs several times more. The additions are the same, in the same order."""
-    if values.shape[1] < LOOP_FROM_OBJECTS:
-        np.cumsum(values, axis=0, out=out)
+def running_total(grid: np.ndarray) -> None:
+    """The cumulative sum down the years of a year-major grid, in place, a year at a time: each year is one
+    contiguous add over the objects, where np.cumsum along an axis walks each object's years with a stride and costs
+    several times more. The additions are the same, in the same order."""
+    if grid.shape[1] < LOOP_FROM_OBJECTS:
+        np.cumsum(grid, axis=0, out=grid)
         return
-    if out is not values:
-        out[:1] = values[:1]
-    for year in range(1, len(values)):  # years, not object-years
-        np.add(out[year - 1], values[year], out=out[year])
+    for year in range(1, len(grid)):  # years, not object-years
+        np.add(grid[year - 1], grid[year], out=grid[year])
 
 
 def _interest(base: np.ndarray, rates: np.ndarray, conv: Conventions, out: np.ndarray) -> None:
